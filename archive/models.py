@@ -133,6 +133,7 @@ class Answer:
     confidence: float = 0.0
     mode: SearchMode = "hybrid"
     seconds: float = 0.0
+    note: str = ""  # why there is no answer, or how it was found (e.g. "BM25 only: model loading")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,333 @@
+"""The public `Archive`: build, open, update, search, ask, read articles.
+
+Scripts, the CLI and the TUI all use exactly this class. Everything it returns is a
+frozen dataclass from `archive.models`; no Whoosh or numpy object crosses it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from archive import answering
+from archive.building import Progress, _no_progress, build_generation
+from archive.errors import IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
+from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Citation, Hit, IndexInfo, SearchMode
+from archive.settings import Settings
+from index import layout
+from index.embedder import Embedder
+from index.retriever import Retrieval, retrieve
+from index.snapshot import PassageRef, Snapshot
+from index.store import query_terms
+
+ARTICLE_CACHE_SIZE = 256
+
+
+class Archive:
+    """An open index. Thread-safe for queries; sees newer generations as they are published."""
+
+    def __init__(self, index_dir: Path, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.index_dir = index_dir
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads)
+        self._lock = threading.RLock()
+        self._snapshot = Snapshot(layout.current_generation(index_dir))
+        self._articles: OrderedDict[tuple[str, str], Article] = OrderedDict()
+        self._model_checked = False
+        self.last_report: BuildReport | None = None
+
+    # ----- opening and building -------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, index_dir: str | Path | None = None, settings: Settings | None = None, embedder: Embedder | None = None
+    ) -> Archive:
+        """Open the index at `index_dir` (default: settings.index_dir)."""
+        settings = settings or Settings.from_env()
+        return cls(Path(index_dir or settings.index_dir), settings, embedder)
+
+    @classmethod
+    def build(
+        cls,
+        folders: Sequence[str | Path],
+        index_dir: str | Path | None = None,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        progress: Progress | None = None,
+        lock_wait: float = 0.0,
+    ) -> Archive:
+        """Index `folders` from scratch into a new generation and return the archive open on it."""
+        settings = settings or Settings.from_env()
+        path = Path(index_dir or settings.index_dir)
+        embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads)
+        report = build_generation(
+            folders, path, settings, embedder, None, incremental=False, progress=progress or _no_progress,
+            lock_wait=lock_wait,
+        )
+        archive = cls(path, settings, embedder)
+        archive.last_report = report
+        return archive
+
+    @classmethod
+    def open_or_build(
+        cls,
+        index_dir: str | Path | None = None,
+        folders: Sequence[str | Path] | None = None,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        progress: Progress | None = None,
+    ) -> Archive:
+        """Open the index, building it from `folders` (default: the bundled seeds) if there is none."""
+        settings = settings or Settings.from_env()
+        path = Path(index_dir or settings.index_dir)
+        try:
+            return cls.open(path, settings, embedder)
+        except IndexMissingError:
+            return cls.build(folders or [settings.seeds_dir], path, settings, embedder, progress, lock_wait=600)
+
+    def update(self, folders: Sequence[str | Path], progress: Progress | None = None, lock_wait: float = 0.0) -> BuildReport:
+        """Bring the index in line with `folders`: embed only added or changed articles, drop removed ones."""
+        report = build_generation(
+            folders, self.index_dir, self.settings, self.embedder, self._current(), incremental=True,
+            progress=progress or _no_progress, lock_wait=lock_wait,
+        )
+        self.refresh()
+        self.last_report = report
+        return report
+
+    def refresh(self) -> bool:
+        """Switch to the newest published generation if it changed; True when it did."""
+        name = layout.current_name(self.index_dir)
+        with self._lock:
+            if name is None or name == self._snapshot.name:
+                return False
+            old, self._snapshot = self._snapshot, Snapshot(layout.current_generation(self.index_dir))
+        old.close()
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._snapshot.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- the model ------------------------------------------------------------------
+
+    @property
+    def model_ready(self) -> bool:
+        return self.embedder.loaded
+
+    def load_model(self) -> None:
+        """Load the embedding model now (otherwise it loads on the first dense query)."""
+        self._query_embedder()
+
+    def _query_embedder(self) -> Embedder:
+        if not self._model_checked:
+            built_with = self._current().manifest.model_fingerprint
+            if built_with != self.embedder.fingerprint:
+                raise IndexIncompatibleError(
+                    f"The index at {self.index_dir} was built with model {self._current().manifest.model_name} "
+                    f"(weights {built_with[:12]}), not the configured {self.embedder.name} "
+                    f"(weights {self.embedder.fingerprint[:12]}). Rebuild with `archive build` "
+                    "or set ARCHIVE_MODEL to the model it was built with."
+                )
+            self.embedder.load()
+            self._model_checked = True
+        return self.embedder
+
+    # ----- queries --------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: SearchMode = "hybrid",
+        source: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[Hit]:
+        """The `k` best passages for `query`, best first."""
+        self._check(query, k, mode, since, until)
+        if not query.strip():
+            return []
+        snapshot = self._current()
+        retrieval = self._retrieve(snapshot, query, k, mode, source, since, until)
+        return [self._hit(snapshot, p.row, p.score, rank) for rank, p in enumerate(retrieval.passages, start=1)]
+
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        source: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> Answer:
+        """Answer with up to `k` verbatim sentences, or `answered=False` and the closest passages."""
+        started = time.perf_counter()
+        self._check(question, k, mode, since, until)
+        if not query_terms(question) and not question.strip():
+            return Answer(question, False, note="The question is empty: type some words to search for.")
+        snapshot = self._current()
+        depth = max(self.settings.answer_passages, k)
+        retrieval = self._retrieve(snapshot, question, depth, mode, source, since, until)
+        hits = tuple(self._hit(snapshot, p.row, p.score, r) for r, p in enumerate(retrieval.passages, start=1))
+        citations, confidence = self._cite(snapshot, question, retrieval, k)
+        return Answer(
+            question=question,
+            answered=bool(citations),
+            citations=tuple(citations),
+            hits=hits[:k] if citations else hits,
+            confidence=confidence,
+            mode=retrieval.mode,
+            seconds=time.perf_counter() - started,
+            note=_note(retrieval.mode, mode, bool(citations)),
+        )
+
+    def article(self, article_id: str) -> Article:
+        """The stored article (its text is what citation offsets point into)."""
+        return self._article(self._current(), article_id)
+
+    def is_stale(self, article_id: str) -> bool:
+        """True when the article's source file changed or vanished since it was indexed."""
+        entry = self._current().entry(article_id)
+        if not entry.path or not entry.source_mtime:
+            return False
+        try:
+            return os.stat(entry.path).st_mtime != entry.source_mtime
+        except OSError:
+            return True
+
+    def info(self) -> IndexInfo:
+        snapshot = self._current()
+        m = snapshot.manifest
+        return IndexInfo(
+            path=str(self.index_dir),
+            articles=len(m.articles),
+            passages=m.passages,
+            sentences=m.sentences,
+            sources=snapshot.sources(),
+            built_at=m.built_at,
+            model=m.model_name,
+            schema_version=m.schema_version,
+            package_version=m.package_version,
+        )
+
+    # ----- internals --------------------------------------------------------------------
+
+    def _current(self) -> Snapshot:
+        with self._lock:
+            return self._snapshot
+
+    def _check(self, text: str, k: int, mode: str, since: date | None, until: date | None) -> None:
+        if len(text) > self.settings.max_query_chars:
+            raise InputLimitError(
+                f"The query is {len(text):,} characters long; the limit is {self.settings.max_query_chars:,}."
+            )
+        if k < 1:
+            raise InvalidRequestError(f"k must be at least 1 (got {k}).")
+        if mode not in SEARCH_MODES:
+            raise InvalidRequestError(f"Unknown search mode {mode!r}; use one of {', '.join(SEARCH_MODES)}.")
+        if since and until and since > until:
+            raise InvalidRequestError(f"The date range is empty: since {since} is after until {until}.")
+
+    def _retrieve(
+        self, snapshot: Snapshot, text: str, k: int, mode: SearchMode,
+        source: str | None, since: date | None, until: date | None,
+    ) -> Retrieval:
+        # BM25 needs no model; a BM25 request still uses the model for sentence scoring if it is loaded.
+        embedder = self._query_embedder() if mode != "bm25" or self.embedder.loaded else None
+        return retrieve(
+            snapshot, embedder, text, k, mode, self.settings.candidates, self.settings.rrf_k, source, since, until
+        )
+
+    def _hit(self, snapshot: Snapshot, row: int, score: float, rank: int) -> Hit:
+        ref = snapshot.passage(row)
+        article = self._article(snapshot, ref.article.article_id)
+        return Hit(
+            article_id=article.article_id,
+            title=article.title,
+            source=article.source,
+            date=article.date,
+            text=article.text[ref.start : ref.end],
+            start=ref.start,
+            end=ref.end,
+            score=score,
+            rank=rank,
+        )
+
+    def _cite(self, snapshot: Snapshot, question: str, retrieval: Retrieval, k: int) -> tuple[list[Citation], float]:
+        refs: list[PassageRef] = [snapshot.passage(p.row) for p in retrieval.passages[: self.settings.answer_passages]]
+        rows: dict[int, tuple[int, PassageRef, int]] = {}  # sentence row -> (passage rank, passage, index)
+        for rank, ref in enumerate(refs):
+            for index in range(ref.first_sentence, ref.end_sentence):
+                rows.setdefault(ref.article.sentence_row + index, (rank, ref, index))
+        if not rows:
+            return [], 0.0
+        ordered = list(rows.items())
+        texts = []
+        for sentence_row, (_, ref, _) in ordered:
+            start, end = (int(x) for x in snapshot.sentence_spans[sentence_row])
+            texts.append(self._article(snapshot, ref.article.article_id).text[start:end])
+        cosines = None
+        if retrieval.query_vector is None and self.embedder.loaded:
+            retrieval = Retrieval(retrieval.passages, self.embedder.encode_one(question), retrieval.mode)
+        if retrieval.query_vector is not None:
+            matrix = snapshot.sentence_vectors[[row for row, _ in ordered]]
+            cosines = matrix @ retrieval.query_vector
+        scored = answering.score_sentences(
+            query_terms(question), [query_terms(t) for t in texts], cosines, [rank for _, (rank, _, _) in ordered]
+        )
+        chosen = answering.select_citations(scored, k, self.settings.min_confidence)
+        citations = []
+        for item in chosen:
+            sentence_row, (_, ref, index) = ordered[item.index]
+            article = self._article(snapshot, ref.article.article_id)
+            start, end = (int(x) for x in snapshot.sentence_spans[sentence_row])
+            citations.append(
+                Citation(
+                    article_id=article.article_id,
+                    title=article.title,
+                    source=article.source,
+                    date=article.date,
+                    sentence=texts[item.index],
+                    start=start,
+                    end=end,
+                    score=round(item.score, 6),
+                    position=index,
+                )
+            )
+        best = answering.confidence(scored[0]) if scored else 0.0
+        return citations, best
+
+    def _article(self, snapshot: Snapshot, article_id: str) -> Article:
+        key = (snapshot.name, article_id)
+        with self._lock:
+            cached = self._articles.get(key)
+            if cached is not None:
+                self._articles.move_to_end(key)
+                return cached
+        article = snapshot.article(article_id)
+        with self._lock:
+            self._articles[key] = article
+            if len(self._articles) > ARTICLE_CACHE_SIZE:
+                self._articles.popitem(last=False)
+        return article
+
+
+def _note(used: SearchMode, asked: SearchMode, answered: bool) -> str:
+    parts = []
+    if used != asked:
+        parts.append(f"Answered with {used} only: the embedding model is not loaded.")
+    if not answered:
+        parts.append("The archive holds no answer to this question; the closest passages are listed.")
+    return " ".join(parts)

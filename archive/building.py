@@ -1,0 +1,332 @@
+"""Build or update an index generation from article folders.
+
+Both paths read every file (that is how changes and deletions are found), then reuse
+the sentence spans and vectors of any article whose text and title are unchanged
+since the live generation, embed only the rest, and publish a complete new
+generation atomically (see index/layout.py). An update also carries the Whoosh
+store over and applies deletions and additions to it, instead of re-indexing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+import archive
+from archive.chunking import chunk_sentences
+from archive.models import Article, BuildReport
+from archive.readers import read_folders
+from archive.sentences import split_sentences
+from archive.settings import Settings
+from index import layout, store, vectors
+from index.embedder import Embedder
+from index.manifest import ArticleEntry, Manifest, write_manifest
+from index.snapshot import ARTICLES_FILE, WHOOSH_DIR, Snapshot, article_record
+
+SPLITTER = "blingfire-lines-1"
+EMBED_CHUNK = 256  # texts per progress step while embedding
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class _Planned:
+    """An article with its sentences and passages, and the previous entry to reuse if any."""
+
+    article: Article
+    sentence_spans: npt.NDArray[np.int32]  # (n, 2)
+    passages: list[tuple[int, int]]
+    reuse: ArticleEntry | None
+
+
+def embedding_text(title: str, passage: str) -> str:
+    """What the dense leg embeds for a passage: the headline gives context to every passage."""
+    return f"{title}\n{passage}" if title else passage
+
+
+def build_generation(
+    roots: Sequence[str | Path],
+    index_dir: Path,
+    settings: Settings,
+    embedder: Embedder,
+    previous: Snapshot | None,
+    incremental: bool,
+    progress: Progress = _no_progress,
+    lock_wait: float = 0.0,
+) -> BuildReport:
+    started = time.perf_counter()
+    with layout.build_lock(index_dir, wait_seconds=lock_wait):
+        layout.remove_stale(index_dir)
+        progress("reading", 0, 1)
+        outcome = read_folders(roots, max_article_chars=settings.max_article_chars)
+        progress("reading", 1, 1)
+        reusable = previous if previous is not None and _compatible(previous, embedder, settings) else None
+        planned = _plan(outcome.articles, reusable, embedder, settings)
+        embed_started = time.perf_counter()
+        passage_vecs, sentence_vecs = _embed(planned, reusable, embedder, progress)
+        embed_seconds = time.perf_counter() - embed_started
+        staging = layout.new_staging(index_dir)
+        try:
+            changes = _diff(planned, previous)
+            carry = incremental and reusable is not None
+            _write_store(staging, planned, previous if carry else None, changes, progress)
+            manifest = _write_arrays(staging, planned, passage_vecs, sentence_vecs, embedder, settings)
+            layout.publish(index_dir, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return BuildReport(
+        added=tuple(changes.added),
+        changed=tuple(changes.changed),
+        removed=tuple(changes.removed),
+        unchanged=changes.unchanged,
+        failed=outcome.failed,
+        warnings=outcome.warnings,
+        duplicates=outcome.duplicates,
+        articles=len(manifest.articles),
+        passages=manifest.passages,
+        sentences=manifest.sentences,
+        seconds=time.perf_counter() - started,
+        embed_seconds=embed_seconds,
+    )
+
+
+def _compatible(previous: Snapshot, embedder: Embedder, settings: Settings) -> bool:
+    m = previous.manifest
+    return (
+        m.model_fingerprint == embedder.fingerprint
+        and m.chunking() == (settings.passage_tokens, settings.passage_overlap, SPLITTER)
+    )
+
+
+def _plan(
+    articles: Sequence[Article], previous: Snapshot | None, embedder: Embedder, settings: Settings
+) -> list[_Planned]:
+    by_hash: dict[str, ArticleEntry] = {}
+    if previous is not None:
+        by_hash = {e.content_hash: e for e in previous.entries}
+    planned: list[_Planned] = []
+    fresh: list[tuple[_Planned, list[tuple[int, int]]]] = []
+    for article in articles:
+        old = by_hash.get(article.content_hash)
+        if old is not None and previous is not None and old.title == article.title:
+            rows = slice(old.passage_row, old.passage_row + old.passage_count)
+            spans = np.array(previous.sentence_spans[old.sentence_row : old.sentence_row + old.sentence_count])
+            passages = [(int(a), int(b)) for a, b, _, _ in previous.passage_spans[rows]]
+            planned.append(_Planned(article, spans.astype(np.int32), passages, old))
+            continue
+        sentence_spans = split_sentences(article.text)
+        item = _Planned(article, np.array(sentence_spans, dtype=np.int32).reshape(-1, 2), [], None)
+        planned.append(item)
+        fresh.append((item, sentence_spans))
+    counts = embedder.count_tokens([a.text[s:e] for item, spans in fresh for s, e in spans]) if fresh else []
+    position = 0
+    for item, spans in fresh:
+        mine = counts[position : position + len(spans)]
+        position += len(spans)
+        item.passages = chunk_sentences(mine, settings.passage_tokens, settings.passage_overlap)
+    return planned
+
+
+def _embed(
+    planned: Sequence[_Planned], previous: Snapshot | None, embedder: Embedder, progress: Progress
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Vectors for every passage and sentence, in article order: reused rows copied, new ones encoded."""
+    passage_texts: list[str] = []
+    sentence_texts: list[str] = []
+    for item in planned:
+        if item.reuse is not None:
+            continue
+        text, spans = item.article.text, item.sentence_spans
+        for first, end in item.passages:
+            passage_texts.append(embedding_text(item.article.title, text[spans[first][0] : spans[end - 1][1]]))
+        sentence_texts.extend(text[s:e] for s, e in spans)
+    new_passages = _encode(passage_texts, embedder, "embedding passages", progress)
+    new_sentences = _encode(sentence_texts, embedder, "embedding sentences", progress)
+    dimension = embedder.dimension
+    total_p = sum(len(item.passages) for item in planned)
+    total_s = sum(len(item.sentence_spans) for item in planned)
+    passage_vecs = np.empty((total_p, dimension), dtype=np.float32)
+    sentence_vecs = np.empty((total_s, dimension), dtype=np.float32)
+    p_row = s_row = p_new = s_new = 0
+    for item in planned:
+        n_p, n_s = len(item.passages), len(item.sentence_spans)
+        if item.reuse is not None and previous is not None:
+            old = item.reuse
+            passage_vecs[p_row : p_row + n_p] = previous.passage_vectors[old.passage_row : old.passage_row + n_p]
+            sentence_vecs[s_row : s_row + n_s] = previous.sentence_vectors[old.sentence_row : old.sentence_row + n_s]
+        else:
+            passage_vecs[p_row : p_row + n_p] = new_passages[p_new : p_new + n_p]
+            sentence_vecs[s_row : s_row + n_s] = new_sentences[s_new : s_new + n_s]
+            p_new += n_p
+            s_new += n_s
+        p_row += n_p
+        s_row += n_s
+    return passage_vecs, sentence_vecs
+
+
+def _encode(texts: list[str], embedder: Embedder, stage: str, progress: Progress) -> npt.NDArray[np.float32]:
+    if not texts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    # Sort once by length across the whole set so every chunk pads little, then restore order.
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    result = np.empty((len(texts), embedder.dimension), dtype=np.float32)
+    progress(stage, 0, len(texts))
+    for start in range(0, len(texts), EMBED_CHUNK):
+        rows = order[start : start + EMBED_CHUNK]
+        result[rows] = embedder.encode([texts[i] for i in rows])
+        progress(stage, min(start + EMBED_CHUNK, len(texts)), len(texts))
+    return result
+
+
+@dataclass
+class _Changes:
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    unchanged: int
+
+
+def _diff(planned: Sequence[_Planned], previous: Snapshot | None) -> _Changes:
+    old = {e.article_id: e for e in previous.entries} if previous is not None else {}
+    added, changed = [], []
+    unchanged = 0
+    for item in planned:
+        entry = old.get(item.article.article_id)
+        if entry is None:
+            added.append(item.article.article_id)
+        elif entry.content_hash != item.article.content_hash or entry.title != item.article.title:
+            changed.append(item.article.article_id)
+        elif (entry.source, entry.date, entry.path) != _metadata(item.article):
+            changed.append(item.article.article_id)
+        else:
+            unchanged += 1
+    current = {item.article.article_id for item in planned}
+    removed = sorted(article_id for article_id in old if article_id not in current)
+    return _Changes(added, changed, removed, unchanged)
+
+
+def _metadata(article: Article) -> tuple[str, str, str]:
+    return (article.source, article.date.isoformat() if article.date else "", article.path)
+
+
+def _write_store(
+    staging: Path, planned: Sequence[_Planned], carry_from: Snapshot | None, changes: _Changes, progress: Progress
+) -> None:
+    target = staging / WHOOSH_DIR
+    if carry_from is None:
+        store.create(target)
+        todo = set(item.article.article_id for item in planned)
+        deletions: list[str] = []
+    else:
+        # Whoosh never rewrites a segment file in place, so hard links are a safe, instant copy.
+        target.mkdir()
+        for source in (carry_from.folder / WHOOSH_DIR).iterdir():
+            if not source.name.endswith("LOCK"):
+                os.link(source, target / source.name)
+        todo = set(changes.added) | set(changes.changed)
+        deletions = changes.changed + changes.removed
+    docs = [
+        store.PassageDoc(
+            item.article.article_id,
+            number,
+            item.article.title,
+            item.article.text[item.sentence_spans[first][0] : item.sentence_spans[end - 1][1]],
+            item.article.source,
+            item.article.date,
+        )
+        for item in planned
+        if item.article.article_id in todo
+        for number, (first, end) in enumerate(item.passages)
+    ]
+    progress("indexing", 0, len(docs))
+    store.write(target, docs, delete_articles=deletions)
+    progress("indexing", len(docs), len(docs))
+
+
+def _write_arrays(
+    staging: Path,
+    planned: Sequence[_Planned],
+    passage_vecs: npt.NDArray[np.float32],
+    sentence_vecs: npt.NDArray[np.float32],
+    embedder: Embedder,
+    settings: Settings,
+) -> Manifest:
+    entries: list[ArticleEntry] = []
+    passage_spans: list[tuple[int, int, int, int]] = []
+    offset = p_row = s_row = 0
+    with (staging / ARTICLES_FILE).open("wb") as articles_file:
+        for item in planned:
+            article, spans = item.article, item.sentence_spans
+            record = article_record(article)
+            articles_file.write(record)
+            passage_spans.extend(
+                (first, end, int(spans[first][0]), int(spans[end - 1][1])) for first, end in item.passages
+            )
+            entries.append(
+                ArticleEntry(
+                    article_id=article.article_id,
+                    content_hash=article.content_hash,
+                    title=article.title,
+                    source=article.source,
+                    date=article.date.isoformat() if article.date else "",
+                    path=article.path,
+                    passage_row=p_row,
+                    passage_count=len(item.passages),
+                    sentence_row=s_row,
+                    sentence_count=len(spans),
+                    offset=offset,
+                    length=len(record),
+                    source_mtime=_mtime(article.path),
+                )
+            )
+            offset += len(record)
+            p_row += len(item.passages)
+            s_row += len(spans)
+        articles_file.flush()
+        os.fsync(articles_file.fileno())
+    sentence_spans = (
+        np.concatenate([item.sentence_spans for item in planned]) if planned else np.zeros((0, 2), np.int32)
+    )
+    vectors.save_array(staging, vectors.PASSAGE_VECTORS, passage_vecs)
+    vectors.save_array(staging, vectors.SENTENCE_VECTORS, sentence_vecs)
+    vectors.save_array(staging, vectors.PASSAGE_SPANS, np.array(passage_spans, dtype=np.int32).reshape(-1, 4))
+    vectors.save_array(staging, vectors.SENTENCE_SPANS, sentence_spans.astype(np.int32).reshape(-1, 2))
+    files = {
+        str(path.relative_to(staging)): path.stat().st_size for path in sorted(staging.rglob("*")) if path.is_file()
+    }
+    manifest = Manifest(
+        package_version=archive.__version__,
+        model_name=embedder.name,
+        model_fingerprint=embedder.fingerprint,
+        dimension=int(passage_vecs.shape[1]),
+        passage_tokens=settings.passage_tokens,
+        passage_overlap=settings.passage_overlap,
+        splitter=SPLITTER,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        articles=tuple(entries),
+        passages=p_row,
+        sentences=s_row,
+        files=files,
+    )
+    write_manifest(staging, manifest)
+    return manifest
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0

@@ -1,0 +1,203 @@
+"""The `archive` command: build, update, ask, search, show, info, tui.
+
+Output for people goes through rich (plain when piped); `--json` prints one orjson
+document for scripts. Every ArchiveError becomes one `error:` line and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from archive.errors import ArchiveError, InvalidRequestError
+from archive.models import SEARCH_MODES, BuildReport
+from archive.settings import Settings
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_tui)
+    try:
+        return command(args)
+    except ArchiveError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="archive", description="Ask a news archive questions; answers are verbatim, cited sentences."
+    )
+    parser.add_argument("--index", type=Path, help="index folder (default: $ARCHIVE_INDEX_DIR or ./.archive/index)")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    build = sub.add_parser("build", help="index article folders from scratch")
+    build.add_argument("folders", nargs="+", type=Path)
+    build.add_argument("--json", action="store_true", help="print the build report as JSON")
+    build.set_defaults(run=_run_build)
+
+    update = sub.add_parser("update", help="re-index only what changed in the folders")
+    update.add_argument("folders", nargs="+", type=Path)
+    update.add_argument("--json", action="store_true")
+    update.set_defaults(run=_run_update)
+
+    ask = sub.add_parser("ask", help="answer a question with cited sentences")
+    ask.add_argument("question")
+    ask.add_argument("-k", "--k", type=int, default=5, help="most citations to show (default 5)")
+    _query_options(ask)
+    ask.set_defaults(run=_run_ask)
+
+    search = sub.add_parser("search", help="rank passages for a query")
+    search.add_argument("query")
+    search.add_argument("-k", "--k", type=int, default=10, help="passages to show (default 10)")
+    _query_options(search)
+    search.set_defaults(run=_run_search)
+
+    show = sub.add_parser("show", help="print one article")
+    show.add_argument("article_id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=_run_show)
+
+    info = sub.add_parser("info", help="describe the index")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(run=_run_info)
+
+    tui = sub.add_parser("tui", help="open the terminal app (also: plain `archive`)")
+    tui.set_defaults(run=_run_tui)
+    return parser
+
+
+def _query_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mode", choices=SEARCH_MODES, default="hybrid")
+    parser.add_argument("--source", help="only articles from this outlet (case-insensitive)")
+    parser.add_argument("--since", type=_iso_date, help="only articles dated on or after YYYY-MM-DD")
+    parser.add_argument("--until", type=_iso_date, help="only articles dated on or before YYYY-MM-DD")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(index_dir=args.index)
+
+
+def _open(args: argparse.Namespace) -> Any:
+    """Open the index, building it from the bundled seeds on first use."""
+    from archive.api import Archive
+    from archive.progress import progress_bar
+
+    settings = _settings(args)
+    with progress_bar(f"No index yet: building from {settings.seeds_dir}") as progress:
+        return Archive.open_or_build(settings=settings, progress=progress)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from archive.api import Archive
+    from archive.progress import progress_bar
+
+    with progress_bar("Building") as progress:
+        archive = Archive.build(args.folders, settings=_settings(args), progress=progress)
+    assert archive.last_report is not None
+    return _print_report(archive.last_report, args.json, archive.index_dir)
+
+
+def _run_update(args: argparse.Namespace) -> int:
+    from archive.progress import progress_bar
+
+    archive = _open(args)
+    with progress_bar("Updating") as progress:
+        report = archive.update(args.folders, progress=progress)
+    return _print_report(report, args.json, archive.index_dir)
+
+
+def _print_report(report: BuildReport, as_json: bool, index_dir: Path) -> int:
+    from archive import render
+
+    if as_json:
+        _print_json(report)
+    else:
+        render.print_report(report, index_dir)
+    return EXIT_OK
+
+
+def _run_ask(args: argparse.Namespace) -> int:
+    from archive import render
+
+    archive = _open(args)
+    answer = archive.ask(
+        args.question, k=args.k, source=args.source, since=args.since, until=args.until, mode=args.mode
+    )
+    if args.json:
+        _print_json(answer)
+    else:
+        render.print_answer(answer)
+    return EXIT_OK
+
+
+def _run_search(args: argparse.Namespace) -> int:
+    from archive import render
+
+    archive = _open(args)
+    hits = archive.search(args.query, k=args.k, mode=args.mode, source=args.source, since=args.since, until=args.until)
+    if args.json:
+        _print_json({"query": args.query, "mode": args.mode, "hits": hits})
+    else:
+        render.print_hits(args.query, hits)
+    return EXIT_OK
+
+
+def _run_show(args: argparse.Namespace) -> int:
+    from archive import render
+
+    archive = _open(args)
+    article = archive.article(args.article_id)
+    if args.json:
+        _print_json(article)
+    else:
+        render.print_article(article, stale=archive.is_stale(args.article_id))
+    return EXIT_OK
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    from archive import render
+    from archive.api import Archive
+
+    info = Archive.open(settings=_settings(args)).info()
+    if args.json:
+        _print_json(info)
+    else:
+        render.print_info(info)
+    return EXIT_OK
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    try:
+        from tui.app import run_app
+    except ImportError as exc:  # the TUI is optional for scripted use
+        raise InvalidRequestError(f"The terminal app is not available: {exc}") from exc
+    return run_app(_settings(args))
+
+
+def _print_json(value: object) -> None:
+    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""A rich progress bar on stderr that fits the builder's `(stage, done, total)` callback."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from archive.building import Progress as ProgressCallback
+
+
+@contextlib.contextmanager
+def progress_bar(title: str) -> Iterator[ProgressCallback]:
+    """Yield a callback that shows one bar per build stage; silent when stderr is not a terminal."""
+    console = Console(stderr=True)
+    columns = (
+        TextColumn(f"{title}: [bold]{{task.description}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update

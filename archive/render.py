@@ -1,0 +1,92 @@
+"""Plain-terminal rendering of answers, hits, articles and reports for the CLI (rich markup)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from archive.models import Answer, Article, BuildReport, Citation, Hit, IndexInfo
+
+console = Console(highlight=False, soft_wrap=False)
+
+
+def _byline(title: str, source: str, when: object, article_id: str) -> str:
+    parts = [f"[bold]{escape(title)}[/]", escape(source) if source else "[dim]outlet unknown[/]"]
+    parts.append(str(when) if when else "[dim]date unknown[/]")
+    parts.append(f"[cyan]{escape(article_id)}[/]")
+    return " · ".join(parts)
+
+
+def print_answer(answer: Answer) -> None:
+    console.print(f"[bold]Q:[/] {escape(answer.question)}")
+    if answer.note:
+        console.print(f"[yellow]{escape(answer.note)}[/]")
+    if answer.answered:
+        for number, citation in enumerate(answer.citations, start=1):
+            _print_citation(number, citation)
+    else:
+        for hit in answer.hits[:5]:
+            _print_hit(hit)
+    console.print(f"[dim]{answer.mode}, confidence {answer.confidence:.2f}, {answer.seconds * 1000:.0f} ms[/]")
+
+
+def _print_citation(number: int, citation: Citation) -> None:
+    console.print(f"\n[bold green][{number}][/] {escape(citation.sentence)}")
+    console.print(
+        f"    {_byline(citation.title, citation.source, citation.date, citation.article_id)}"
+        f" · sentence {citation.position + 1}, chars {citation.start}-{citation.end} · score {citation.score:.3f}"
+    )
+
+
+def _print_hit(hit: Hit) -> None:
+    console.print(f"\n[bold]#{hit.rank}[/] {_byline(hit.title, hit.source, hit.date, hit.article_id)}")
+    console.print(f"    chars {hit.start}-{hit.end} · score {hit.score:.4f}")
+    console.print(f"    {escape(hit.text)}")
+
+
+def print_hits(query: str, hits: list[Hit]) -> None:
+    console.print(f"[bold]Search:[/] {escape(query)}")
+    if not hits:
+        console.print("[yellow]No passage matches.[/]")
+    for hit in hits:
+        _print_hit(hit)
+
+
+def print_article(article: Article, stale: bool = False) -> None:
+    console.print(f"[bold]{escape(article.title)}[/]")
+    if article.subtitle:
+        console.print(f"[italic]{escape(article.subtitle)}[/]")
+    console.print(_byline("", article.source, article.date, article.article_id).lstrip(" ·"))
+    if stale:
+        console.print("[yellow]The source file changed or vanished since indexing; this is the indexed text.[/]")
+    console.print()
+    console.print(escape(article.text))
+
+
+def print_report(report: BuildReport, index_dir: Path) -> None:
+    console.print(
+        f"Indexed [bold]{report.articles}[/] articles, {report.passages} passages, {report.sentences} sentences "
+        f"into {escape(str(index_dir))} in {report.seconds:.1f} s (embedding {report.embed_seconds:.1f} s)."
+    )
+    console.print(
+        f"added {len(report.added)}, changed {len(report.changed)}, removed {len(report.removed)}, "
+        f"unchanged {report.unchanged}"
+    )
+    for duplicate in report.duplicates:
+        console.print(
+            f"[yellow]duplicate:[/] {escape(duplicate.path)} has the same text as {escape(duplicate.same_as)}; "
+            "indexed once"
+        )
+    for problem in report.warnings:
+        console.print(f"[yellow]warning:[/] {escape(str(problem))}")
+    for problem in report.failed:
+        console.print(f"[red]not indexed:[/] {escape(str(problem))}")
+
+
+def print_info(info: IndexInfo) -> None:
+    console.print(f"Index {escape(info.path)} (schema {info.schema_version}, archive-qa {info.package_version})")
+    console.print(f"{info.articles} articles, {info.passages} passages, {info.sentences} sentences")
+    console.print(f"built {info.built_at} with {escape(info.model)}")
+    console.print(f"sources: {escape(', '.join(info.sources)) or '(none recorded)'}")

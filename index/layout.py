@@ -1,0 +1,154 @@
+"""On-disk layout of an index folder, atomic publication of new generations, and the build lock.
+
+    INDEX_DIR/
+      CURRENT              name of the live generation (replaced atomically)
+      LOCK                 held (flock) by the one process building or updating
+      gen-<stamp>-<id>/    a complete, immutable generation: manifest, Whoosh store, arrays
+      .staging-<id>/       a generation being written; never read, removed when stale
+
+A build writes a whole generation into a staging folder, syncs it, renames it to
+its final name and only then points CURRENT at it. A process killed at any moment
+leaves CURRENT naming the previous, untouched generation. Readers resolve CURRENT
+once per snapshot, so they never see a half-written generation; the previous
+generation is kept so a reader that opened it just before a swap can finish.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from archive.errors import IndexLockedError, IndexMissingError
+
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = "LOCK"
+GENERATION_PREFIX = "gen-"
+STAGING_PREFIX = ".staging-"
+# Generations kept besides the live one, for readers that opened them before a swap.
+KEEP_PREVIOUS = 1
+
+
+def current_generation(index_dir: Path) -> Path:
+    """The live generation's folder, or IndexMissingError with what to run."""
+    pointer = index_dir / CURRENT_FILE
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise IndexMissingError(
+            f"No index at {index_dir}. Build one with `archive build <folders> --index {index_dir}`."
+        ) from exc
+    folder = index_dir / name
+    if not name.startswith(GENERATION_PREFIX) or not folder.is_dir():
+        raise IndexMissingError(
+            f"{pointer} names {name!r}, which is not a generation folder here. "
+            f"Rebuild with `archive build <folders> --index {index_dir}`."
+        )
+    return folder
+
+
+def current_name(index_dir: Path) -> str | None:
+    """The live generation's name, cheaply, for change detection; None when there is none."""
+    try:
+        return (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
+def new_staging(index_dir: Path) -> Path:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    staging = index_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
+    staging.mkdir()
+    return staging
+
+
+def publish(index_dir: Path, staging: Path) -> Path:
+    """Make `staging` the live generation, atomically, and prune old generations."""
+    _fsync_tree(staging)
+    final = index_dir / f"{GENERATION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    os.rename(staging, final)
+    _fsync_dir(index_dir)
+    temporary = index_dir / f"{CURRENT_FILE}.{uuid.uuid4().hex[:8]}.tmp"
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(final.name + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, index_dir / CURRENT_FILE)
+    _fsync_dir(index_dir)
+    _prune(index_dir, keep=final.name)
+    return final
+
+
+def remove_stale(index_dir: Path) -> None:
+    """Remove staging folders and pointer temporaries left by killed builds (call under the lock)."""
+    if not index_dir.is_dir():
+        return
+    for entry in index_dir.iterdir():
+        if entry.name.startswith(STAGING_PREFIX):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(CURRENT_FILE + ".") and entry.name.endswith(".tmp"):
+            entry.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the index's build lock, waiting up to `wait_seconds` for another builder.
+
+    flock locks die with their process, so a killed builder never leaves a stale lock.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    path = index_dir / LOCK_FILE
+    with path.open("a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as exc:
+                if time.monotonic() >= deadline:
+                    raise IndexLockedError(
+                        f"Another process is building or updating the index at {index_dir} "
+                        f"(lock {path}). Wait for it to finish and try again."
+                    ) from exc
+                time.sleep(0.1)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    generations = sorted(
+        (p for p in index_dir.iterdir() if p.name.startswith(GENERATION_PREFIX) and p.name != keep),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in generations[: max(0, len(generations) - KEEP_PREVIOUS)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for root, _, files in os.walk(folder):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(root))
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,107 @@
+"""The manifest: what an index generation holds and how it was built (orjson on disk)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from archive.errors import IndexCorruptError, IndexIncompatibleError
+
+SCHEMA_VERSION = 1
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class ArticleEntry:
+    """Where one article's rows live in the generation's arrays and article store."""
+
+    article_id: str
+    content_hash: str
+    title: str
+    source: str
+    date: str  # ISO yyyy-mm-dd, or "" when unknown
+    path: str
+    passage_row: int
+    passage_count: int
+    sentence_row: int
+    sentence_count: int
+    offset: int  # byte offset of the article record in articles.bin
+    length: int
+    source_mtime: float = 0.0  # the source file's mtime when read, to tell a stale article
+
+
+@dataclass(frozen=True)
+class Manifest:
+    package_version: str
+    model_name: str
+    model_fingerprint: str
+    dimension: int
+    passage_tokens: int
+    passage_overlap: int
+    splitter: str
+    built_at: str
+    articles: tuple[ArticleEntry, ...]
+    passages: int
+    sentences: int
+    files: dict[str, int] = field(default_factory=dict)  # file name -> size in bytes
+    schema_version: int = SCHEMA_VERSION
+
+    def to_bytes(self) -> bytes:
+        data = asdict(self)
+        data["articles"] = [list(asdict(entry).values()) for entry in self.articles]
+        data["article_fields"] = list(ArticleEntry.__dataclass_fields__)
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 if len(self.articles) < 50 else 0)
+
+    def chunking(self) -> tuple[int, int, str]:
+        return (self.passage_tokens, self.passage_overlap, self.splitter)
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    path = folder / MANIFEST_FILE
+    with path.open("wb") as handle:
+        handle.write(manifest.to_bytes())
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_manifest(folder: Path) -> Manifest:
+    path = folder / MANIFEST_FILE
+    try:
+        data: dict[str, Any] = orjson.loads(path.read_bytes())
+    except FileNotFoundError as exc:
+        raise IndexCorruptError(f"{path} is missing; rebuild the index with `archive build`.") from exc
+    except orjson.JSONDecodeError as exc:
+        raise IndexCorruptError(
+            f"{path} is damaged ({exc}); rebuild the index with `archive build`."
+        ) from exc
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise IndexIncompatibleError(
+            f"The index in {folder.parent} has schema version {version}; this archive-qa reads version "
+            f"{SCHEMA_VERSION}. Rebuild it with `archive build <folders> --index {folder.parent}`."
+        )
+    try:
+        names = data.pop("article_fields")
+        data["articles"] = tuple(ArticleEntry(**dict(zip(names, row, strict=True))) for row in data["articles"])
+        return Manifest(**data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IndexCorruptError(f"{path} is damaged ({exc}); rebuild the index with `archive build`.") from exc
+
+
+def check_files(folder: Path, manifest: Manifest) -> None:
+    """Detect truncated or missing files before they can give wrong answers."""
+    for name, size in manifest.files.items():
+        path = folder / name
+        try:
+            actual = path.stat().st_size
+        except FileNotFoundError as exc:
+            raise IndexCorruptError(f"Index file {path} is missing; rebuild with `archive build`.") from exc
+        if actual != size:
+            raise IndexCorruptError(
+                f"Index file {path} is {actual} bytes, the manifest says {size}: it was truncated or "
+                "changed. Rebuild with `archive build`."
+            )

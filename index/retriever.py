@@ -1,0 +1,69 @@
+"""Hybrid passage retrieval: BM25F from Whoosh and cosine from the sidecar, fused by rank.
+
+Filters (source, date range) are applied inside each leg before it ranks, so a
+filtered search returns its best k, not the survivors of an unfiltered top k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from archive.models import SearchMode
+from index import vectors
+from index.embedder import Embedder
+from index.fusion import reciprocal_rank_fusion
+from index.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class RankedPassage:
+    row: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked passages, best first, and the query vector when the dense leg ran."""
+
+    passages: tuple[RankedPassage, ...]
+    query_vector: npt.NDArray[np.float32] | None
+    mode: SearchMode
+
+
+def retrieve(
+    snapshot: Snapshot,
+    embedder: Embedder | None,
+    text: str,
+    k: int,
+    mode: SearchMode,
+    candidates: int,
+    rrf_k: int,
+    source: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> Retrieval:
+    """Top `k` passages for `text`; `embedder=None` means the model is not available (BM25 only)."""
+    if embedder is None and mode != "bm25":
+        mode = "bm25"
+    depth = max(k, candidates)
+    bm25: list[tuple[int, float]] = []
+    dense: list[tuple[int, float]] = []
+    query_vector = None
+    if mode in ("bm25", "hybrid"):
+        hits = snapshot.store.search(text, depth, source, since, until)
+        bm25 = [(snapshot.passage_row(h.article_id, h.passage), h.score) for h in hits]
+    if mode in ("dense", "hybrid") and embedder is not None:
+        query_vector = embedder.encode_one(text)
+        mask = snapshot.passage_mask(source, since, until)
+        dense = vectors.top_k(snapshot.passage_vectors, query_vector, depth, mask)
+    if mode == "bm25":
+        ranked = bm25
+    elif mode == "dense":
+        ranked = dense
+    else:
+        ranked = reciprocal_rank_fusion([[r for r, _ in bm25], [r for r, _ in dense]], k=rrf_k)
+    return Retrieval(tuple(RankedPassage(row, score) for row, score in ranked[:k]), query_vector, mode)

@@ -1,0 +1,162 @@
+"""A read-only view of one index generation: manifest, Whoosh store, arrays, article store."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from archive.errors import ArticleNotFoundError, IndexCorruptError
+from archive.models import Article
+from index import vectors
+from index.manifest import ArticleEntry, Manifest, check_files, read_manifest
+from index.store import PassageStore, date_key, source_key
+
+ARTICLES_FILE = "articles.bin"
+WHOOSH_DIR = "whoosh"
+
+
+@dataclass(frozen=True)
+class PassageRef:
+    """A passage located in its article: sentence range and character span."""
+
+    row: int
+    article: ArticleEntry
+    number: int  # the passage's index within its article
+    first_sentence: int
+    end_sentence: int
+    start: int
+    end: int
+
+
+class Snapshot:
+    """Everything needed to answer from one generation; immutable once opened."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.manifest: Manifest = read_manifest(folder)
+        check_files(folder, self.manifest)
+        m = self.manifest
+        self.entries = m.articles
+        self.by_id = {entry.article_id: i for i, entry in enumerate(self.entries)}
+        self.passage_vectors = vectors.load_array(folder, vectors.PASSAGE_VECTORS, m.passages, m.dimension, np.float32)
+        self.sentence_vectors = vectors.load_array(
+            folder, vectors.SENTENCE_VECTORS, m.sentences, m.dimension, np.float32
+        )
+        self.passage_spans = np.asarray(vectors.load_array(folder, vectors.PASSAGE_SPANS, m.passages, 4, np.int32))
+        self.sentence_spans = np.asarray(
+            vectors.load_array(folder, vectors.SENTENCE_SPANS, m.sentences, 2, np.int32)
+        )
+        counts = np.fromiter((e.passage_count for e in self.entries), dtype=np.int64, count=len(self.entries))
+        if int(counts.sum()) != m.passages:
+            raise IndexCorruptError(f"{folder}: manifest passage counts do not add up; rebuild with `archive build`.")
+        self._passage_article = np.repeat(np.arange(len(self.entries), dtype=np.int32), counts)
+        self._article_source = np.array([source_key(e.source) for e in self.entries], dtype=object)
+        self._article_date = np.array(
+            [date_key(date.fromisoformat(e.date)) if e.date else 0 for e in self.entries], dtype=np.int32
+        )
+        self.store = PassageStore(folder / WHOOSH_DIR)
+        if self.store.doc_count != m.passages:
+            raise IndexCorruptError(
+                f"{folder / WHOOSH_DIR} holds {self.store.doc_count} passages, the manifest says {m.passages}; "
+                "rebuild with `archive build`."
+            )
+        self._articles_fd = os.open(folder / ARTICLES_FILE, os.O_RDONLY)
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    def passage(self, row: int) -> PassageRef:
+        entry = self.entries[int(self._passage_article[row])]
+        first, end, start, stop = (int(x) for x in self.passage_spans[row])
+        return PassageRef(row, entry, row - entry.passage_row, first, end, start, stop)
+
+    def passage_row(self, article_id: str, number: int) -> int:
+        return self.entries[self.by_id[article_id]].passage_row + number
+
+    def passage_mask(
+        self, source: str | None, since: date | None, until: date | None
+    ) -> npt.NDArray[np.bool_] | None:
+        """Which passage rows pass the filters, or None when there is no filter."""
+        if not source and not since and not until:
+            return None
+        keep = np.ones(len(self.entries), dtype=bool)
+        if source:
+            keep &= self._article_source == source_key(source)
+        if since or until:
+            keep &= self._article_date > 0
+            if since:
+                keep &= self._article_date >= date_key(since)
+            if until:
+                keep &= self._article_date <= date_key(until)
+        return np.asarray(keep[self._passage_article], dtype=bool)
+
+    def sources(self) -> tuple[str, ...]:
+        return tuple(sorted({e.source for e in self.entries if e.source}, key=str.casefold))
+
+    def entry(self, article_id: str) -> ArticleEntry:
+        try:
+            return self.entries[self.by_id[article_id]]
+        except KeyError:
+            raise ArticleNotFoundError(f"No article with id {article_id!r} in this index.") from None
+
+    def article(self, article_id: str) -> Article:
+        entry = self.entry(article_id)
+        raw = os.pread(self._articles_fd, entry.length, entry.offset)
+        try:
+            record = orjson.loads(raw)
+            article = article_from_record(record)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise IndexCorruptError(
+                f"{self.folder / ARTICLES_FILE}: the record of {article_id!r} is damaged ({exc}); "
+                "rebuild with `archive build`."
+            ) from exc
+        if article.article_id != article_id:
+            raise IndexCorruptError(f"{self.folder / ARTICLES_FILE}: record for {article_id!r} is misplaced.")
+        return article
+
+    def close(self) -> None:
+        self.store.close()
+        os.close(self._articles_fd)
+
+
+def article_record(article: Article) -> bytes:
+    """One article as a line of the article store."""
+    return orjson.dumps(
+        {
+            "article_id": article.article_id,
+            "title": article.title,
+            "subtitle": article.subtitle,
+            "text": article.text,
+            "source": article.source,
+            "date": article.date.isoformat() if article.date else "",
+            "url": article.url,
+            "authors": list(article.authors),
+            "path": article.path,
+            "content_hash": article.content_hash,
+            "extra": [list(pair) for pair in article.extra],
+        }
+    ) + b"\n"
+
+
+def article_from_record(record: dict[str, object]) -> Article:
+    raw_date = str(record["date"])
+    return Article(
+        article_id=str(record["article_id"]),
+        title=str(record["title"]),
+        subtitle=str(record["subtitle"]),
+        text=str(record["text"]),
+        source=str(record["source"]),
+        date=date.fromisoformat(raw_date) if raw_date else None,
+        url=str(record["url"]),
+        authors=tuple(str(a) for a in record["authors"]),  # type: ignore[attr-defined]
+        path=str(record["path"]),
+        content_hash=str(record["content_hash"]),
+        extra=tuple((str(k), str(v)) for k, v in record["extra"]),  # type: ignore[attr-defined]
+    )

@@ -1,0 +1,154 @@
+"""The Whoosh store: one document per passage, BM25F over title and text.
+
+Passage text is not stored here (the article store has it); a document carries the
+article id and the passage's number within its article, which together locate its
+vector row and span through the manifest.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.scoring import BM25F
+
+from archive.errors import IndexCorruptError
+
+INDEX_NAME = "passages"
+# Title words are stronger evidence than body words, but a passage repeats its title, so modestly.
+TITLE_BOOST = 1.5
+NO_DATE = 0
+
+
+def _analyzer() -> StemmingAnalyzer:
+    return StemmingAnalyzer()
+
+
+def make_schema() -> Schema:
+    return Schema(
+        article_id=ID(stored=True),
+        passage=NUMERIC(int, stored=True),
+        title=TEXT(analyzer=_analyzer(), field_boost=TITLE_BOOST),
+        text=TEXT(analyzer=_analyzer()),
+        source=ID(),
+        date=NUMERIC(int, bits=32),
+    )
+
+
+def date_key(value: date | None) -> int:
+    """Dates as sortable integers (yyyymmdd); undated passages get 0 and fall outside any range."""
+    return value.year * 10000 + value.month * 100 + value.day if value else NO_DATE
+
+
+def source_key(source: str) -> str:
+    return source.strip().casefold()
+
+
+@dataclass(frozen=True)
+class PassageDoc:
+    article_id: str
+    passage: int
+    title: str
+    text: str
+    source: str
+    date: date | None
+
+
+@dataclass(frozen=True)
+class StoreHit:
+    article_id: str
+    passage: int
+    score: float
+
+
+def query_terms(text: str) -> list[str]:
+    """The analysed terms of `text`, first occurrence order, as BM25 will see them."""
+    seen: dict[str, None] = {}
+    for token in _analyzer()(text):
+        seen.setdefault(token.text, None)
+    return list(seen)
+
+
+def create(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
+
+
+def write(path: Path, add: Iterable[PassageDoc], delete_articles: Iterable[str] = ()) -> None:
+    """Apply deletions then additions in one commit (Whoosh writes new segment files only)."""
+    ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+    writer = ix.writer(limitmb=256)
+    try:
+        for article_id in delete_articles:
+            writer.delete_by_term("article_id", article_id)
+        for doc in add:
+            writer.add_document(
+                article_id=doc.article_id,
+                passage=doc.passage,
+                title=doc.title,
+                text=doc.text,
+                source=source_key(doc.source),
+                date=date_key(doc.date),
+            )
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+class PassageStore:
+    """Read side of the Whoosh store; one searcher, guarded by a lock for worker threads."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._index = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+            self._searcher = self._index.searcher(weighting=BM25F())
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"The Whoosh store in {path} cannot be opened ({exc}); rebuild with `archive build`."
+            ) from exc
+        self._lock = threading.Lock()
+
+    @property
+    def doc_count(self) -> int:
+        return int(self._searcher.doc_count())
+
+    def search(
+        self,
+        text: str,
+        limit: int,
+        source: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[StoreHit]:
+        terms = query_terms(text)
+        if not terms:
+            return []
+        query = wq.Or([wq.Term(field, term) for term in terms for field in ("text", "title")])
+        with self._lock:
+            results = self._searcher.search(query, limit=limit, filter=_filter(source, since, until))
+            return [StoreHit(hit["article_id"], int(hit["passage"]), float(hit.score)) for hit in results]
+
+    def close(self) -> None:
+        with self._lock:
+            self._searcher.close()
+
+
+def _filter(source: str | None, since: date | None, until: date | None) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if source:
+        parts.append(wq.Term("source", source_key(source)))
+    if since or until:
+        low = date_key(since) if since else NO_DATE + 1
+        high = date_key(until) if until else 99991231
+        parts.append(wq.NumericRange("date", low, high))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)

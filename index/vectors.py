@@ -1,0 +1,62 @@
+"""The vector sidecar: aligned numpy arrays saved without pickle, memory-mapped on open."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from archive.errors import IndexCorruptError
+
+PASSAGE_VECTORS = "passage_vectors.npy"
+SENTENCE_VECTORS = "sentence_vectors.npy"
+# Per passage: first sentence, end sentence (exclusive, both within the article), char start, char end.
+PASSAGE_SPANS = "passage_spans.npy"
+# Per sentence: char start, char end within the article text.
+SENTENCE_SPANS = "sentence_spans.npy"
+
+
+def save_array(folder: Path, name: str, array: npt.NDArray[np.generic]) -> None:
+    path = folder / name
+    with path.open("wb") as handle:
+        np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def load_array(folder: Path, name: str, rows: int, columns: int, dtype: type[np.generic]) -> npt.NDArray[np.generic]:
+    """Memory-map an array and check its shape and type against what the manifest promises."""
+    path = folder / name
+    try:
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"Index file {path} cannot be read ({exc}); rebuild with `archive build`.") from exc
+    if array.shape != (rows, columns) or array.dtype != np.dtype(dtype):
+        raise IndexCorruptError(
+            f"Index file {path} holds {array.dtype}{array.shape}, expected {np.dtype(dtype)}{(rows, columns)}; "
+            "rebuild with `archive build`."
+        )
+    return array
+
+
+def top_k(
+    vectors: npt.NDArray[np.float32],
+    query: npt.NDArray[np.float32],
+    k: int,
+    mask: npt.NDArray[np.bool_] | None = None,
+) -> list[tuple[int, float]]:
+    """Rows with the highest dot product with `query` (cosine, as both sides are normalised)."""
+    if vectors.shape[0] == 0 or k <= 0:
+        return []
+    scores = vectors @ query
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+        k = min(k, int(mask.sum()))
+        if k == 0:
+            return []
+    k = min(k, scores.shape[0])
+    best = np.argpartition(-scores, k - 1)[:k]
+    best = best[np.argsort(-scores[best], kind="stable")]
+    return [(int(row), float(scores[row])) for row in best]
