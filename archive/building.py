@@ -131,7 +131,7 @@ def _plan(
         item = _Planned(article, np.array(sentence_spans, dtype=np.int32).reshape(-1, 2), [], None)
         planned.append(item)
         fresh.append((item, sentence_spans))
-    counts = embedder.count_tokens([a.text[s:e] for item, spans in fresh for s, e in spans]) if fresh else []
+    counts = embedder.count_tokens([item.article.text[s:e] for item, spans in fresh for s, e in spans]) if fresh else []
     position = 0
     for item, spans in fresh:
         mine = counts[position : position + len(spans)]

@@ -1,17 +1,24 @@
-"""Bytes to text: binary sniffing, byte-order marks, UTF-8 with a Windows-1252 fallback.
+"""From a file's bytes to text: binary sniffing, byte-order marks, UTF-8 with a
+Windows-1252 fallback, line ends, JSON and JSON Lines parsing, and front matter.
 
+This is the syntax of the input files; what the fields mean is `archive.metadata`.
 Nothing here raises for bad input: problems come back as strings (`Decoded.error`,
-`Line.error`) so the readers can turn them into `FileProblem`s.
+`Line.error`, `FrontMatter.warning`) so the readers can turn them into `FileProblem`s.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+import orjson
+
+from archive.metadata import FRONT_MATTER_KEYS, canonical_key, drop_leading_blank_lines
 
 # Binary sniffing looks at this many leading bytes only, so it is cheap on any file.
 SNIFF_BYTES = 8192
@@ -62,7 +69,7 @@ class Decoded:
 class Line:
     """One line of a line-oriented file: 1-based `number`, text without its newline."""
 
-    number: int
+    number: int  # 0 for a problem with the whole file
     text: str = ""
     warning: str = ""
     error: str = ""
@@ -101,8 +108,7 @@ def decode_utf8(data: bytes, base_offset: int = 0) -> Decoded:
         return Decoded(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         warning = (
-            f"not valid UTF-8 (first bad byte at offset {base_offset + exc.start}); "
-            "decoded as Windows-1252"
+            f"not valid UTF-8 (first bad byte at offset {base_offset + exc.start}); decoded as Windows-1252"
         )
         return Decoded(data.decode("cp1252", errors=_FALLBACK), warning=warning)
 
@@ -182,3 +188,107 @@ def text_lines(text: str) -> Iterator[Line]:
     """Lines of already decoded text, as `Line`s (for files read whole)."""
     for number, line in enumerate(text.split("\n"), start=1):
         yield Line(number, line)
+
+
+def file_lines(path: Path, line_limit: int, file_limit: int) -> Iterator[Line]:
+    """Lines of a line-oriented file: streamed when UTF-8, decoded whole when UTF-16/32.
+
+    A problem with the whole file (binary, over `file_limit`) is one error `Line` 0.
+    """
+    with path.open("rb") as stream:
+        head = stream.read(SNIFF_BYTES)
+        kind = binary_kind(head)
+        bom = bom_of(head)
+        if kind:
+            yield Line(0, error=f"binary file ({kind}), not text")
+        elif bom is not None and bom[2] != "UTF-8":  # UTF-16/32 cannot be split on b"\n"
+            data, problem = read_bytes(path, file_limit)
+            decoded = decode(data) if not problem else Decoded(error=problem)
+            yield from text_lines(decoded.text) if not decoded.error else [Line(0, error=decoded.error)]
+        else:
+            stream.seek(0)
+            yield from stream_lines(stream, line_limit)
+
+
+def load_json(text: str) -> tuple[object, str, int | None]:
+    """(value, "", None) for valid JSON, else (None, the parser's message, its line)."""
+    try:
+        return orjson.loads(text), "", None
+    except orjson.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Front matter split off a text: `fields` (lower-cased keys) and the `body` after it."""
+
+    fields: dict[str, object]
+    body: str
+    warning: str = ""
+
+
+_PAIR = re.compile(r"[ \t]*([A-Za-z][A-Za-z0-9 _-]{0,39}?)[ \t]*:(?:[ \t]+(.*?))?[ \t]*")
+_ITEM = re.compile(r"[ \t]*-[ \t]+(.*?)[ \t]*")
+_FENCE = re.compile(r"^---[ \t]*$", re.M)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _pairs(lines: list[str], fenced: bool) -> dict[str, object] | None:
+    """`key: value` lines as a dict, or None if any line is something else.
+
+    Fenced front matter may also hold blank lines, `#` comments and YAML-style
+    lists (`authors:` then `- name` lines, or `[a, b]`).
+    """
+    values: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
+    last = ""
+    for line in lines:
+        if fenced and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        item = _ITEM.fullmatch(line) if fenced and last in lists else None
+        if item:
+            lists[last].append(_unquote(item[1]))
+            continue
+        pair = _PAIR.fullmatch(line)
+        if pair is None:
+            return None
+        last = canonical_key(pair[1])
+        value = _unquote(pair[2] or "")
+        if value.startswith("[") and value.endswith("]"):
+            lists[last] = [_unquote(v.strip()) for v in value[1:-1].split(",") if v.strip()]
+        elif fenced and not value:
+            lists[last] = []
+        else:
+            lists.pop(last, None)
+            values[last] = value
+    fields: dict[str, object] = dict(values)
+    for key, items in lists.items():
+        fields[key] = items if items else ""
+    return fields
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Fenced (`---` ... `---`) or unfenced (`Key: value` lines, then a blank line)."""
+    if text.startswith("---") and _FENCE.match(text):
+        first_end = text.find("\n")
+        close = _FENCE.search(text, first_end + 1) if first_end >= 0 else None
+        if close is None:
+            return FrontMatter({}, text, "front matter opened on line 1 is never closed; read as plain text")
+        fields = _pairs(text[first_end + 1 : close.start()].split("\n")[:-1], fenced=True)
+        if fields is None:
+            warning = "front matter on line 1 holds lines that are not 'key: value'; read as plain text"
+            return FrontMatter({}, text, warning)
+        return FrontMatter(fields, text[close.end() + 1 :])
+    start = len(text) - len(drop_leading_blank_lines(text))
+    blank = _BLANK_LINE.search(text, start, start + 4000)
+    if blank is not None:
+        fields = _pairs(text[start : blank.start()].split("\n"), fenced=False)
+        if fields and not FRONT_MATTER_KEYS.isdisjoint(fields):
+            return FrontMatter(fields, text[blank.end() :])
+    return FrontMatter({}, text)

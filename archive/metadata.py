@@ -6,14 +6,17 @@ report as warning strings, and they never invent a value (an unknown date stays 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import orjson
 
+from archive.models import Article
 from archive.sentences import split_sentences
 
 # Canonical field -> accepted keys, in order of preference (keys are matched lower-cased).
@@ -32,27 +35,19 @@ FRONT_MATTER_KEYS = frozenset(key for name, keys in ALIASES.items() if name != "
 
 TITLE_CHARS = 120
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+_MONTH_NAMES = "january february march april may june july august september october november december"
+
+
+def _month(name: str) -> int:
+    """1-12 for a month name or an abbreviation of at least three letters ("Sept"), else 0."""
+    name = name.lower()
+    if len(name) >= 3:
+        for number, full in enumerate(_MONTH_NAMES.split(), start=1):
+            if full.startswith(name):
+                return number
+    return 0
+
+
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _CLOCK = r"(?:[,\s]+(?:at\s+)?\d{1,2}:\d{2}.*)?"  # a trailing time of day is ignored
 _DAY_MONTH_YEAR = re.compile(
@@ -83,9 +78,9 @@ def parse_date(text: str) -> date | None:
     if m := _YEAR_MONTH_DAY.fullmatch(text):
         parts = (m[1], m[2], m[3])
     elif m := _DAY_MONTH_YEAR.fullmatch(text):
-        parts = (m[3], str(_MONTHS.get(m[2].lower(), 0)), m[1])
+        parts = (m[3], str(_month(m[2])), m[1])
     elif m := _MONTH_DAY_YEAR.fullmatch(text):
-        parts = (m[3], str(_MONTHS.get(m[1].lower(), 0)), m[2])
+        parts = (m[3], str(_month(m[1])), m[2])
     try:
         if parts is not None:
             return date(int(parts[0]), int(parts[1]), int(parts[2]))
@@ -124,16 +119,12 @@ class Fields:
         self.warnings.extend(other.warnings)
 
 
-def _kind(value: object) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool) or value is None:
-        return "true/false" if value is not None else "null"
-    return "a number"
+_KINDS: dict[type, str] = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+
+
+def kind_of(value: object) -> str:
+    """How to name a JSON value's type in a message."""
+    return "null" if value is None else _KINDS.get(type(value), "a number")
 
 
 def _scalar(value: object) -> str | None:
@@ -156,7 +147,8 @@ def as_extra(value: object) -> str:
         return repr(value)
 
 
-def _canonical(key: str) -> str:
+def canonical_key(key: str) -> str:
+    """Keys match case-insensitively, with spaces and hyphens read as underscores."""
     return key.strip().lower().replace("-", "_").replace(" ", "_")
 
 
@@ -164,119 +156,51 @@ def read_fields(record: Mapping[str, object], with_text: bool = True) -> Fields:
     """Map a record's keys (any case, any alias) onto `Fields`; the rest go to `extra`."""
     by_key: dict[str, tuple[str, object]] = {}
     for key, value in record.items():
-        by_key.setdefault(_canonical(key), (key, value))
-    used: set[str] = set()
+        by_key.setdefault(canonical_key(key), (key, value))
     out = Fields()
+    used: set[str] = set()
     for name, keys in ALIASES.items():
-        if name == "text" and not with_text:
-            continue
-        present = [(key, *by_key[key]) for key in keys if key in by_key]
-        if present:
-            used.add(_read_one(out, name, present))
+        if name != "text" or with_text:
+            used.update(next(([k] for k in keys if k in by_key and _take(out, name, *by_key[k])), []))
+    if with_text and not out.text:
+        present = [by_key[k] for k in ALIASES["text"] if k in by_key]
+        raw, value = present[0] if present else ("", None)
+        out.text_problem = (
+            "no text field (text, body or content)"
+            if not present
+            else "empty text"
+            if isinstance(value, str)
+            else f"field '{raw}' is {kind_of(value)}, not text"
+        )
     out.extra = {raw: as_extra(value) for key, (raw, value) in by_key.items() if key not in used}
     return out
 
 
-def _read_one(out: Fields, name: str, present: list[tuple[str, str, object]]) -> str:
-    """Set field `name` from the first usable alias; return the canonical key used."""
+def _take(out: Fields, name: str, raw: str, value: object) -> bool:
+    """Set field `name` from one key's value; False if the value is empty or unusable."""
     if name == "text":
-        for key, _, value in present:
-            if isinstance(value, str) and value.strip():
-                out.text = value
-                out.given.add(name)
-                return key
-        key, raw, value = present[0]
-        out.text_problem = "empty text" if isinstance(value, str) else f"field '{raw}' is {_kind(value)}, not text"
-        return key
-    for key, raw, value in present:
-        if name == "authors" and isinstance(value, list):
-            names = [_scalar(item) for item in value]
-            if any(item is None for item in names):
-                out.warnings.append(f"field '{raw}' holds something other than names; kept in extra")
-                continue
-            found = tuple(item for item in names if item)
-        else:
-            text = _scalar(value)
-            if text is None:
-                out.warnings.append(f"field '{raw}' is {_kind(value)}, not text; kept in extra")
-                continue
-            if not text:
-                continue
-            found = (text,) if name == "authors" else text
-        if name == "date":
-            parsed = parse_date(str(found))
-            if parsed is None:
-                out.warnings.append(f"date '{found}' not understood; left empty")
-            found = parsed
-        if found or name == "date":
-            setattr(out, name, found)
-            out.given.add(name)
-            return key
-    return ""
-
-
-@dataclass(frozen=True)
-class FrontMatter:
-    """Front matter split off a text: `fields` (lower-cased keys) and the `body` after it."""
-
-    fields: dict[str, object]
-    body: str
-    warning: str = ""
-
-
-_PAIR = re.compile(r"[ \t]*([A-Za-z][A-Za-z0-9 _-]{0,39}?)[ \t]*:(?:[ \t]+(.*?))?[ \t]*")
-_ITEM = re.compile(r"[ \t]*-[ \t]+(.*?)[ \t]*")
-_FENCE = re.compile(r"^---[ \t]*$", re.M)
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value
-
-
-def _pairs(lines: list[str], fenced: bool) -> dict[str, object] | None:
-    """`key: value` lines as a dict, or None if any line is something else."""
-    fields: dict[str, object] = {}
-    last = ""
-    for line in lines:
-        if fenced and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        item = _ITEM.fullmatch(line) if fenced else None
-        if item and last and isinstance(fields[last], list):
-            fields[last] = [*fields[last], _unquote(item[1])]  # type: ignore[misc]
-            continue
-        pair = _PAIR.fullmatch(line)
-        if pair is None:
-            return None
-        last = _canonical(pair[1])
-        value = _unquote(pair[2] or "")
-        if value.startswith("[") and value.endswith("]"):
-            fields[last] = [_unquote(v.strip()) for v in value[1:-1].split(",") if v.strip()]
-        else:
-            fields[last] = [] if fenced and not value else value
-    return fields
-
-
-def split_front_matter(text: str) -> FrontMatter:
-    """Fenced (`---` ... `---`) or unfenced (`Key: value` lines, then a blank line)."""
-    if text.startswith("---") and _FENCE.match(text):
-        first_end = text.find("\n")
-        close = _FENCE.search(text, first_end + 1) if first_end >= 0 else None
-        if close is None:
-            return FrontMatter({}, text, "front matter opened on line 1 is never closed; read as plain text")
-        fields = _pairs(text[first_end + 1 : close.start()].split("\n")[:-1], fenced=True)
-        if fields is None:
-            warning = "front matter on line 1 holds lines that are not 'key: value'; read as plain text"
-            return FrontMatter({}, text, warning)
-        return FrontMatter(fields, text[close.end() + 1 :])
-    blank = _BLANK_LINE.search(text, 0, 4000)
-    if blank is not None:
-        fields = _pairs(text[: blank.start()].split("\n"), fenced=False)
-        if fields and FRONT_MATTER_KEYS.intersection(fields):
-            return FrontMatter(fields, text[blank.end() :])
-    return FrontMatter({}, text)
+        if isinstance(value, str) and value.strip():
+            out.text = value
+        return bool(out.text)
+    found: object
+    if name == "authors" and isinstance(value, list):
+        items = [_scalar(item) for item in value]
+        found = None if None in items else tuple(item for item in items if item)
+    else:
+        text = _scalar(value)
+        found = (text,) if name == "authors" and text else text
+    if found is None:
+        out.warnings.append(f"field '{raw}' is {kind_of(value)}, not text; kept in extra")
+        return False
+    if not found:
+        return False
+    if name == "date":
+        found = parse_date(str(found))
+        if found is None:
+            out.warnings.append(f"date '{_scalar(value)}' not understood; left empty")
+    setattr(out, name, found)
+    out.given.add(name)
+    return True
 
 
 def drop_leading_blank_lines(text: str) -> str:
@@ -290,17 +214,12 @@ _CLOSERS = "\"'”’»)]*_ \t"
 def _ends_open(line: str) -> bool:
     """True unless the line ends like a sentence or a lead-in (period, colon, comma)."""
     stripped = line.rstrip(_CLOSERS)
-    return bool(stripped) and stripped[-1] not in ".:,;"
+    return bool(stripped) and stripped[-1] not in ".:,;…"
 
 
-def is_headline(line: str) -> bool:
+def _heading_like(line: str, max_chars: int, max_words: int = 1_000) -> bool:
     line = line.strip()
-    return 0 < len(line) <= 200 and len(line.split()) <= 30 and _ends_open(line)
-
-
-def is_subtitle(line: str) -> bool:
-    line = line.strip()
-    return 0 < len(line) < 250 and _ends_open(line)
+    return 0 < len(line) <= max_chars and len(line.split()) <= max_words and _ends_open(line)
 
 
 def _next_line(text: str) -> tuple[str, str]:
@@ -319,14 +238,16 @@ def split_headline(body: str, markdown: bool, want_subtitle: bool = True) -> tup
     """
     first, rest = _next_line(body)
     heading = _MD_HEADING.fullmatch(first) if markdown else None
-    if not rest.strip() or not (heading or is_headline(first)):
+    heading = heading if heading and heading[1] else None
+    if not rest.strip() or not (heading or _heading_like(first, 200, 30)):
         return "", "", body
     title = heading[1] if heading else first.strip()
     if not want_subtitle:
         return title, "", rest
     second, after = _next_line(rest)
     subheading = _MD_HEADING.fullmatch(second) if markdown else None
-    if after.strip() and (subheading or is_subtitle(second)):
+    subheading = subheading if subheading and subheading[1] else None
+    if after.strip() and (subheading or _heading_like(second, 249)):
         return title, subheading[1] if subheading else second.strip(), after
     return title, "", rest
 
@@ -334,7 +255,7 @@ def split_headline(body: str, markdown: bool, want_subtitle: bool = True) -> tup
 def title_from_text(text: str, limit: int = TITLE_CHARS) -> str:
     """The first sentence, cut at a word boundary to at most `limit` characters with "…"."""
     text = drop_leading_blank_lines(text).lstrip()
-    line = text[: min(len(text), 2000)].split("\n", 1)[0]  # sentences never cross lines
+    line = text[:2000].split("\n", 1)[0]  # sentences never cross lines
     spans = split_sentences(line)
     if not spans:
         return ""
@@ -346,3 +267,25 @@ def title_from_text(text: str, limit: int = TITLE_CHARS) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+def content_hash(text: str) -> str:
+    """sha256 hex digest of the UTF-8 encoded text."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def to_article(fields: Fields, text: str, article_id: str, path: Path, title: str = "") -> Article:
+    """An `Article` from `fields`, with `text` as given and a title derived if none."""
+    return Article(
+        article_id=article_id,
+        title=title or fields.title or title_from_text(text),
+        text=text,
+        source=fields.source,
+        date=fields.date,
+        url=fields.url,
+        authors=fields.authors,
+        subtitle=fields.subtitle,
+        path=str(path),
+        content_hash=content_hash(text),
+        extra=tuple(sorted(fields.extra.items())),
+    )

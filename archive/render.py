@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -9,7 +10,8 @@ from rich.markup import escape
 
 from archive.models import Answer, Article, BuildReport, Citation, Hit, IndexInfo
 
-console = Console(highlight=False, soft_wrap=False)
+# Piped output is never wrapped or cropped: a citation must stay verbatim for whoever reads it.
+console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 
 
 def _byline(title: str, source: str, when: object, article_id: str) -> str:

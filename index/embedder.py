@@ -74,7 +74,10 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._load().get_sentence_embedding_dimension())
+        model = self._load()
+        # sentence-transformers 6 renamed the method; older releases only have the old name.
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter())
 
     def load(self) -> None:
         """Load the model now (it otherwise loads on first use)."""
@@ -125,7 +128,11 @@ class Embedder:
             raise ModelError(f"Embedding model folder {self.model_path} does not exist.")
         try:
             import torch
+            import transformers
             from sentence_transformers import SentenceTransformer
+
+            transformers.logging.set_verbosity_error()
+            transformers.logging.disable_progress_bar()
 
             if self.threads > 0:
                 torch.set_num_threads(self.threads)

@@ -1,0 +1,331 @@
+"""Read folders of articles (.txt, .md, .markdown, .json, .jsonl) into `Article`s.
+
+Nothing is dropped silently and nothing raises for bad input: every file or record
+that is not indexed becomes a `FileProblem` in `failed`, every caveat one in
+`warnings`, and repeated texts are listed in `duplicates`. Order is deterministic:
+roots as given, files by path within a root, records in file order.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive import decoding
+from archive.metadata import (
+    Fields,
+    content_hash,
+    drop_leading_blank_lines,
+    kind_of,
+    read_fields,
+    split_headline,
+    to_article,
+)
+from archive.models import Article, Duplicate, FileProblem
+
+__all__ = ["SUPPORTED_SUFFIXES", "ReadOutcome", "content_hash", "read_file", "read_folders"]
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | {".json", ".jsonl"}
+SIDECAR_SUFFIX = ".meta.json"
+_MIB = 1 << 20
+JSON_FILE_LIMIT = 256 * _MIB
+SIDECAR_LIMIT = _MIB
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    articles: tuple[Article, ...]  # indexed, in read order
+    failed: tuple[FileProblem, ...]  # input not indexed, and why
+    warnings: tuple[FileProblem, ...]  # input indexed with a caveat
+    duplicates: tuple[Duplicate, ...]  # same text as an earlier article: skipped
+
+
+@dataclass
+class _Collector:
+    """Accumulates one read; owns the duplicate-id and duplicate-text checks."""
+
+    max_chars: int
+    articles: list[Article] = field(default_factory=list)
+    failed: list[FileProblem] = field(default_factory=list)
+    warnings: list[FileProblem] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)  # id -> where it was first seen
+    hashes: dict[str, str] = field(default_factory=dict)  # content hash -> article id
+
+    def fail(self, path: Path | str, reason: str, line: int | None = None) -> None:
+        self.failed.append(FileProblem(str(path), reason, line))
+
+    def add(self, article: Article, where: str, line: int | None, warnings: Iterable[FileProblem]) -> bool:
+        """Index `article` unless it is too long or repeats an id or a text; True if indexed."""
+        if len(article.text) > self.max_chars:
+            size = f"{len(article.text):,} characters, over the limit of {self.max_chars:,}"
+            self.fail(article.path, f"article text is {size}", line)
+            return False
+        first = self.hashes.get(article.content_hash)
+        if first is not None:
+            self.duplicates.append(Duplicate(article.article_id, article.path, first))
+            return False
+        if article.article_id in self.ids:
+            reason = f"duplicate article id '{article.article_id}' (first in {self.ids[article.article_id]})"
+            self.fail(article.path, reason, line)
+            return False
+        self.ids[article.article_id] = where
+        self.hashes[article.content_hash] = article.article_id
+        self.articles.append(article)
+        self.warnings.extend(warnings)
+        return True
+
+    def outcome(self) -> ReadOutcome:
+        return ReadOutcome(
+            tuple(self.articles), tuple(self.failed), tuple(self.warnings), tuple(self.duplicates)
+        )
+
+
+def read_folders(roots: Sequence[str | Path], max_article_chars: int = 5_000_000) -> ReadOutcome:
+    """Read every supported file under each root (a folder, or a single file)."""
+    out = _Collector(max_article_chars)
+    visited: dict[str, str] = {}
+    for given in roots:
+        root = Path(given)
+        try:
+            if root.is_dir():
+                for path in _walk(root, out, visited):
+                    _read_guarded(path, root, out)
+            elif root.exists():
+                _read_guarded(root, root.parent, out)
+            else:
+                out.fail(root, "no such file or folder")
+        except OSError as exc:
+            out.fail(root, decoding.read_problem(exc))
+    return out.outcome()
+
+
+def read_file(path: Path, root: Path, max_article_chars: int = 5_000_000) -> ReadOutcome:
+    """Read one file; its article ids are relative to `root`."""
+    out = _Collector(max_article_chars)
+    _read_guarded(Path(path), Path(root), out)
+    return out.outcome()
+
+
+def _walk(root: Path, out: _Collector, visited: dict[str, str]) -> list[Path]:
+    """The article files under `root`, sorted by relative path, reporting what is skipped.
+
+    Iterative so deep trees cannot exhaust the stack; `visited` maps the real path of
+    every folder read to its name, so symlink loops and repeats are read once.
+    """
+    files: list[Path] = []
+    stack: list[tuple[Path, dict[str, str]]] = [(root, {})]
+    while stack:
+        folder, ancestors = stack.pop()
+        real = os.path.realpath(folder)
+        if real in ancestors:
+            out.fail(folder, f"symlink loop: leads back to {ancestors[real]}; not followed")
+            continue
+        if real in visited:
+            out.fail(folder, f"same folder as {visited[real]}, already read; skipped")
+            continue
+        visited[real] = str(folder)
+        try:
+            with os.scandir(folder) as entries:
+                listing = sorted((e for e in entries if not e.name.startswith(".")), key=lambda e: e.name)
+        except OSError as exc:
+            out.fail(folder, decoding.read_problem(exc))
+            continue
+        text_stems = {n for e in listing for n in (e.name, Path(e.name).stem) if _is_text(e.name)}
+        inner = {**ancestors, real: str(folder)}
+        for entry in reversed(listing):  # the stack pops them back in sorted order
+            path = Path(entry.path)
+            try:
+                if entry.is_dir():
+                    stack.append((path, inner))
+                elif not entry.is_file():
+                    what = "broken symlink" if entry.is_symlink() else "not a regular file"
+                    out.fail(path, f"{what}; skipped")
+                elif not _is_sidecar(entry.name):
+                    files.append(path)
+                elif (
+                    not entry.name.endswith(SIDECAR_SUFFIX)
+                    or entry.name[: -len(SIDECAR_SUFFIX)] not in text_stems
+                ):
+                    out.fail(path, "metadata sidecar with no .txt/.md/.markdown article beside it; ignored")
+            except OSError as exc:
+                out.fail(path, decoding.read_problem(exc))
+    files.sort(key=lambda p: p.relative_to(root).parts)
+    return files
+
+
+def _is_sidecar(name: str) -> bool:
+    return name.lower().endswith(SIDECAR_SUFFIX)
+
+
+def _is_text(name: str) -> bool:
+    return Path(name).suffix.lower() in TEXT_SUFFIXES and not _is_sidecar(name)
+
+
+def _read_guarded(path: Path, root: Path, out: _Collector) -> None:
+    """Read one file; an unexpected error costs that file only, never the whole read."""
+    try:
+        _read_path(path, root, out)
+    except RecursionError:
+        out.fail(path, "nested too deeply to read")
+    except OSError as exc:
+        out.fail(path, decoding.read_problem(exc))
+    except Exception as exc:  # a bug must not stop the other files from being read
+        out.fail(path, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _read_path(path: Path, root: Path, out: _Collector) -> None:
+    suffix = path.suffix.lower()
+    if _is_sidecar(path.name):
+        out.fail(path, "metadata sidecar, not an article")
+    elif suffix in TEXT_SUFFIXES:
+        _read_text(path, _base_id(path, root), out)
+    elif suffix == ".json":
+        _read_json(path, _base_id(path, root), out)
+    elif suffix == ".jsonl":
+        _read_jsonl(path, _base_id(path, root), out)
+    else:
+        what = suffix or "(no suffix)"
+        out.fail(path, f"unsupported file type {what} (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+
+
+def _base_id(path: Path, root: Path) -> str:
+    """The path relative to `root`, posix separators, without its suffix."""
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        relative = Path(path.name)
+    return relative.with_suffix("").as_posix() if relative.suffix else relative.as_posix()
+
+
+def _read_text(path: Path, base_id: str, out: _Collector) -> None:
+    data, problem = decoding.read_bytes(path, 4 * out.max_chars + _MIB)
+    if problem or not data:
+        out.fail(path, problem or "empty file")
+        return
+    decoded = decoding.decode(data)
+    if decoded.error or not decoded.text.strip():
+        out.fail(path, decoded.error or "no text (only whitespace)")
+        return
+    warnings = [FileProblem(str(path), decoded.warning)] if decoded.warning else []
+    front = decoding.split_front_matter(decoded.text)
+    if front.warning:
+        warnings.append(FileProblem(str(path), front.warning, 1))
+    fields = read_fields(front.fields, with_text=False)
+    for sidecar in (path.with_name(path.stem + SIDECAR_SUFFIX), path.with_name(path.name + SIDECAR_SUFFIX)):
+        extra, problems = _read_sidecar(sidecar)
+        warnings.extend(problems)
+        if extra is not None:
+            fields.overlay(extra)
+    warnings.extend(FileProblem(str(path), w) for w in fields.warnings)
+    body = drop_leading_blank_lines(front.body)
+    if not body.strip():
+        out.fail(path, "no text after the front matter")
+        return
+    title = subtitle = ""
+    if not fields.title:
+        markdown = path.suffix.lower() != ".txt"
+        title, subtitle, body = split_headline(body, markdown, want_subtitle=not fields.subtitle)
+    fields.subtitle = fields.subtitle or subtitle
+    article = to_article(fields, body, fields.article_id or base_id, path, title)
+    out.add(article, str(path), None, warnings)
+
+
+def _read_sidecar(path: Path) -> tuple[Fields | None, list[FileProblem]]:
+    """Fields from a `.meta.json` sidecar, if there is one; its problems are warnings."""
+    try:
+        if not path.is_file():
+            return None, []
+    except OSError as exc:
+        return None, [FileProblem(str(path), f"metadata sidecar not used: {decoding.read_problem(exc)}")]
+    data, problem = decoding.read_bytes(path, SIDECAR_LIMIT)
+    decoded = decoding.decode(data) if not problem else decoding.Decoded(error=problem)
+    value, problem, line = (
+        decoding.load_json(decoded.text) if not decoded.error else (None, decoded.error, None)
+    )
+    if not isinstance(value, dict):
+        problem = problem or f"expected a JSON object, found {kind_of(value)}"
+        return None, [FileProblem(str(path), f"metadata sidecar not used: {problem}", line)]
+    fields = read_fields(value, with_text=False)
+    fields.warnings = [f"{w} (in {path.name})" for w in fields.warnings]
+    return fields, []
+
+
+def _read_record(
+    value: object, path: Path, default_id: str, where: str, line: int | None, label: str, out: _Collector
+) -> bool:
+    """Turn one JSON value into an article; `label` prefixes problems ("record 3: ")."""
+    if not isinstance(value, dict):
+        out.fail(path, f"{label}not an article object (found {kind_of(value)})", line)
+        return False
+    fields = read_fields(value)
+    if not fields.text:
+        out.fail(path, label + fields.text_problem, line)
+        return False
+    text = decoding.normalise_newlines(fields.text)
+    warnings = [FileProblem(str(path), f"{label}{w}", line) for w in fields.warnings]
+    return out.add(to_article(fields, text, fields.article_id or default_id, path), where, line, warnings)
+
+
+def _read_json(path: Path, base_id: str, out: _Collector) -> None:
+    data, problem = decoding.read_bytes(path, JSON_FILE_LIMIT)
+    decoded = decoding.decode(data) if data else decoding.Decoded(error=problem or "empty file")
+    if decoded.error or not decoded.text.strip():
+        out.fail(path, decoded.error or "no text (only whitespace)")
+        return
+    value, problem, line = decoding.load_json(decoded.text)
+    if problem:
+        out.fail(path, problem, line)
+        return
+    file_warnings = [FileProblem(str(path), decoded.warning)] if decoded.warning else []
+    if isinstance(value, dict) and "articles" in value:
+        ignored = ", ".join(sorted(k for k in value if k != "articles"))
+        if ignored:
+            file_warnings.append(FileProblem(str(path), f'keys beside "articles" ignored: {ignored}'))
+        value = value["articles"]
+        if not isinstance(value, list):
+            out.fail(path, '"articles" is not a list')
+            return
+    if isinstance(value, dict):
+        indexed = _read_record(value, path, base_id, str(path), None, "", out)
+    elif isinstance(value, list) and value:
+        indexed = False
+        for n, record in enumerate(value, start=1):
+            label = f"record {n}: "
+            where = f"{path}, record {n}"
+            indexed |= _read_record(record, path, f"{base_id}/{n}", where, None, label, out)
+    else:
+        found = "an empty list" if isinstance(value, list) else kind_of(value)
+        shape = 'an article object, a list of them, or an object with an "articles" list'
+        out.fail(path, f"expected {shape}; found {found}")
+        return
+    if indexed:
+        out.warnings.extend(file_warnings)
+
+
+def _read_jsonl(path: Path, base_id: str, out: _Collector) -> None:
+    """Stream a JSON Lines file: one record per line, blank lines ignored."""
+    line_limit = 6 * out.max_chars + _MIB  # a record's text may be escaped (\uXXXX)
+    records = bad_lines = 0
+    first_warning: FileProblem | None = None
+    for line in decoding.file_lines(path, line_limit, JSON_FILE_LIMIT):
+        if not line.error and not line.text.strip():
+            continue
+        records += 1
+        value, problem, _ = decoding.load_json(line.text) if not line.error else (None, line.error, None)
+        if problem:
+            out.fail(path, problem, line.number or None)
+            continue
+        where = f"{path}:{line.number}"
+        indexed = _read_record(value, path, f"{base_id}/{line.number}", where, line.number, "", out)
+        if indexed and line.warning:  # reported once per file, at the first such line
+            bad_lines += 1
+            first_warning = first_warning or FileProblem(str(path), line.warning, line.number)
+    if first_warning is not None:
+        more = f"; {bad_lines:,} lines affected" if bad_lines > 1 else ""
+        out.warnings.append(FileProblem(first_warning.path, first_warning.reason + more, first_warning.line))
+    if records == 0:
+        out.fail(path, "no records (empty file, or only blank lines)")

@@ -1,0 +1,51 @@
+"""Shared fixtures: the real embedding model and a real seeds index, made once per test run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from archive.api import Archive  # noqa: E402
+from archive.settings import Settings  # noqa: E402
+from index.embedder import Embedder  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_QUESTION = "How many Lebanese detainees did Israel agree to release?"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """One loaded model for the whole run (loading costs seconds)."""
+    model = Embedder()
+    model.load()
+    return model
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings.from_env(environ={}, index_dir=tmp_path_factory.mktemp("default-index") / "index")
+
+
+@pytest.fixture(scope="session")
+def seeds_archive(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, settings: Settings) -> Iterator[Archive]:
+    """An archive built from the bundled seeds, model loaded. Read-only: do not update it."""
+    index_dir = tmp_path_factory.mktemp("seeds-index") / "index"
+    archive = Archive.build([SEEDS], index_dir=index_dir, settings=settings, embedder=embedder)
+    archive.load_model()
+    yield archive
+    archive.close()
+
+
+@pytest.fixture()
+def seeds_copy(tmp_path: Path) -> Path:
+    """A private, writable copy of the seed folder."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target

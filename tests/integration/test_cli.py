@@ -1,0 +1,77 @@
+"""The `archive` console script, run as a user would, in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.conftest import SEED_QUESTION, SEEDS
+
+ARCHIVE = Path(sys.executable).with_name("archive")
+
+
+def run(*args: str, index: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ARCHIVE_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [str(ARCHIVE), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index = tmp_path_factory.mktemp("cli") / "index"
+    result = run("build", str(SEEDS), index=index)
+    assert result.returncode == 0, result.stderr
+    assert "Indexed 2 articles" in result.stdout
+    return index
+
+
+def test_ask_prints_the_cited_sentence_with_its_article(cli_index: Path) -> None:
+    result = run("ask", SEED_QUESTION, index=cli_index)
+    assert result.returncode == 0, result.stderr
+    assert "five Lebanese detainees" in result.stdout
+    assert "000_34248013aabff9bc" in result.stdout
+    assert "[1]" in result.stdout
+
+
+def test_ask_json_is_one_document_with_verbatim_citations(cli_index: Path) -> None:
+    result = run("ask", SEED_QUESTION, "--json", index=cli_index)
+    assert result.returncode == 0, result.stderr
+    answer = orjson.loads(result.stdout)
+    assert answer["answered"] is True
+    first = answer["citations"][0]
+    shown = orjson.loads(run("show", first["article_id"], "--json", index=cli_index).stdout)
+    assert shown["text"][first["start"] : first["end"]] == first["sentence"]
+
+
+def test_search_json_with_filters(cli_index: Path) -> None:
+    result = run("search", "Naqoura talks", "--mode", "bm25", "--json", index=cli_index)
+    hits = orjson.loads(result.stdout)["hits"]
+    assert hits and hits[0]["rank"] == 1
+    filtered = run("search", "Naqoura talks", "--since", "2025-01-01", "--json", index=cli_index)
+    assert orjson.loads(filtered.stdout)["hits"] == []
+
+
+def test_bad_date_is_a_usage_error(cli_index: Path) -> None:
+    result = run("search", "x", "--since", "yesterday", index=cli_index)
+    assert result.returncode == 2
+    assert "YYYY-MM-DD" in result.stderr
+
+
+def test_info_on_a_missing_index_says_what_to_run(tmp_path: Path) -> None:
+    result = run("info", index=tmp_path / "none")
+    assert result.returncode == 1
+    assert "archive build" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ask_builds_from_the_seeds_on_first_use(tmp_path: Path) -> None:
+    result = run("search", "Red Cross", "--mode", "bm25", "--json", index=tmp_path / "fresh")
+    assert result.returncode == 0, result.stderr
+    assert orjson.loads(result.stdout)["hits"]
+    assert (tmp_path / "fresh" / "CURRENT").is_file()

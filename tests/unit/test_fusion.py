@@ -1,0 +1,30 @@
+import pytest
+
+from index.fusion import normalized_score_fusion, reciprocal_rank_fusion
+
+
+def test_rrf_rewards_items_ranked_well_by_both_legs() -> None:
+    fused = reciprocal_rank_fusion([[1, 2, 3], [3, 1, 4]], k=60)
+    order = [item for item, _ in fused]
+    assert order[0] == 1  # ranks 1 and 2 beat 3 (ranks 3 and 1)
+    assert set(order) == {1, 2, 3, 4}
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+
+
+def test_rrf_weights_tilt_the_order() -> None:
+    plain = [i for i, _ in reciprocal_rank_fusion([[1, 2], [2, 1]], k=0)]
+    tilted = [i for i, _ in reciprocal_rank_fusion([[1, 2], [2, 1]], k=0, weights=[1.0, 2.0])]
+    assert plain[0] == 1  # tie broken by first appearance
+    assert tilted[0] == 2
+
+
+def test_rrf_rejects_mismatched_weights() -> None:
+    with pytest.raises(ValueError):
+        reciprocal_rank_fusion([[1]], weights=[1.0, 1.0])
+
+
+def test_normalized_fusion_scales_each_list_to_unit_range() -> None:
+    fused = dict(normalized_score_fusion([[(1, 10.0), (2, 5.0)], [(2, 0.9), (3, 0.1)]], weights=[0.5, 0.5]))
+    assert fused[1] == pytest.approx(0.5)
+    assert fused[2] == pytest.approx(0.5)
+    assert fused[3] == pytest.approx(0.0)

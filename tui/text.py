@@ -1,0 +1,145 @@
+"""Display helpers with no Textual in them: word emphasis, snippets, score bars, meta lines.
+
+Emphasis is display logic only: a question word matches a text word when the text word,
+lower-cased, starts with the question word's stem (the word less one common suffix).
+It never decides what is retrieved or cited; the archive does that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+WORD = re.compile(r"\w+", re.UNICODE)
+
+# Function words that would light up every sentence if emphasised.
+STOPWORDS = frozenset(
+    """a about after against all also an and any are as at be been before being between both but by can
+    could did do does doing during each for from had has have having he her here hers him his how i if in
+    into is it its just many may me might more most much my no nor not of off on once only or other our
+    out over own per same she should so some such than that the their them then there these they this
+    those through to too under until up us very was we were what when where which while who whom why will
+    with would you your""".split()
+)
+
+# Suffixes dropped (one, the first that fits) to make a stem that matches inflected forms.
+SUFFIXES = ("ing", "edly", "ed", "es", "s", "e", "y")
+MIN_STEM = 3
+
+BAR_CELLS = 5
+BAR_FULL, BAR_EMPTY = "▰", "▱"
+
+Span = tuple[int, int]
+
+
+def stem(word: str) -> str:
+    """`word` lower-cased, less its first matching suffix when at least MIN_STEM letters remain."""
+    lowered = word.casefold()
+    for suffix in SUFFIXES:
+        if lowered.endswith(suffix) and len(lowered) - len(suffix) >= MIN_STEM:
+            return lowered[: -len(suffix)]
+    return lowered
+
+
+def question_stems(question: str) -> tuple[str, ...]:
+    """The stems worth emphasising: the question's words less stopwords and single letters."""
+    seen: dict[str, None] = {}
+    for match in WORD.finditer(question):
+        word = match.group().casefold()
+        if len(word) < 2 or word in STOPWORDS or not word.strip("_"):
+            continue
+        seen.setdefault(stem(word), None)
+    return tuple(seen)
+
+
+def emphasis_spans(text: str, stems: Sequence[str]) -> list[Span]:
+    """Character spans of the words in `text` that start with one of `stems` (case-insensitive)."""
+    if not stems:
+        return []
+    spans = []
+    for match in WORD.finditer(text):
+        word = match.group().casefold()
+        if any(word.startswith(s) for s in stems):
+            spans.append(match.span())
+    return spans
+
+
+def snippet(text: str, stems: Sequence[str], width: int = 240, lead: int = 60) -> str:
+    """About `width` characters of `text`, starting a little before its first emphasised word.
+
+    Cuts fall on spaces; an ellipsis marks each cut. Whitespace runs become one space.
+    """
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    spans = emphasis_spans(flat, stems)
+    start = max(0, spans[0][0] - lead) if spans else 0
+    if start:
+        space = flat.find(" ", start)
+        start = space + 1 if 0 <= space < spans[0][0] else start
+    start = min(start, max(0, len(flat) - width))
+    end = start + width
+    if end < len(flat):
+        space = flat.rfind(" ", start, end)
+        end = space if space > start else end
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(flat) else ""
+    return prefix + flat[start:end].strip() + suffix
+
+
+def score_bar(score: float, best: float, cells: int = BAR_CELLS) -> str:
+    """A small bar: `score` relative to the best score of the same list."""
+    if best <= 0 or score <= 0:
+        filled = 0
+    else:
+        filled = max(1, min(cells, round(cells * score / best)))
+    return BAR_FULL * filled + BAR_EMPTY * (cells - filled)
+
+
+def format_score(score: float) -> str:
+    """A score short enough for a list row: two decimals, or three significant digits when small."""
+    return f"{score:.2f}" if abs(score) >= 0.1 else f"{score:.3g}"
+
+
+def meta_line(source: str, day: date | None, authors: Sequence[str] = ()) -> str:
+    """'Outlet · 14 Jan 2025 · by A, B' with the parts that are known."""
+    parts = []
+    if source:
+        parts.append(source)
+    if day is not None:
+        parts.append(f"{day.day} {day:%b %Y}")
+    if authors:
+        parts.append("by " + ", ".join(authors))
+    return " · ".join(parts)
+
+
+def parse_day(text: str, label: str) -> date | None:
+    """A YYYY-MM-DD filter value, None when blank; ValueError with a message for people."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{label}: {text!r} is not a date; use the form YYYY-MM-DD.") from None
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Spans of the non-blank lines of `text`, so each can be shown as a paragraph."""
+    spans = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if body.strip():
+            spans.append((offset, offset + len(body)))
+        offset += len(line)
+    return spans
+
+
+def clip(span: Span, window: Span) -> Span | None:
+    """The part of `span` inside `window`, relative to the window start; None when they do not meet."""
+    start, end = max(span[0], window[0]), min(span[1], window[1])
+    if start >= end:
+        return None
+    return start - window[0], end - window[0]
