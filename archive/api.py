@@ -45,7 +45,10 @@ class Archive:
 
     @classmethod
     def open(
-        cls, index_dir: str | Path | None = None, settings: Settings | None = None, embedder: Embedder | None = None
+        cls,
+        index_dir: str | Path | None = None,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
     ) -> Archive:
         """Open the index at `index_dir` (default: settings.index_dir)."""
         settings = settings or Settings.from_env()
@@ -66,7 +69,13 @@ class Archive:
         path = Path(index_dir or settings.index_dir)
         embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads)
         report = build_generation(
-            folders, path, settings, embedder, None, incremental=False, progress=progress or _no_progress,
+            folders,
+            path,
+            settings,
+            embedder,
+            None,
+            incremental=False,
+            progress=progress or _no_progress,
             lock_wait=lock_wait,
         )
         archive = cls(path, settings, embedder)
@@ -90,11 +99,19 @@ class Archive:
         except IndexMissingError:
             return cls.build(folders or [settings.seeds_dir], path, settings, embedder, progress, lock_wait=600)
 
-    def update(self, folders: Sequence[str | Path], progress: Progress | None = None, lock_wait: float = 0.0) -> BuildReport:
+    def update(
+        self, folders: Sequence[str | Path], progress: Progress | None = None, lock_wait: float = 0.0
+    ) -> BuildReport:
         """Bring the index in line with `folders`: embed only added or changed articles, drop removed ones."""
         report = build_generation(
-            folders, self.index_dir, self.settings, self.embedder, self._current(), incremental=True,
-            progress=progress or _no_progress, lock_wait=lock_wait,
+            folders,
+            self.index_dir,
+            self.settings,
+            self.embedder,
+            self._current(),
+            incremental=True,
+            progress=progress or _no_progress,
+            lock_wait=lock_wait,
         )
         self.refresh()
         self.last_report = report
@@ -241,13 +258,28 @@ class Archive:
             raise InvalidRequestError(f"The date range is empty: since {since} is after until {until}.")
 
     def _retrieve(
-        self, snapshot: Snapshot, text: str, k: int, mode: SearchMode,
-        source: str | None, since: date | None, until: date | None,
+        self,
+        snapshot: Snapshot,
+        text: str,
+        k: int,
+        mode: SearchMode,
+        source: str | None,
+        since: date | None,
+        until: date | None,
     ) -> Retrieval:
         # BM25 needs no model; a BM25 request still uses the model for sentence scoring if it is loaded.
         embedder = self._query_embedder() if mode != "bm25" or self.embedder.loaded else None
         return retrieve(
-            snapshot, embedder, text, k, mode, self.settings.candidates, self.settings.rrf_k, source, since, until
+            snapshot,
+            embedder,
+            text,
+            k,
+            mode,
+            self.settings.candidates,
+            self.settings.rrf_k,
+            source,
+            since,
+            until,
         )
 
     def _hit(self, snapshot: Snapshot, row: int, score: float, rank: int) -> Hit:
@@ -285,7 +317,10 @@ class Archive:
             matrix = snapshot.sentence_vectors[[row for row, _ in ordered]]
             cosines = matrix @ retrieval.query_vector
         scored = answering.score_sentences(
-            query_terms(question), [query_terms(t) for t in texts], cosines, [rank for _, (rank, _, _) in ordered]
+            query_terms(question),
+            [query_terms(t) for t in texts],
+            cosines,
+            [rank for _, (rank, _, _) in ordered],
         )
         chosen = answering.select_citations(scored, k, self.settings.min_confidence)
         citations = []

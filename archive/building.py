@@ -105,9 +105,10 @@ def build_generation(
 
 def _compatible(previous: Snapshot, embedder: Embedder, settings: Settings) -> bool:
     m = previous.manifest
-    return (
-        m.model_fingerprint == embedder.fingerprint
-        and m.chunking() == (settings.passage_tokens, settings.passage_overlap, SPLITTER)
+    return m.model_fingerprint == embedder.fingerprint and m.chunking() == (
+        settings.passage_tokens,
+        settings.passage_overlap,
+        SPLITTER,
     )
 
 
@@ -123,9 +124,9 @@ def _plan(
         old = by_hash.get(article.content_hash)
         if old is not None and previous is not None and old.title == article.title:
             rows = slice(old.passage_row, old.passage_row + old.passage_count)
-            spans = np.array(previous.sentence_spans[old.sentence_row : old.sentence_row + old.sentence_count])
+            old_spans = np.array(previous.sentence_spans[old.sentence_row : old.sentence_row + old.sentence_count])
             passages = [(int(a), int(b)) for a, b, _, _ in previous.passage_spans[rows]]
-            planned.append(_Planned(article, spans.astype(np.int32), passages, old))
+            planned.append(_Planned(article, old_spans.astype(np.int32), passages, old))
             continue
         sentence_spans = split_sentences(article.text)
         item = _Planned(article, np.array(sentence_spans, dtype=np.int32).reshape(-1, 2), [], None)
@@ -207,9 +208,11 @@ def _diff(planned: Sequence[_Planned], previous: Snapshot | None) -> _Changes:
         entry = old.get(item.article.article_id)
         if entry is None:
             added.append(item.article.article_id)
-        elif entry.content_hash != item.article.content_hash or entry.title != item.article.title:
-            changed.append(item.article.article_id)
-        elif (entry.source, entry.date, entry.path) != _metadata(item.article):
+        elif (
+            entry.content_hash != item.article.content_hash
+            or entry.title != item.article.title
+            or (entry.source, entry.date, entry.path) != _metadata(item.article)
+        ):
             changed.append(item.article.article_id)
         else:
             unchanged += 1
@@ -223,7 +226,11 @@ def _metadata(article: Article) -> tuple[str, str, str]:
 
 
 def _write_store(
-    staging: Path, planned: Sequence[_Planned], carry_from: Snapshot | None, changes: _Changes, progress: Progress
+    staging: Path,
+    planned: Sequence[_Planned],
+    carry_from: Snapshot | None,
+    changes: _Changes,
+    progress: Progress,
 ) -> None:
     target = staging / WHOOSH_DIR
     if carry_from is None:

@@ -107,9 +107,7 @@ def decode_utf8(data: bytes, base_offset: int = 0) -> Decoded:
     try:
         return Decoded(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        warning = (
-            f"not valid UTF-8 (first bad byte at offset {base_offset + exc.start}); decoded as Windows-1252"
-        )
+        warning = f"not valid UTF-8 (first bad byte at offset {base_offset + exc.start}); decoded as Windows-1252"
         return Decoded(data.decode("cp1252", errors=_FALLBACK), warning=warning)
 
 

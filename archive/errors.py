@@ -1,14 +1,14 @@
 """Errors raised by the archive, each with a message meant for the user.
 
-    ArchiveError                  base: `str(err)` is the user-facing message
-    ├── IndexMissingError         no index at the given folder
-    ├── IndexIncompatibleError    built with another schema version or model
-    ├── IndexCorruptError         a file of the index is damaged or truncated
-    ├── IndexLockedError          another build holds the index lock
-    ├── ArticleNotFoundError      no article with that id
-    ├── InputLimitError           a question or article exceeds a documented limit
-    ├── InvalidRequestError       bad argument: unknown mode, bad date, k < 1 ...
-    └── ModelError                the embedding model cannot be loaded
+ArchiveError                  base: `str(err)` is the user-facing message
+├── IndexMissingError         no index at the given folder
+├── IndexIncompatibleError    built with another schema version or model
+├── IndexCorruptError         a file of the index is damaged or truncated
+├── IndexLockedError          another build holds the index lock
+├── ArticleNotFoundError      no article with that id
+├── InputLimitError           a question or article exceeds a documented limit
+├── InvalidRequestError       bad argument: unknown mode, bad date, k < 1 ...
+└── ModelError                the embedding model cannot be loaded
 """
 
 from __future__ import annotations

@@ -50,12 +50,8 @@ def _month(name: str) -> int:
 
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _CLOCK = r"(?:[,\s]+(?:at\s+)?\d{1,2}:\d{2}.*)?"  # a trailing time of day is ignored
-_DAY_MONTH_YEAR = re.compile(
-    rf"{_WEEKDAY}(\d{{1,2}})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{{4}}){_CLOCK}", re.I
-)
-_MONTH_DAY_YEAR = re.compile(
-    rf"{_WEEKDAY}([a-z]+)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_CLOCK}", re.I
-)
+_DAY_MONTH_YEAR = re.compile(rf"{_WEEKDAY}(\d{{1,2}})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{{4}}){_CLOCK}", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"{_WEEKDAY}([a-z]+)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_CLOCK}", re.I)
 _YEAR_MONTH_DAY = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})")
 
 
@@ -219,7 +215,7 @@ def _ends_open(line: str) -> bool:
 
 def _heading_like(line: str, max_chars: int, max_words: int = 1_000) -> bool:
     line = line.strip()
-    return 0 < len(line) <= max_chars and len(line.split()) <= max_words and _ends_open(line)
+    return len(line) <= max_chars and len(line.split()) <= max_words and _ends_open(line) and _has_word(line)
 
 
 def _next_line(text: str) -> tuple[str, str]:
@@ -253,13 +249,12 @@ def split_headline(body: str, markdown: bool, want_subtitle: bool = True) -> tup
 
 
 def title_from_text(text: str, limit: int = TITLE_CHARS) -> str:
-    """The first sentence, cut at a word boundary to at most `limit` characters with "…"."""
-    text = drop_leading_blank_lines(text).lstrip()
-    line = text[:2000].split("\n", 1)[0]  # sentences never cross lines
-    spans = split_sentences(line)
-    if not spans:
-        return ""
-    sentence = " ".join(line[spans[0][0] : spans[0][1]].split())
+    """The first sentence with a letter or digit in it, cut at a word boundary to at most
+    `limit` characters with "…" appended when cut. Only the start of `text` is split.
+    """
+    head = text[:2000]
+    sentence = next((head[s:e] for s, e in split_sentences(head) if _has_word(head[s:e])), "")
+    sentence = " ".join(sentence.split())
     if len(sentence) <= limit:
         return sentence
     cut = sentence[: limit - 1]
@@ -267,6 +262,10 @@ def title_from_text(text: str, limit: int = TITLE_CHARS) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+def _has_word(text: str) -> bool:
+    return any(c.isalnum() for c in text)
 
 
 def content_hash(text: str) -> str:

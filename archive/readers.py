@@ -79,9 +79,7 @@ class _Collector:
         return True
 
     def outcome(self) -> ReadOutcome:
-        return ReadOutcome(
-            tuple(self.articles), tuple(self.failed), tuple(self.warnings), tuple(self.duplicates)
-        )
+        return ReadOutcome(tuple(self.articles), tuple(self.failed), tuple(self.warnings), tuple(self.duplicates))
 
 
 def read_folders(roots: Sequence[str | Path], max_article_chars: int = 5_000_000) -> ReadOutcome:
@@ -146,10 +144,7 @@ def _walk(root: Path, out: _Collector, visited: dict[str, str]) -> list[Path]:
                     out.fail(path, f"{what}; skipped")
                 elif not _is_sidecar(entry.name):
                     files.append(path)
-                elif (
-                    not entry.name.endswith(SIDECAR_SUFFIX)
-                    or entry.name[: -len(SIDECAR_SUFFIX)] not in text_stems
-                ):
+                elif not entry.name.endswith(SIDECAR_SUFFIX) or entry.name[: -len(SIDECAR_SUFFIX)] not in text_stems:
                     out.fail(path, "metadata sidecar with no .txt/.md/.markdown article beside it; ignored")
             except OSError as exc:
                 out.fail(path, decoding.read_problem(exc))
@@ -243,9 +238,7 @@ def _read_sidecar(path: Path) -> tuple[Fields | None, list[FileProblem]]:
         return None, [FileProblem(str(path), f"metadata sidecar not used: {decoding.read_problem(exc)}")]
     data, problem = decoding.read_bytes(path, SIDECAR_LIMIT)
     decoded = decoding.decode(data) if not problem else decoding.Decoded(error=problem)
-    value, problem, line = (
-        decoding.load_json(decoded.text) if not decoded.error else (None, decoded.error, None)
-    )
+    value, problem, line = decoding.load_json(decoded.text) if not decoded.error else (None, decoded.error, None)
     if not isinstance(value, dict):
         problem = problem or f"expected a JSON object, found {kind_of(value)}"
         return None, [FileProblem(str(path), f"metadata sidecar not used: {problem}", line)]

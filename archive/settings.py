@@ -56,7 +56,7 @@ class Settings:
                 continue
             values[f.name] = _convert(f.name, raw, type(getattr(cls(), f.name)))
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)
+        return replace(cls(), **values)  # type: ignore[arg-type]  # names and types checked above
 
 
 def _convert(name: str, raw: str, kind: type) -> object:

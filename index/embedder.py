@@ -98,12 +98,13 @@ class Embedder:
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        result = np.empty_like(vectors, dtype=np.float32)
+        result: Matrix = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
         result[np.asarray(order)] = vectors
         return result
 
     def encode_one(self, text: str) -> Matrix:
-        return self.encode([text])[0]
+        vector: Matrix = self.encode([text])[0]
+        return vector
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text, without special tokens, to size passages."""
@@ -131,8 +132,8 @@ class Embedder:
             import transformers
             from sentence_transformers import SentenceTransformer
 
-            transformers.logging.set_verbosity_error()
-            transformers.logging.disable_progress_bar()
+            transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+            transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
             if self.threads > 0:
                 torch.set_num_threads(self.threads)

@@ -75,9 +75,7 @@ def read_manifest(folder: Path) -> Manifest:
     except FileNotFoundError as exc:
         raise IndexCorruptError(f"{path} is missing; rebuild the index with `archive build`.") from exc
     except orjson.JSONDecodeError as exc:
-        raise IndexCorruptError(
-            f"{path} is damaged ({exc}); rebuild the index with `archive build`."
-        ) from exc
+        raise IndexCorruptError(f"{path} is damaged ({exc}); rebuild the index with `archive build`.") from exc
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexIncompatibleError(

@@ -49,9 +49,7 @@ class Snapshot:
             folder, vectors.SENTENCE_VECTORS, m.sentences, m.dimension, np.float32
         )
         self.passage_spans = np.asarray(vectors.load_array(folder, vectors.PASSAGE_SPANS, m.passages, 4, np.int32))
-        self.sentence_spans = np.asarray(
-            vectors.load_array(folder, vectors.SENTENCE_SPANS, m.sentences, 2, np.int32)
-        )
+        self.sentence_spans = np.asarray(vectors.load_array(folder, vectors.SENTENCE_SPANS, m.sentences, 2, np.int32))
         counts = np.fromiter((e.passage_count for e in self.entries), dtype=np.int64, count=len(self.entries))
         if int(counts.sum()) != m.passages:
             raise IndexCorruptError(f"{folder}: manifest passage counts do not add up; rebuild with `archive build`.")
@@ -80,9 +78,7 @@ class Snapshot:
     def passage_row(self, article_id: str, number: int) -> int:
         return self.entries[self.by_id[article_id]].passage_row + number
 
-    def passage_mask(
-        self, source: str | None, since: date | None, until: date | None
-    ) -> npt.NDArray[np.bool_] | None:
+    def passage_mask(self, source: str | None, since: date | None, until: date | None) -> npt.NDArray[np.bool_] | None:
         """Which passage rows pass the filters, or None when there is no filter."""
         if not source and not since and not until:
             return None
@@ -128,21 +124,24 @@ class Snapshot:
 
 def article_record(article: Article) -> bytes:
     """One article as a line of the article store."""
-    return orjson.dumps(
-        {
-            "article_id": article.article_id,
-            "title": article.title,
-            "subtitle": article.subtitle,
-            "text": article.text,
-            "source": article.source,
-            "date": article.date.isoformat() if article.date else "",
-            "url": article.url,
-            "authors": list(article.authors),
-            "path": article.path,
-            "content_hash": article.content_hash,
-            "extra": [list(pair) for pair in article.extra],
-        }
-    ) + b"\n"
+    return (
+        orjson.dumps(
+            {
+                "article_id": article.article_id,
+                "title": article.title,
+                "subtitle": article.subtitle,
+                "text": article.text,
+                "source": article.source,
+                "date": article.date.isoformat() if article.date else "",
+                "url": article.url,
+                "authors": list(article.authors),
+                "path": article.path,
+                "content_hash": article.content_hash,
+                "extra": [list(pair) for pair in article.extra],
+            }
+        )
+        + b"\n"
+    )
 
 
 def article_from_record(record: dict[str, object]) -> Article:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,7 @@ def save_array(folder: Path, name: str, array: npt.NDArray[np.generic]) -> None:
         os.fsync(handle.fileno())
 
 
-def load_array(folder: Path, name: str, rows: int, columns: int, dtype: type[np.generic]) -> npt.NDArray[np.generic]:
+def load_array(folder: Path, name: str, rows: int, columns: int, dtype: type[np.generic]) -> npt.NDArray[Any]:
     """Memory-map an array and check its shape and type against what the manifest promises."""
     path = folder / name
     try:
@@ -38,7 +39,8 @@ def load_array(folder: Path, name: str, rows: int, columns: int, dtype: type[np.
             f"Index file {path} holds {array.dtype}{array.shape}, expected {np.dtype(dtype)}{(rows, columns)}; "
             "rebuild with `archive build`."
         )
-    return array
+    result: npt.NDArray[Any] = array
+    return result
 
 
 def top_k(

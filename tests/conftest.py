@@ -11,9 +11,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from archive.api import Archive  # noqa: E402
-from archive.settings import Settings  # noqa: E402
-from index.embedder import Embedder  # noqa: E402
+from archive.api import Archive
+from archive.settings import Settings
+from index.embedder import Embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -34,7 +34,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def seeds_archive(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, settings: Settings) -> Iterator[Archive]:
+def seeds_archive(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, settings: Settings
+) -> Iterator[Archive]:
     """An archive built from the bundled seeds, model loaded. Read-only: do not update it."""
     index_dir = tmp_path_factory.mktemp("seeds-index") / "index"
     archive = Archive.build([SEEDS], index_dir=index_dir, settings=settings, embedder=embedder)

@@ -141,7 +141,8 @@ def test_a_folder_of_broken_files_builds_and_reports_each(
     (seeds_copy / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     (seeds_copy / "empty.txt").write_text("", encoding="utf-8")
     (seeds_copy / "broken.jsonl").write_text(
-        '{"id": "ok-1", "title": "Fine", "text": "A good record about a harbour."}\n{"id": oops}\n', encoding="utf-8"
+        '{"id": "ok-1", "title": "Fine", "text": "A good record about a harbour."}\n{"id": oops}\n',
+        encoding="utf-8",
     )
     (seeds_copy / "notext.json").write_text('{"title": "No body here"}', encoding="utf-8")
     shutil.copy(seeds_copy / "000_34248013aabff9bc.txt", seeds_copy / "copy-of-first.txt")
@@ -156,9 +157,7 @@ def test_a_folder_of_broken_files_builds_and_reports_each(
     assert archive.ask("What is the good record about?").hits
 
 
-def test_another_model_refuses_with_a_clear_error(
-    tmp_path: Path, seeds_archive: Archive, settings: Settings
-) -> None:
+def test_another_model_refuses_with_a_clear_error(tmp_path: Path, seeds_archive: Archive, settings: Settings) -> None:
     fake_model = tmp_path / "other-model"
     fake_model.mkdir()
     (fake_model / "model.safetensors").write_bytes(b"not the weights")

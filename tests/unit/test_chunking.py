@@ -5,7 +5,12 @@ from archive.chunking import chunk_sentences
 
 
 def test_packs_sentences_up_to_the_budget_with_overlap() -> None:
-    assert chunk_sentences([40, 40, 40, 40, 40], max_tokens=100, overlap=1) == [(0, 2), (1, 3), (2, 4), (3, 5)]
+    assert chunk_sentences([40, 40, 40, 40, 40], max_tokens=100, overlap=1) == [
+        (0, 2),
+        (1, 3),
+        (2, 4),
+        (3, 5),
+    ]
 
 
 def test_without_overlap_passages_tile_the_article() -> None:
