@@ -27,6 +27,7 @@ from archive.readers import read_folders
 from archive.sentences import split_sentences
 from archive.settings import Settings
 from index import layout, store, vectors
+from index.embed_cache import EmbeddingCache
 from index.embedder import Embedder
 from index.manifest import ArticleEntry, Manifest, write_manifest
 from index.snapshot import ARTICLES_FILE, WHOOSH_DIR, Snapshot, article_record
@@ -75,7 +76,11 @@ def build_generation(
         reusable = previous if previous is not None and _compatible(previous, embedder, settings) else None
         planned = _plan(outcome.articles, reusable, embedder, settings)
         embed_started = time.perf_counter()
-        passage_vecs, sentence_vecs = _embed(planned, reusable, embedder, progress)
+        encoder = _Encoder(embedder, _cache(index_dir, settings, embedder), progress)
+        try:
+            passage_vecs, sentence_vecs = _embed(planned, reusable, encoder)
+        finally:
+            encoder.close()
         embed_seconds = time.perf_counter() - embed_started
         staging = layout.new_staging(index_dir)
         try:
@@ -100,6 +105,8 @@ def build_generation(
         sentences=manifest.sentences,
         seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds,
+        embedded=encoder.embedded,
+        cache_hits=encoder.cache_hits,
     )
 
 
@@ -141,8 +148,59 @@ def _plan(
     return planned
 
 
+def _cache(index_dir: Path, settings: Settings, embedder: Embedder) -> EmbeddingCache | None:
+    choice = settings.embedding_cache.strip()
+    if choice in ("", "off"):
+        return None
+    path = index_dir / "embeddings.sqlite" if choice == "auto" else Path(choice).expanduser()
+    return EmbeddingCache(path, embedder.fingerprint, embedder.dimension)
+
+
+class _Encoder:
+    """Embeds in length-sorted chunks, through the cache when there is one, reporting progress."""
+
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache | None, progress: Progress) -> None:
+        self.embedder, self.cache, self.progress = embedder, cache, progress
+        self.embedded = self.cache_hits = 0
+
+    def encode(self, texts: list[str], stage: str) -> npt.NDArray[np.float32]:
+        result = np.empty((len(texts), self.embedder.dimension), dtype=np.float32)
+        if not texts:
+            return result
+        # Sort once by length across the whole set so every chunk pads little, then restore order.
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        self.progress(stage, 0, len(texts))
+        for start in range(0, len(texts), EMBED_CHUNK):
+            rows = order[start : start + EMBED_CHUNK]
+            result[rows] = self._encode_chunk([texts[i] for i in rows])
+            self.progress(stage, min(start + EMBED_CHUNK, len(texts)), len(texts))
+        return result
+
+    def _encode_chunk(self, chunk: list[str]) -> npt.NDArray[np.float32]:
+        if self.cache is None:
+            self.embedded += len(chunk)
+            return self.embedder.encode(chunk)
+        found = self.cache.get_many(chunk)
+        missing = [i for i, vector in enumerate(found) if vector is None]
+        vectors = np.empty((len(chunk), self.embedder.dimension), dtype=np.float32)
+        for i, vector in enumerate(found):
+            if vector is not None:
+                vectors[i] = vector
+        if missing:
+            fresh = self.embedder.encode([chunk[i] for i in missing])
+            vectors[missing] = fresh
+            self.cache.put_many([chunk[i] for i in missing], fresh)
+        self.embedded += len(missing)
+        self.cache_hits += len(chunk) - len(missing)
+        return vectors
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+
+
 def _embed(
-    planned: Sequence[_Planned], previous: Snapshot | None, embedder: Embedder, progress: Progress
+    planned: Sequence[_Planned], previous: Snapshot | None, encoder: _Encoder
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Vectors for every passage and sentence, in article order: reused rows copied, new ones encoded."""
     passage_texts: list[str] = []
@@ -154,9 +212,9 @@ def _embed(
         for first, end in item.passages:
             passage_texts.append(embedding_text(item.article.title, text[spans[first][0] : spans[end - 1][1]]))
         sentence_texts.extend(text[s:e] for s, e in spans)
-    new_passages = _encode(passage_texts, embedder, "embedding passages", progress)
-    new_sentences = _encode(sentence_texts, embedder, "embedding sentences", progress)
-    dimension = embedder.dimension
+    new_passages = encoder.encode(passage_texts, "embedding passages")
+    new_sentences = encoder.encode(sentence_texts, "embedding sentences")
+    dimension = encoder.embedder.dimension
     total_p = sum(len(item.passages) for item in planned)
     total_s = sum(len(item.sentence_spans) for item in planned)
     passage_vecs = np.empty((total_p, dimension), dtype=np.float32)
@@ -176,20 +234,6 @@ def _embed(
         p_row += n_p
         s_row += n_s
     return passage_vecs, sentence_vecs
-
-
-def _encode(texts: list[str], embedder: Embedder, stage: str, progress: Progress) -> npt.NDArray[np.float32]:
-    if not texts:
-        return np.zeros((0, embedder.dimension), dtype=np.float32)
-    # Sort once by length across the whole set so every chunk pads little, then restore order.
-    order = np.argsort([len(t) for t in texts], kind="stable")
-    result = np.empty((len(texts), embedder.dimension), dtype=np.float32)
-    progress(stage, 0, len(texts))
-    for start in range(0, len(texts), EMBED_CHUNK):
-        rows = order[start : start + EMBED_CHUNK]
-        result[rows] = embedder.encode([texts[i] for i in rows])
-        progress(stage, min(start + EMBED_CHUNK, len(texts)), len(texts))
-    return result
 
 
 @dataclass

