@@ -23,8 +23,6 @@ WEIGHT_LEXICAL = 0.30
 WEIGHT_RANK = 0.15
 # Without embeddings (model still loading) a citation needs this share of the question's terms.
 MIN_TERM_COVERAGE = 0.6
-# Further citations must score within this fraction of the best one.
-RELATIVE_CUTOFF = 0.8
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,9 @@ def passes_threshold(best: ScoredSentence, min_confidence: float) -> bool:
     return confidence(best) >= limit
 
 
-def select_citations(scored: Sequence[ScoredSentence], k: int, min_confidence: float) -> list[ScoredSentence]:
+def select_citations(
+    scored: Sequence[ScoredSentence], k: int, min_confidence: float, relative_cutoff: float = 0.8
+) -> list[ScoredSentence]:
     """The sentences to cite, best first: none when the best is below the threshold.
 
     Others follow while they score close to the best and clear the threshold on their own,
@@ -85,7 +85,7 @@ def select_citations(scored: Sequence[ScoredSentence], k: int, min_confidence: f
     for candidate in scored[1:]:
         if len(chosen) >= k:
             break
-        if candidate.score >= RELATIVE_CUTOFF * top and passes_threshold(candidate, min_confidence):
+        if candidate.score >= relative_cutoff * top and passes_threshold(candidate, min_confidence):
             chosen.append(candidate)
     return chosen
 

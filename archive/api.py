@@ -322,7 +322,9 @@ class Archive:
             cosines,
             [rank for _, (rank, _, _) in ordered],
         )
-        chosen = answering.select_citations(scored, k, self.settings.min_confidence)
+        chosen = answering.select_citations(
+            scored, k, self.settings.min_confidence, self.settings.answer_relative_cutoff
+        )
         citations = []
         for item in chosen:
             sentence_row, (_, ref, index) = ordered[item.index]

@@ -117,8 +117,9 @@ def decode(data: bytes) -> Decoded:
     if kind:
         return Decoded(error=f"binary file ({kind}), not text")
     bom = bom_of(data)
-    if bom is None:
-        decoded = decode_utf8(data)
+    if bom is None or bom[2] == "UTF-8":
+        size = bom[0] if bom else 0
+        decoded = decode_utf8(data[size:], size)
     else:
         size, codec, name = bom
         try:

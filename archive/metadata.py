@@ -1,7 +1,8 @@
-"""Article metadata: field aliases, front matter, dates, and titles for plain text.
+"""What article fields mean: key aliases, dates, titles for plain text, and `Article`s.
 
-All functions are pure and never raise for bad input; what they cannot use they
-report as warning strings, and they never invent a value (an unknown date stays None).
+The file syntax (bytes, JSON, front matter) is `archive.decoding`. All functions here
+are pure and never raise for bad input; what they cannot use they report as warning
+strings, and they never invent a value (an unknown date stays None, a source "").
 """
 
 from __future__ import annotations

@@ -156,11 +156,7 @@ def _walk(root: Path, out: _Collector, visited: dict[str, str]) -> list[Path]:
 
 
 def _is_utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:  # undecodable bytes arrive as lone surrogates
-        return False
-    return True
+    return not any("\udc80" <= c <= "\udcff" for c in name)  # how os.fsdecode keeps bad bytes
 
 
 def _printable(path: Path) -> str:

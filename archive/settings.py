@@ -41,6 +41,8 @@ class Settings:
     rrf_k: int = 60
     # Passages whose sentences the answerer scores.
     answer_passages: int = 8
+    # Further citations must score at least this fraction of the best one.
+    answer_relative_cutoff: float = 0.8
     # Answer confidence below which `ask` abstains (see archive/answering.py).
     min_confidence: float = 0.38
     # Longest article text indexed, in characters; longer files are reported, not cut.

@@ -90,7 +90,7 @@ def main() -> None:
         "syntok": _syntok(),
     }
     print(f"{len(paragraphs)} XQuAD-R paragraphs; {len(NEWS_CASES)} news abbreviation cases\n")
-    print(f"| splitter | precision | recall | F1 | time (s) | news cases |\n|---|---|---|---|---|---|")
+    print("| splitter | precision | recall | F1 | time (s) | news cases |\n|---|---|---|---|---|---|")
     for name, split in candidates.items():
         if split is None:
             print(f"| {name} | not installed | | | | |")

@@ -51,6 +51,11 @@ class Problem:
 
 
 @dataclass
+class MainScreenReady(Message):
+    """The main screen is composed: the app may start opening the index."""
+
+
+@dataclass
 class BuildProgress(Message):
     """The index is being built from the seeds: `done` of `total` in `stage`."""
 

@@ -14,14 +14,21 @@ from datetime import date
 WORD = re.compile(r"\w+", re.UNICODE)
 
 # Function words that would light up every sentence if emphasised.
+# fmt: off
 STOPWORDS = frozenset(
-    """a about after against all also an and any are as at be been before being between both but by can
-    could did do does doing during each for from had has have having he her here hers him his how i if in
-    into is it its just many may me might more most much my no nor not of off on once only or other our
-    out over own per same she should so some such than that the their them then there these they this
-    those through to too under until up us very was we were what when where which while who whom why will
-    with would you your""".split()
+    {
+        "a", "about", "after", "against", "all", "also", "an", "and", "any", "are", "as", "at", "be",
+        "been", "before", "being", "between", "both", "but", "by", "can", "could", "did", "do", "does",
+        "doing", "during", "each", "for", "from", "had", "has", "have", "having", "he", "her", "here",
+        "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "many", "may",
+        "me", "might", "more", "most", "much", "my", "no", "nor", "not", "of", "off", "on", "once", "only",
+        "or", "other", "our", "out", "over", "own", "per", "same", "she", "should", "so", "some", "such",
+        "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
+        "through", "to", "too", "under", "until", "up", "us", "very", "was", "we", "were", "what", "when",
+        "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
+    }
 )
+# fmt: on
 
 # Suffixes dropped (one, the first that fits) to make a stem that matches inflected forms.
 SUFFIXES = ("ing", "edly", "ed", "es", "s", "e", "y")
@@ -90,10 +97,7 @@ def snippet(text: str, stems: Sequence[str], width: int = 240, lead: int = 60) -
 
 def score_bar(score: float, best: float, cells: int = BAR_CELLS) -> str:
     """A small bar: `score` relative to the best score of the same list."""
-    if best <= 0 or score <= 0:
-        filled = 0
-    else:
-        filled = max(1, min(cells, round(cells * score / best)))
+    filled = 0 if best <= 0 or score <= 0 else max(1, min(cells, round(cells * score / best)))
     return BAR_FULL * filled + BAR_EMPTY * (cells - filled)
 
 

@@ -223,6 +223,20 @@ def test_deeply_nested_jsonl_line(tmp_path: Path) -> None:
     assert [p.line for p in outcome.failed] == [1]
 
 
+def test_jsonl_encodings(tmp_path: Path) -> None:
+    write(tmp_path / "a.jsonl", '{"text": "Ünï one."}\r\n{"text": "Two."}\n'.encode("utf-16"))
+    write(tmp_path / "b.jsonl", '\ufeff{"text": "Three."}\n'.encode())
+    write(tmp_path / "c.jsonl", b'{"text": "Four."}\n{"text": "Caf\xe9 five."}\n{"text": "\x93Six\x94."}\n')
+    outcome = read_folders([tmp_path])
+    assert outcome.failed == ()
+    assert [a.text for a in outcome.articles] == ["Ünï one.", "Two.", "Three.", "Four.", "Café five.", "“Six”."]
+    (warning,) = outcome.warnings
+    assert (Path(warning.path).name, warning.line) == ("c.jsonl", 2)
+    assert warning.reason == (
+        "not valid UTF-8 (first bad byte at offset 31); decoded as Windows-1252; 2 lines affected"
+    )
+
+
 def test_large_jsonl_is_streamed(tmp_path: Path) -> None:
     with (tmp_path / "big.jsonl").open("w", encoding="utf-8") as f:
         for n in range(1, 100_001):
@@ -364,6 +378,17 @@ def test_symlinked_folder_is_followed_once(tmp_path: Path) -> None:
     assert [Path(p.path).name for p in outcome.failed] == ["real"]
 
 
+def test_odd_entries_are_reported(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")  # opening it would block: must be skipped unread
+    with open(os.fsencode(tmp_path) + b"/bad\xff.txt", "w") as f:
+        f.write("Name is not UTF-8.")
+    write(tmp_path / "ok.txt", "Fine.\n")
+    outcome = read_folders([tmp_path])
+    assert [a.article_id for a in outcome.articles] == ["ok"]
+    assert reasons(outcome) == ["file name is not valid UTF-8; skipped", "not a regular file; skipped"]
+    assert outcome.failed[0].path.encode("utf-8")  # reportable as text
+
+
 def test_unreadable_file(tmp_path: Path) -> None:
     path = write(tmp_path / "locked.txt", "Secret.\n")
     write(tmp_path / "open.txt", "Open.\n")
@@ -378,18 +403,27 @@ def test_unreadable_file(tmp_path: Path) -> None:
         path.chmod(0o644)
 
 
+def test_read_errors_become_problems(tmp_path: Path) -> None:
+    (tmp_path / "folder.txt").mkdir()
+    assert reasons(read_file(tmp_path / "folder.txt", tmp_path)) == ["cannot read: Is a directory"]
+    assert reasons(read_file(tmp_path / "gone.json", tmp_path)) == ["cannot read: No such file or directory"]
+    assert reasons(read_file(tmp_path / "gone.jsonl", tmp_path)) == ["cannot read: No such file or directory"]
+
+
 def test_oversize_article_and_file(tmp_path: Path) -> None:
     write(tmp_path / "long.txt", "x" * 100)
     write(tmp_path / "long.jsonl", json.dumps({"text": "y" * 100}) + "\n")
     write(tmp_path / "huge.txt", b"z" * (2 << 20))
+    line = json.dumps({"text": "w" * (2 << 20)})
+    write(tmp_path / "wide.jsonl", f'{line}\n{{"text": "Short."}}\n')
     outcome = read_folders([tmp_path], max_article_chars=50)
-    assert outcome.articles == ()
-    assert reasons(outcome) == [
-        "file is 2,097,152 bytes, over the limit of 1,048,776 bytes",
-        "article text is 100 characters, over the limit of 50",
-        "article text is 100 characters, over the limit of 50",
+    assert [a.text for a in outcome.articles] == ["Short."]
+    assert [(Path(p.path).name, p.line, p.reason) for p in outcome.failed] == [
+        ("huge.txt", None, "file is 2,097,152 bytes, over the limit of 1,048,776 bytes"),
+        ("long.jsonl", 1, "article text is 100 characters, over the limit of 50"),
+        ("long.txt", None, "article text is 100 characters, over the limit of 50"),
+        ("wide.jsonl", 1, "line is over the limit of 1,048,876 bytes; skipped"),
     ]
-    assert outcome.failed[1].line == 1  # long.jsonl sorts before long.txt
 
 
 # --- dates -------------------------------------------------------------------------------
@@ -438,8 +472,12 @@ def test_unreadable_date_is_a_warning(tmp_path: Path) -> None:
 # --- property ----------------------------------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.text(max_size=300))
+PIECES = ["---", "\n", "\r", "\r\n", " ", "\t", ".", ":", "#", "title: T", "Date: x", "Headline", "\ufeff", "…"]
+TEXTS = st.one_of(st.text(max_size=300), st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+
+
+@settings(max_examples=150, deadline=None)
+@given(TEXTS)
 def test_any_text_file_reads_without_raising(text: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         write(Path(folder) / "a.txt", text)

@@ -10,6 +10,7 @@ from textual.widgets import ProgressBar, Static
 from archive.models import Answer, Citation, Hit
 from tui import text
 from tui.messages import Problem, Query
+from tui.widgets.filters import MODE_LABELS
 from tui.widgets.results import MUTED, ResultList, citation_prompt, hit_prompt
 
 WELCOME = (
@@ -83,7 +84,7 @@ class AnswerPane(Vertical):
             count = len(answer.citations)
             head = Content.assemble(
                 ("Answer", "bold $text-success"),
-                f" · {count} cited sentence{'s' if count != 1 else ''} · {mode_label(answer.mode)}",
+                f" · {count} cited sentence{'s' if count != 1 else ''} · {MODE_LABELS[answer.mode]}",
             )
         else:
             self.targets = answer.hits
@@ -104,7 +105,3 @@ class AnswerPane(Vertical):
         self._set_state("answered" if answer.answered else "unanswered")
         self._set_summary(head)
         self.query_one(ResultList).show_rows(rows)
-
-
-def mode_label(mode: str) -> str:
-    return "BM25" if mode == "bm25" else mode

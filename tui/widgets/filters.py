@@ -62,7 +62,7 @@ class FilterBar(Horizontal):
     @property
     def mode(self) -> SearchMode:
         value = self.query_one("#mode", Select).value
-        return value if value in SEARCH_MODES else "hybrid"  # type: ignore[return-value]
+        return next((mode for mode in SEARCH_MODES if mode == value), "hybrid")
 
     def set_filters(
         self,

@@ -1,0 +1,275 @@
+"""The Textual app: opens the index and loads the model in workers, and runs each question.
+
+The window is usable at once. Opening (or building from the seeds) and loading the
+embedding model happen in thread workers; a question asked before the model is ready is
+answered with BM25 and asked again when it is. Each question gets a sequence number and
+only the answer to the newest one is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import partial
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from archive.api import Archive
+from archive.models import IndexInfo, SearchMode
+from archive.settings import Settings
+from tui.messages import (
+    AnswerReady,
+    AskFailed,
+    AskRequested,
+    BuildProgress,
+    IndexFailed,
+    IndexOpened,
+    MainScreenReady,
+    ModelFailed,
+    ModelLoaded,
+    Problem,
+    Query,
+)
+from tui.problems import problem_from
+from tui.progress import throttled
+from tui.screens.keys import KeysScreen
+from tui.screens.main import MainScreen
+from tui.screens.reader import ReaderScreen
+from tui.widgets.filters import MODE_LABELS
+
+OPENING = Problem("Index not ready", "The index is still opening; your question is asked as soon as it is ready.")
+
+
+class ArchiveApp(App[int]):
+    """Ask the archive questions; every answer is verbatim, cited sentences."""
+
+    CSS_PATH = "archive.tcss"
+    TITLE = "archive-qa"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "keys", "Keys", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (declared by App)
+
+    def __init__(
+        self,
+        archive: Archive | None = None,
+        settings: Settings | None = None,
+        *,
+        build: bool = True,
+        timings: bool = True,
+    ) -> None:
+        """`archive`: an open archive to use (the caller keeps ownership); else the app opens
+        `settings.index_dir`, building it from `settings.seeds_dir` when `build` and it is missing.
+        `timings=False` leaves clock readings (answer seconds, build time) off the screen."""
+        super().__init__()
+        self.settings = settings or (archive.settings if archive else Settings.from_env())
+        self.archive: Archive | None = archive
+        self.info: IndexInfo | None = None
+        self.index_problem: Problem | None = None
+        self.model_problem: Problem | None = None
+        self.timings = timings
+        self._owns_archive = archive is None
+        self._build = build
+        self._seq = 0
+        self._latest: Query | None = None  # the newest request
+        self._pending: Query | None = None  # asked before the index was open
+        self.main = MainScreen()
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.main
+
+    def on_main_screen_ready(self, _: MainScreenReady) -> None:
+        """Start opening the index once there is a screen to show progress on."""
+        if self.archive is None:
+            self.main.status.set_activity("Opening the index…")
+            self._open_index()
+        else:
+            self._open_existing(self.archive)
+
+    def on_unmount(self) -> None:
+        if self._owns_archive and self.archive is not None:
+            self.archive.close()
+
+    # ----- the index ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def _open_index(self) -> None:
+        progress = throttled(self._report_progress)
+        try:
+            if self._build:
+                archive = Archive.open_or_build(settings=self.settings, progress=progress)
+            else:
+                archive = Archive.open(settings=self.settings)
+            info = archive.info()
+        except Exception as exc:
+            self.post_message(IndexFailed(problem_from(exc)))
+        else:
+            self.post_message(IndexOpened(archive, info))
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def _open_existing(self, archive: Archive) -> None:
+        try:
+            info = archive.info()
+        except Exception as exc:
+            self.post_message(IndexFailed(problem_from(exc)))
+        else:
+            self.post_message(IndexOpened(archive, info))
+
+    def _report_progress(self, stage: str, done: int, total: int) -> None:
+        self.post_message(BuildProgress(stage, done, total))
+
+    def on_build_progress(self, message: BuildProgress) -> None:
+        self.main.answer_pane.show_progress(message.stage, message.done, message.total)
+        self.main.status.set_activity(f"Building the index: {message.stage} {message.done}/{message.total}")
+
+    def on_index_opened(self, message: IndexOpened) -> None:
+        self.archive, self.info, self.index_problem = message.archive, message.info, None
+        self.main.show_index(message.archive, message.info, self.timings)
+        if message.archive.model_ready:
+            self.main.status.set_activity("Ready")
+        else:
+            self.main.status.set_activity("Ready (BM25) · loading the embedding model…")
+            self._load_model()
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.on_ask_requested(AskRequested(pending))
+
+    def on_index_failed(self, message: IndexFailed) -> None:
+        self.index_problem = message.problem
+        self._pending = None
+        self.main.answer_pane.hide_progress()
+        self.main.show_problem(message.problem)
+        self.main.status.set_index("No index")
+
+    # ----- the model ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    def _load_model(self) -> None:
+        archive = self.archive
+        if archive is None:
+            return
+        try:
+            archive.load_model()
+        except Exception as exc:
+            self.post_message(ModelFailed(problem_from(exc)))
+        else:
+            self.post_message(ModelLoaded())
+
+    def on_model_loaded(self, _: ModelLoaded) -> None:
+        self.main.status.set_activity("Ready · embedding model loaded")
+        latest = self._latest
+        if latest is not None and latest.fell_back and self.main.query_shown is not None:
+            self.on_ask_requested(AskRequested(latest))
+
+    def on_model_failed(self, message: ModelFailed) -> None:
+        self.model_problem = message.problem
+        self.main.status.set_activity("BM25 only: the embedding model is unavailable")
+        self.notify(message.problem.message, title=message.problem.title, severity="warning", timeout=10)
+
+    @property
+    def model_ready(self) -> bool:
+        return self.archive is not None and self.archive.model_ready
+
+    # ----- questions ------------------------------------------------------------------------
+
+    def on_ask_requested(self, message: AskRequested) -> None:
+        """Number the request, pick the mode the archive can serve now, and run it."""
+        message.stop()
+        if self.archive is None:
+            if self.index_problem is not None:
+                self.main.show_problem(Problem(self.index_problem.title, self.index_problem.message))
+            else:
+                self._pending = message.query
+                self.main.answer_pane.show_message(OPENING.message, busy=True)
+            return
+        self._seq += 1
+        query = message.query
+        used: SearchMode = query.mode if query.mode == "bm25" or self.model_ready else "bm25"
+        query = replace(query, used_mode=used, seq=self._seq)
+        self._latest = query
+        self.main.show_busy(query)
+        self._ask(self.archive, query)
+
+    @work(thread=True, exclusive=True, group="ask", exit_on_error=False)
+    def _ask(self, archive: Archive, query: Query) -> None:
+        try:
+            answer = archive.ask(
+                query.question,
+                k=query.k,
+                source=query.source,
+                since=query.since,
+                until=query.until,
+                mode=query.used_mode,
+            )
+        except Exception as exc:
+            self.post_message(AskFailed(query, problem_from(exc)))
+        else:
+            self.post_message(AnswerReady(query, answer))
+
+    def on_answer_ready(self, message: AnswerReady) -> None:
+        if message.query.seq == self._seq:
+            self.main.show_answer(message.query, message.answer, self.timings)
+
+    def on_ask_failed(self, message: AskFailed) -> None:
+        if message.query.seq == self._seq:
+            self.main.show_problem(message.problem, message.query)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A safety net: a worker that failed outside its own handling still shows a message."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            problem = problem_from(event.worker.error)
+            self.notify(problem.message, title=problem.title, severity="error", timeout=10)
+
+    # ----- actions and the command palette ---------------------------------------------------
+
+    def action_keys(self) -> None:
+        if isinstance(self.screen, KeysScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(KeysScreen())
+
+    def set_mode(self, mode: SearchMode) -> None:
+        self.main.filters.set_filters(mode=mode)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Ask a question", "Focus the question box (/ or ctrl+l)", self.main.action_focus_question)
+        yield SystemCommand("Filters", "Focus the source and date filters (f)", self.main.action_focus_filters)
+        yield SystemCommand("Clear filters", "Remove source and date filters; back to hybrid", self.main.filters.clear)
+        for mode, label in MODE_LABELS.items():
+            yield SystemCommand(f"Mode: {label}", f"Retrieve with {label}", partial(self.set_mode, mode))
+        yield SystemCommand("Show keys", "The keymap (?)", self.action_keys)
+        dark = self.current_theme.dark
+        yield SystemCommand(
+            "Light theme" if dark else "Dark theme",
+            "Switch between light and dark",
+            partial(setattr, self, "theme", "textual-light" if dark else "textual-dark"),
+        )
+        if isinstance(screen, ReaderScreen):
+            yield SystemCommand("Next citation", "Read the next citation (n)", partial(screen.action_move, 1))
+            yield SystemCommand("Previous citation", "Read the previous one (p)", partial(screen.action_move, -1))
+            yield SystemCommand("Back", "Close the reader (Esc)", self.pop_screen)
+
+
+def make_app(
+    archive: Archive | None = None,
+    settings: Settings | None = None,
+    *,
+    build: bool = True,
+    timings: bool = True,
+) -> ArchiveApp:
+    """The app, on `archive` when given (tests pass one built from seeds/), else on `settings.index_dir`."""
+    return ArchiveApp(archive, settings, build=build, timings=timings)
+
+
+def run_app(settings: Settings) -> int:
+    """Run the app in the terminal (the `archive tui` command); the exit status."""
+    app = make_app(settings=settings)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,83 @@
+"""The keymap, as data, and a modal screen that shows it (`?`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYMAP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Anywhere",
+        (
+            ("/  ctrl+l", "focus the question box"),
+            ("Tab  shift+Tab", "next / previous pane or filter"),
+            ("f", "focus the filters (source, since, until, mode)"),
+            ("m", "cycle the retrieval mode: hybrid, BM25, dense"),
+            ("ctrl+p", "command palette: every action by name"),
+            ("?", "show or hide these keys"),
+            ("q  ctrl+q", "quit"),
+        ),
+    ),
+    (
+        "Question box",
+        (
+            ("Enter", "ask"),
+            ("↑  ↓", "earlier / later questions"),
+            ("Esc", "go to the answer"),
+        ),
+    ),
+    (
+        "Answer and sources",
+        (
+            ("j  k  ↑  ↓", "move"),
+            ("o  Enter  click", "open in the reader"),
+            ("Esc", "back to the question box"),
+        ),
+    ),
+    (
+        "Reader",
+        (
+            ("n  ]", "next citation"),
+            ("p  [", "previous citation"),
+            ("j  k  ↑  ↓  space", "scroll"),
+            ("Esc", "back to the answer"),
+        ),
+    ),
+)
+
+
+def keymap_content() -> Content:
+    """The keymap as one block of text, a heading per group."""
+    width = max(len(keys) for _, rows in KEYMAP for keys, _ in rows) + 2
+    lines: list[Content] = []
+    for group, rows in KEYMAP:
+        if lines:
+            lines.append(Content(""))
+        lines.append(Content.styled(group, "bold $text-accent"))
+        lines.extend(Content.assemble((keys.ljust(width), "bold"), action) for keys, action in rows)
+    return Content("\n").join(lines)
+
+
+class KeysScreen(ModalScreen[None]):
+    """Shows the keymap over the current screen; any of Esc, `?` or `q` closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close", show=False),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="keys-dialog") as dialog:
+            dialog.border_title = "Keys"
+            dialog.border_subtitle = "Esc closes"
+            yield Static(keymap_content(), id="keys-table")
+
+    def on_click(self) -> None:
+        self.dismiss()
