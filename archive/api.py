@@ -16,13 +16,14 @@ from pathlib import Path
 
 from archive import answering
 from archive.building import Progress, _no_progress, build_generation
+from archive.candidates import gather
 from archive.errors import IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
 from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Citation, Hit, IndexInfo, SearchMode
 from archive.settings import Settings
 from index import layout
 from index.embedder import Embedder
 from index.retriever import Retrieval, retrieve
-from index.snapshot import PassageRef, Snapshot
+from index.snapshot import Snapshot
 from index.store import query_terms
 
 ARTICLE_CACHE_SIZE = 256
@@ -298,53 +299,45 @@ class Archive:
         )
 
     def _cite(self, snapshot: Snapshot, question: str, retrieval: Retrieval, k: int) -> tuple[list[Citation], float]:
-        refs: list[PassageRef] = [snapshot.passage(p.row) for p in retrieval.passages[: self.settings.answer_passages]]
-        rows: dict[int, tuple[int, PassageRef, int]] = {}  # sentence row -> (passage rank, passage, index)
-        for rank, ref in enumerate(refs):
-            for index in range(ref.first_sentence, ref.end_sentence):
-                rows.setdefault(ref.article.sentence_row + index, (rank, ref, index))
-        if not rows:
+        candidates = gather(snapshot, retrieval, self.settings.answer_passages, lambda a: self._article(snapshot, a))
+        if not candidates:
             return [], 0.0
-        ordered = list(rows.items())
-        texts = []
-        for sentence_row, (_, ref, _) in ordered:
-            start, end = (int(x) for x in snapshot.sentence_spans[sentence_row])
-            texts.append(self._article(snapshot, ref.article.article_id).text[start:end])
-        cosines = None
-        if retrieval.query_vector is None and self.embedder.loaded:
-            retrieval = Retrieval(retrieval.passages, self.embedder.encode_one(question), retrieval.mode)
-        if retrieval.query_vector is not None:
-            matrix = snapshot.sentence_vectors[[row for row, _ in ordered]]
-            cosines = matrix @ retrieval.query_vector
-        scored = answering.score_sentences(
-            query_terms(question),
-            [query_terms(t) for t in texts],
-            cosines,
-            [rank for _, (rank, _, _) in ordered],
-        )
+        query_vector = retrieval.query_vector
+        if query_vector is None and self.embedder.loaded:
+            query_vector = self.embedder.encode_one(question)
+        cosines: list[float | None] = [None] * len(candidates)
+        passage_cosines: list[float | None] = [None] * len(candidates)
+        if query_vector is not None:
+            cosines = [float(x) for x in snapshot.sentence_vectors[[c.row for c in candidates]] @ query_vector]
+            passage_rows = [c.passage_row for c in candidates]
+            passage_cosines = [float(x) for x in snapshot.passage_vectors[passage_rows] @ query_vector]
+        question_idf = {term: snapshot.store.idf(term) for term in query_terms(question)}
+        signals = [
+            answering.SentenceSignals(query_terms(c.text), c.text, c.passage_rank, cosine, passage_cosine)
+            for c, cosine, passage_cosine in zip(candidates, cosines, passage_cosines, strict=True)
+        ]
+        scored = answering.score_sentences(question, question_idf, signals)
         chosen = answering.select_citations(
             scored, k, self.settings.min_confidence, self.settings.answer_relative_cutoff
         )
         citations = []
         for item in chosen:
-            sentence_row, (_, ref, index) = ordered[item.index]
-            article = self._article(snapshot, ref.article.article_id)
-            start, end = (int(x) for x in snapshot.sentence_spans[sentence_row])
+            candidate = candidates[item.index]
+            article = self._article(snapshot, candidate.article_id)
             citations.append(
                 Citation(
                     article_id=article.article_id,
                     title=article.title,
                     source=article.source,
                     date=article.date,
-                    sentence=texts[item.index],
-                    start=start,
-                    end=end,
+                    sentence=candidate.text,
+                    start=candidate.start,
+                    end=candidate.end,
                     score=round(item.score, 6),
-                    position=index,
+                    position=candidate.position,
                 )
             )
-        best = answering.confidence(scored[0]) if scored else 0.0
-        return citations, best
+        return citations, answering.confidence(scored[0])
 
     def _article(self, snapshot: Snapshot, article_id: str) -> Article:
         key = (snapshot.name, article_id)

@@ -136,6 +136,11 @@ class PassageStore:
             results = self._searcher.search(query, limit=limit, filter=_filter(source, since, until))
             return [StoreHit(hit["article_id"], int(hit["passage"]), float(hit.score)) for hit in results]
 
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of an analysed term in the passage text."""
+        with self._lock:
+            return float(self._searcher.idf("text", term))
+
     def close(self) -> None:
         with self._lock:
             self._searcher.close()

@@ -45,6 +45,14 @@ from tui.widgets.filters import MODE_LABELS
 OPENING = Problem("Index not ready", "The index is still opening; your question is asked as soon as it is ready.")
 
 
+def empty_index(info: IndexInfo) -> Problem:
+    return Problem(
+        "Empty index",
+        f"The index at {info.path} holds no articles, so no question can be answered. "
+        "Index a folder of articles with `archive build <folders>`, then start the app again.",
+    )
+
+
 class ArchiveApp(App[int]):
     """Ask the archive questions; every answer is verbatim, cited sentences."""
 
@@ -54,7 +62,7 @@ class ArchiveApp(App[int]):
         Binding("question_mark", "keys", "Keys", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (declared by App)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (declared by App)
 
     def __init__(
         self,
@@ -62,32 +70,33 @@ class ArchiveApp(App[int]):
         settings: Settings | None = None,
         *,
         build: bool = True,
-        timings: bool = True,
+        stable: bool = False,
     ) -> None:
         """`archive`: an open archive to use (the caller keeps ownership); else the app opens
         `settings.index_dir`, building it from `settings.seeds_dir` when `build` and it is missing.
-        `timings=False` leaves clock readings (answer seconds, build time) off the screen."""
+        `stable=True` keeps clock readings (answer seconds, build time) off the screen and the
+        cursor from blinking, so screenshots are reproducible."""
         super().__init__()
         self.settings = settings or (archive.settings if archive else Settings.from_env())
         self.archive: Archive | None = archive
         self.info: IndexInfo | None = None
         self.index_problem: Problem | None = None
         self.model_problem: Problem | None = None
-        self.timings = timings
+        self.stable = stable
         self._owns_archive = archive is None
         self._build = build
         self._seq = 0
         self._latest: Query | None = None  # the newest request
         self._pending: Query | None = None  # asked before the index was open
-        self.main = MainScreen()
+        self.main = MainScreen(stable=stable)
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
 
     def on_main_screen_ready(self, _: MainScreenReady) -> None:
         """Start opening the index once there is a screen to show progress on."""
+        self.main.status.set_activity("Opening the index…")
         if self.archive is None:
-            self.main.status.set_activity("Opening the index…")
             self._open_index()
         else:
             self._open_existing(self.archive)
@@ -130,7 +139,13 @@ class ArchiveApp(App[int]):
 
     def on_index_opened(self, message: IndexOpened) -> None:
         self.archive, self.info, self.index_problem = message.archive, message.info, None
-        self.main.show_index(message.archive, message.info, self.timings)
+        self.main.show_index(message.archive, message.info)
+        report = message.archive.last_report
+        if report is not None and report.failed:
+            lines = "\n".join(str(problem) for problem in report.failed[:5])
+            self.notify(lines, title="Some input was not indexed", severity="warning", timeout=10)
+        if message.info.articles == 0:
+            self.main.show_problem(empty_index(message.info))
         if message.archive.model_ready:
             self.main.status.set_activity("Ready")
         else:
@@ -214,7 +229,7 @@ class ArchiveApp(App[int]):
 
     def on_answer_ready(self, message: AnswerReady) -> None:
         if message.query.seq == self._seq:
-            self.main.show_answer(message.query, message.answer, self.timings)
+            self.main.show_answer(message.query, message.answer)
 
     def on_ask_failed(self, message: AskFailed) -> None:
         if message.query.seq == self._seq:
@@ -262,10 +277,10 @@ def make_app(
     settings: Settings | None = None,
     *,
     build: bool = True,
-    timings: bool = True,
+    stable: bool = False,
 ) -> ArchiveApp:
     """The app, on `archive` when given (tests pass one built from seeds/), else on `settings.index_dir`."""
-    return ArchiveApp(archive, settings, build=build, timings=timings)
+    return ArchiveApp(archive, settings, build=build, stable=stable)
 
 
 def run_app(settings: Settings) -> int:

@@ -35,7 +35,7 @@ SUFFIXES = ("ing", "edly", "ed", "es", "s", "e", "y")
 MIN_STEM = 3
 
 BAR_CELLS = 5
-BAR_FULL, BAR_EMPTY = "▰", "▱"
+BAR_FULL, BAR_EMPTY = "█", "░"
 
 Span = tuple[int, int]
 

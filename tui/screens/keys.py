@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -17,9 +17,9 @@ KEYMAP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("/  ctrl+l", "focus the question box"),
             ("Tab  shift+Tab", "next / previous pane or filter"),
-            ("f", "focus the filters (source, since, until, mode)"),
-            ("m", "cycle the retrieval mode: hybrid, BM25, dense"),
-            ("ctrl+p", "command palette: every action by name"),
+            ("f", "focus the filters"),
+            ("m", "next mode: hybrid, BM25, dense"),
+            ("ctrl+p", "command palette (all actions)"),
             ("?", "show or hide these keys"),
             ("q  ctrl+q", "quit"),
         ),
@@ -52,15 +52,11 @@ KEYMAP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 
-def keymap_content() -> Content:
-    """The keymap as one block of text, a heading per group."""
-    width = max(len(keys) for _, rows in KEYMAP for keys, _ in rows) + 2
-    lines: list[Content] = []
-    for group, rows in KEYMAP:
-        if lines:
-            lines.append(Content(""))
-        lines.append(Content.styled(group, "bold $text-accent"))
-        lines.extend(Content.assemble((keys.ljust(width), "bold"), action) for keys, action in rows)
+def group_content(group: str, rows: tuple[tuple[str, str], ...]) -> Content:
+    """One group of the keymap: a heading, then a key column and an action column."""
+    width = max(len(keys) for keys, _ in rows) + 2
+    lines = [Content.styled(group, "bold $text-accent")]
+    lines.extend(Content.assemble((keys.ljust(width), "bold"), action) for keys, action in rows)
     return Content("\n").join(lines)
 
 
@@ -74,10 +70,12 @@ class KeysScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="keys-dialog") as dialog:
+        with VerticalScroll(id="keys-dialog") as dialog:
             dialog.border_title = "Keys"
             dialog.border_subtitle = "Esc closes"
-            yield Static(keymap_content(), id="keys-table")
+            with Grid(id="keys-grid"):
+                for group, rows in KEYMAP:
+                    yield Static(group_content(group, rows), classes="keys-group")
 
     def on_click(self) -> None:
         self.dismiss()

@@ -37,8 +37,10 @@ class MainScreen(Screen[None]):
         Binding("escape", "back", "Back", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, stable: bool = False) -> None:
+        """`stable`: no clock readings on screen and no blinking cursor (for screenshots)."""
         super().__init__(id="main")
+        self.stable = stable
         self.query_shown: Query | None = None  # the query whose answer is on screen
         self.archive: Archive | None = None  # set by the app once the index is open
 
@@ -55,6 +57,8 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#answer").border_title = "Answer"
         self.query_one("#sources").border_title = "Sources"
+        for box in self.query(Input):
+            box.cursor_blink = not self.stable
         self.query_one(QuestionBox).focus()
         self.post_message(MainScreenReady())
 
@@ -114,9 +118,9 @@ class MainScreen(Screen[None]):
         note = " (BM25 while the model loads)" if query.fell_back else ""
         self.status.set_activity(f"Answering with {MODE_LABELS[query.used_mode]}{note}…")
 
-    def show_answer(self, query: Query, answer: Answer, timings: bool) -> None:
+    def show_answer(self, query: Query, answer: Answer) -> None:
         self.query_shown = query
-        self.answer_pane.show_answer(query, answer, timings)
+        self.answer_pane.show_answer(query, answer, timings=not self.stable)
         stems = text.question_stems(query.question)
         best = max((h.score for h in answer.hits), default=0.0)
         self.sources.show_rows([hit_prompt(h, best, stems) for h in answer.hits])
@@ -131,12 +135,12 @@ class MainScreen(Screen[None]):
         self.query_one("#sources").border_subtitle = ""
         self.status.set_activity(problem.title)
 
-    def show_index(self, archive: Archive, info: IndexInfo, with_time: bool) -> None:
+    def show_index(self, archive: Archive, info: IndexInfo) -> None:
         self.archive = archive
         self.answer_pane.hide_progress()
         if self.answer_pane.state in ("welcome", "busy") and self.query_shown is None:
             self.answer_pane.show_message(WELCOME)
-        self.status.set_index(describe_index(info, with_time))
+        self.status.set_index(describe_index(info, with_time=not self.stable))
         self.filters.set_sources(info.sources)
 
     # ----- opening the reader -------------------------------------------------------------

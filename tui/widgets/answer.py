@@ -83,8 +83,8 @@ class AnswerPane(Vertical):
             rows = [citation_prompt(i, c, best, stems) for i, c in enumerate(answer.citations, start=1)]
             count = len(answer.citations)
             head = Content.assemble(
-                ("Answer", "bold $text-success"),
-                f" · {count} cited sentence{'s' if count != 1 else ''} · {MODE_LABELS[answer.mode]}",
+                (f"{count} cited sentence{'s' if count != 1 else ''}", "bold $text-success"),
+                f", best first · {MODE_LABELS[answer.mode]}",
             )
         else:
             self.targets = answer.hits

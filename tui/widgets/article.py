@@ -15,6 +15,7 @@ from tui import text
 HIGHLIGHT = "bold $text on $warning-muted"
 MARK = "underline $text-accent"
 TERM = "bold"
+LAYOUT_ATTEMPTS = 10
 
 
 class ArticleView(VerticalScroll, can_focus=True):
@@ -75,12 +76,18 @@ class ArticleView(VerticalScroll, can_focus=True):
                 body = body.stylize(HIGHLIGHT, *part)
         return body
 
-    def scroll_to_highlight(self) -> None:
-        """Bring the highlighted sentence into view, about a third of the way down."""
+    def scroll_to_highlight(self, attempts: int = LAYOUT_ATTEMPTS) -> None:
+        """Bring the highlighted sentence into view, about a third of the way down.
+
+        Paragraphs just mounted may not be laid out yet; then it tries again after the next refresh.
+        """
         if not self.highlight:
             return
         for (start, end), widget in self._paragraphs:
             if self.highlight[0] < end:
+                if not widget.size.height and attempts > 0:
+                    self.call_after_refresh(self.scroll_to_highlight, attempts - 1)
+                    return
                 share = max(0, self.highlight[0] - start) / max(1, end - start)
                 line = widget.virtual_region.y + int(share * widget.outer_size.height)
                 self.scroll_to(y=max(0, line - self.size.height // 3), animate=False)

@@ -47,7 +47,7 @@ def citation_prompt(number: int, citation: Citation, best: float, stems: Sequenc
     return Content("\n").join(lines)
 
 
-def hit_prompt(hit: Hit, best: float, stems: Sequence[str], width: int = 240) -> Content:
+def hit_prompt(hit: Hit, best: float, stems: Sequence[str], width: int = 180) -> Content:
     """A passage row: rank, score, title, outlet and date, then a snippet around the matching words."""
     lines = [heading(f"#{hit.rank}", hit.score, best, hit.title)]
     meta = text.meta_line(hit.source, hit.date)
