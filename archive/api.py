@@ -6,6 +6,7 @@ frozen dataclass from `archive.models`; no Whoosh or numpy object crosses it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 from archive import answering
 from archive.building import Progress, _no_progress, build_generation
 from archive.candidates import gather
-from archive.errors import IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
+from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
 from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Citation, Hit, IndexInfo, SearchMode
 from archive.settings import Settings
 from index import layout
@@ -119,13 +120,17 @@ class Archive:
         return report
 
     def refresh(self) -> bool:
-        """Switch to the newest published generation if it changed; True when it did."""
+        """Switch to the newest published generation if it changed; True when it did.
+
+        The old snapshot is not closed here: a query running in another thread may still
+        be reading it, and its files are released when the last reference goes.
+        """
         name = layout.current_name(self.index_dir)
         with self._lock:
             if name is None or name == self._snapshot.name:
                 return False
-            old, self._snapshot = self._snapshot, Snapshot(layout.current_generation(self.index_dir))
-        old.close()
+            self._snapshot = Snapshot(layout.current_generation(self.index_dir))
+            self._model_checked = False
         return True
 
     def close(self) -> None:
@@ -243,6 +248,13 @@ class Archive:
     # ----- internals --------------------------------------------------------------------
 
     def _current(self) -> Snapshot:
+        """The snapshot to serve from, moving to a newer published generation first if there is one.
+
+        Reading the one-line CURRENT file costs microseconds. A new generation that cannot be
+        opened is not served; the one in use stays valid (its files are kept by the builder).
+        """
+        with contextlib.suppress(ArchiveError):
+            self.refresh()
         with self._lock:
             return self._snapshot
 

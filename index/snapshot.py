@@ -64,7 +64,8 @@ class Snapshot:
                 f"{folder / WHOOSH_DIR} holds {self.store.doc_count} passages, the manifest says {m.passages}; "
                 "rebuild with `archive build`."
             )
-        self._articles_fd = os.open(folder / ARTICLES_FILE, os.O_RDONLY)
+        # A file object, not a bare descriptor, so it closes itself when the snapshot is dropped.
+        self._articles_file = (folder / ARTICLES_FILE).open("rb")
 
     @property
     def name(self) -> str:
@@ -104,7 +105,7 @@ class Snapshot:
 
     def article(self, article_id: str) -> Article:
         entry = self.entry(article_id)
-        raw = os.pread(self._articles_fd, entry.length, entry.offset)
+        raw = os.pread(self._articles_file.fileno(), entry.length, entry.offset)
         try:
             record = orjson.loads(raw)
             article = article_from_record(record)
@@ -119,7 +120,7 @@ class Snapshot:
 
     def close(self) -> None:
         self.store.close()
-        os.close(self._articles_fd)
+        self._articles_file.close()
 
 
 def article_record(article: Article) -> bytes:
