@@ -68,12 +68,16 @@ class ScoredSentence:
 
 def answer_type_match(question: str, sentence: str) -> float:
     """0 when the question asks for a number or a date and the sentence has none, else 1."""
-    q = question.strip().lower()
-    if q.startswith(_ASKS_NUMBER) or any(f" {p} " in f" {q} " for p in _ASKS_NUMBER[:3]):
+    if asks_for_number(question):
         return 1.0 if _NUMBER.search(sentence) else 0.0
-    if q.startswith(_ASKS_DATE):
+    if question.strip().lower().startswith(_ASKS_DATE):
         return 1.0 if _DATE.search(sentence) else 0.0
     return 1.0
+
+
+def asks_for_number(question: str) -> bool:
+    q = question.strip().lower()
+    return q.startswith(_ASKS_NUMBER) or any(f" {p} " in f" {q} " for p in _ASKS_NUMBER[:3])
 
 
 def idf_coverage(question_idf: Mapping[str, float], terms: Sequence[str]) -> float:

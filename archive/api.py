@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from archive import answering
 from archive.building import Progress, _no_progress, build_generation
-from archive.candidates import gather
+from archive.citing import cite, dated_summary
 from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
-from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Citation, Hit, IndexInfo, SearchMode
+from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Hit, IndexInfo, SearchMode
 from archive.settings import Settings
 from index import layout
 from index.embedder import Embedder
@@ -204,16 +203,25 @@ class Archive:
         depth = max(self.settings.answer_passages, k)
         retrieval = self._retrieve(snapshot, question, depth, mode, source, since, until)
         hits = tuple(self._hit(snapshot, p.row, p.score, r) for r, p in enumerate(retrieval.passages, start=1))
-        citations, confidence = self._cite(snapshot, question, retrieval, k)
+        query_vector = retrieval.query_vector
+        if query_vector is None and self.embedder.loaded:
+            query_vector = self.embedder.encode_one(question)  # sentence scoring uses the model when it can
+        cited = cite(
+            snapshot, question, retrieval, query_vector, k, self.settings, lambda a: self._article(snapshot, a)
+        )
+        citations = cited.citations
         return Answer(
             question=question,
             answered=bool(citations),
             citations=tuple(citations),
             hits=hits[:k] if citations else hits,
-            confidence=confidence,
+            confidence=cited.confidence,
             mode=retrieval.mode,
             seconds=time.perf_counter() - started,
             note=_note(retrieval.mode, mode, bool(citations)),
+            claims=cited.claims,
+            conflict=cited.conflict,
+            dated=dated_summary(citations),
         )
 
     def article(self, article_id: str) -> Article:
@@ -309,47 +317,6 @@ class Archive:
             score=score,
             rank=rank,
         )
-
-    def _cite(self, snapshot: Snapshot, question: str, retrieval: Retrieval, k: int) -> tuple[list[Citation], float]:
-        candidates = gather(snapshot, retrieval, self.settings.answer_passages, lambda a: self._article(snapshot, a))
-        if not candidates:
-            return [], 0.0
-        query_vector = retrieval.query_vector
-        if query_vector is None and self.embedder.loaded:
-            query_vector = self.embedder.encode_one(question)
-        cosines: list[float | None] = [None] * len(candidates)
-        passage_cosines: list[float | None] = [None] * len(candidates)
-        if query_vector is not None:
-            cosines = [float(x) for x in snapshot.sentence_vectors[[c.row for c in candidates]] @ query_vector]
-            passage_rows = [c.passage_row for c in candidates]
-            passage_cosines = [float(x) for x in snapshot.passage_vectors[passage_rows] @ query_vector]
-        question_idf = {term: snapshot.store.idf(term) for term in query_terms(question)}
-        signals = [
-            answering.SentenceSignals(query_terms(c.text), c.text, c.passage_rank, cosine, passage_cosine)
-            for c, cosine, passage_cosine in zip(candidates, cosines, passage_cosines, strict=True)
-        ]
-        scored = answering.score_sentences(question, question_idf, signals)
-        chosen = answering.select_citations(
-            scored, k, self.settings.min_confidence, self.settings.answer_relative_cutoff
-        )
-        citations = []
-        for item in chosen:
-            candidate = candidates[item.index]
-            article = self._article(snapshot, candidate.article_id)
-            citations.append(
-                Citation(
-                    article_id=article.article_id,
-                    title=article.title,
-                    source=article.source,
-                    date=article.date,
-                    sentence=candidate.text,
-                    start=candidate.start,
-                    end=candidate.end,
-                    score=round(item.score, 6),
-                    position=candidate.position,
-                )
-            )
-        return citations, answering.confidence(scored[0])
 
     def _article(self, snapshot: Snapshot, article_id: str) -> Article:
         key = (snapshot.name, article_id)

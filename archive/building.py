@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 import archive
+from archive import reprints
 from archive.chunking import chunk_sentences
 from archive.models import Article, BuildReport
 from archive.readers import read_folders
@@ -87,7 +88,8 @@ def build_generation(
             changes = _diff(planned, previous)
             carry = incremental and reusable is not None
             _write_store(staging, planned, previous if carry else None, changes, progress)
-            manifest = _write_arrays(staging, planned, passage_vecs, sentence_vecs, embedder, settings)
+            stories = _stories(staging, planned, reusable)
+            manifest = _write_arrays(staging, planned, stories, passage_vecs, sentence_vecs, embedder, settings)
             layout.publish(index_dir, staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -307,9 +309,28 @@ def _write_store(
     progress("indexing", len(docs), len(docs))
 
 
+def _stories(staging: Path, planned: Sequence[_Planned], previous: Snapshot | None) -> list[str]:
+    """Each article's story id (near-duplicate group); signatures of unchanged articles are reused."""
+    old: npt.NDArray[np.uint64] | None = None
+    if previous is not None:
+        old = vectors.load_array(
+            previous.folder, vectors.MINHASH, len(previous.entries), reprints.PERMUTATIONS, np.uint64
+        )
+    signatures = np.empty((len(planned), reprints.PERMUTATIONS), dtype=np.uint64)
+    for i, item in enumerate(planned):
+        if item.reuse is not None and old is not None and previous is not None:
+            signatures[i] = old[previous.by_id[item.reuse.article_id]]
+        else:
+            signatures[i] = reprints.signature(item.article.text)
+    vectors.save_array(staging, vectors.MINHASH, signatures)
+    roots = reprints.find_stories([item.article.text for item in planned], list(signatures))
+    return [planned[root].article.article_id for root in roots]
+
+
 def _write_arrays(
     staging: Path,
     planned: Sequence[_Planned],
+    stories: Sequence[str],
     passage_vecs: npt.NDArray[np.float32],
     sentence_vecs: npt.NDArray[np.float32],
     embedder: Embedder,
@@ -319,7 +340,7 @@ def _write_arrays(
     passage_spans: list[tuple[int, int, int, int]] = []
     offset = p_row = s_row = 0
     with (staging / ARTICLES_FILE).open("wb") as articles_file:
-        for item in planned:
+        for item, story in zip(planned, stories, strict=True):
             article, spans = item.article, item.sentence_spans
             record = article_record(article)
             articles_file.write(record)
@@ -341,6 +362,7 @@ def _write_arrays(
                     offset=offset,
                     length=len(record),
                     source_mtime=_mtime(article.path),
+                    story=story,
                 )
             )
             offset += len(record)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+# Classes below have a field named `date`, which hides the type inside their bodies.
+CalendarDate = date
 SearchMode = Literal["hybrid", "bm25", "dense"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "bm25", "dense")
 
@@ -106,6 +108,9 @@ class Citation:
 
     `position` is the sentence's 0-based index in its article, `score` the
     answerer's combined score (higher is better, comparable within one answer).
+    `claim` indexes `Answer.claims`; `values` are the answer values the sentence gives
+    (for counting questions); `mentioned_dates` are calendar dates written in it;
+    `copies` are other articles of the same story (reprints), counted as one source.
     """
 
     article_id: str
@@ -117,6 +122,24 @@ class Citation:
     end: int
     score: float
     position: int = 0
+    claim: int = 0
+    values: tuple[str, ...] = ()
+    mentioned_dates: tuple[CalendarDate, ...] = ()
+    copies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Citations that say the same thing; `citations` index `Answer.citations`.
+
+    `value` is the answer value they share for a counting question ("5"), else "".
+    `sources` are the distinct outlets behind them ("" for an unknown outlet).
+    """
+
+    citations: tuple[int, ...]
+    value: str = ""
+    sources: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +149,9 @@ class Answer:
     Invariant: `answered` is True exactly when `citations` is non-empty. When it is
     False, `hits` holds the closest passages so the reader can see what was there.
     `confidence` is the calibrated score the abstention threshold was applied to.
+    `claims` group the citations by what they say; `conflict` is True when claims give
+    different values for the same question (shown side by side). `dated` says what the
+    sources are dated, in words.
     """
 
     question: str
@@ -136,6 +162,9 @@ class Answer:
     mode: SearchMode = "hybrid"
     seconds: float = 0.0
     note: str = ""  # why there is no answer, or how it was found (e.g. "BM25 only: model loading")
+    claims: tuple[Claim, ...] = ()
+    conflict: bool = False
+    dated: str = ""
 
 
 @dataclass(frozen=True)

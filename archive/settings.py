@@ -43,6 +43,8 @@ class Settings:
     answer_passages: int = 8
     # Further citations must score at least this fraction of the best one.
     answer_relative_cutoff: float = 0.8
+    # Citations from one outlet before others get a turn, and at most (0: no cap).
+    max_per_source: int = 2
     # Answer confidence below which `ask` abstains (see archive/answering.py).
     min_confidence: float = 0.38
     # Longest article text indexed, in characters; longer files are reported, not cut.

@@ -32,6 +32,7 @@ class ArticleEntry:
     offset: int  # byte offset of the article record in articles.bin
     length: int
     source_mtime: float = 0.0  # the source file's mtime when read, to tell a stale article
+    story: str = ""  # id of the first article of its near-duplicate group (itself when unique)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ class Snapshot:
         m = self.manifest
         self.entries = m.articles
         self.by_id = {entry.article_id: i for i, entry in enumerate(self.entries)}
+        self._stories: dict[str, list[str]] = {}
+        for entry in self.entries:
+            if entry.story and entry.story != entry.article_id:
+                self._stories.setdefault(entry.story, [entry.story]).append(entry.article_id)
         self.passage_vectors = vectors.load_array(folder, vectors.PASSAGE_VECTORS, m.passages, m.dimension, np.float32)
         self.sentence_vectors = vectors.load_array(
             folder, vectors.SENTENCE_VECTORS, m.sentences, m.dimension, np.float32
@@ -93,6 +97,10 @@ class Snapshot:
             if until:
                 keep &= self._article_date <= date_key(until)
         return np.asarray(keep[self._passage_article], dtype=bool)
+
+    def story_members(self, story: str) -> tuple[str, ...]:
+        """Every article of a near-duplicate story (empty for a story of one)."""
+        return tuple(self._stories.get(story, ()))
 
     def sources(self) -> tuple[str, ...]:
         return tuple(sorted({e.source for e in self.entries if e.source}, key=str.casefold))

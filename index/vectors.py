@@ -17,6 +17,8 @@ SENTENCE_VECTORS = "sentence_vectors.npy"
 PASSAGE_SPANS = "passage_spans.npy"
 # Per sentence: char start, char end within the article text.
 SENTENCE_SPANS = "sentence_spans.npy"
+# Per article: MinHash signature for near-duplicate detection (archive/reprints.py).
+MINHASH = "minhash.npy"
 
 
 def save_array(folder: Path, name: str, array: npt.NDArray[np.generic]) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import partial
 from typing import ClassVar
 
 from textual import work
@@ -22,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from archive.api import Archive
 from archive.models import IndexInfo, SearchMode
 from archive.settings import Settings
+from tui import commands
 from tui.messages import (
     AnswerReady,
     AskFailed,
@@ -39,9 +39,9 @@ from tui.problems import problem_from
 from tui.progress import throttled
 from tui.screens.keys import KeysScreen
 from tui.screens.main import MainScreen
-from tui.screens.reader import ReaderScreen
-from tui.widgets.filters import MODE_LABELS
 
+LOADING = "the embedding model is still loading; the answer refreshes when it is ready."
+UNAVAILABLE = "the embedding model is unavailable ({title})."
 OPENING = Problem("Index not ready", "The index is still opening; your question is asked as soon as it is ready.")
 
 
@@ -206,7 +206,11 @@ class ArchiveApp(App[int]):
         self._seq += 1
         query = message.query
         used: SearchMode = query.mode if query.mode == "bm25" or self.model_ready else "bm25"
-        query = replace(query, used_mode=used, seq=self._seq)
+        fallback = ""
+        if used != query.mode:
+            problem = self.model_problem
+            fallback = UNAVAILABLE.format(title=problem.title) if problem else LOADING
+        query = replace(query, used_mode=used, seq=self._seq, fallback=fallback)
         self._latest = query
         self.main.show_busy(query)
         self._ask(self.archive, query)
@@ -252,24 +256,12 @@ class ArchiveApp(App[int]):
     def set_mode(self, mode: SearchMode) -> None:
         self.main.filters.set_filters(mode=mode)
 
+    def set_dark(self, dark: bool) -> None:
+        self.theme = "textual-dark" if dark else "textual-light"
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Ask a question", "Focus the question box (/ or ctrl+l)", self.main.action_focus_question)
-        yield SystemCommand("Filters", "Focus the source and date filters (f)", self.main.action_focus_filters)
-        yield SystemCommand("Clear filters", "Remove source and date filters; back to hybrid", self.main.filters.clear)
-        for mode, label in MODE_LABELS.items():
-            yield SystemCommand(f"Mode: {label}", f"Retrieve with {label}", partial(self.set_mode, mode))
-        yield SystemCommand("Show keys", "The keymap (?)", self.action_keys)
-        dark = self.current_theme.dark
-        yield SystemCommand(
-            "Light theme" if dark else "Dark theme",
-            "Switch between light and dark",
-            partial(setattr, self, "theme", "textual-light" if dark else "textual-dark"),
-        )
-        if isinstance(screen, ReaderScreen):
-            yield SystemCommand("Next citation", "Read the next citation (n)", partial(screen.action_move, 1))
-            yield SystemCommand("Previous citation", "Read the previous one (p)", partial(screen.action_move, -1))
-            yield SystemCommand("Back", "Close the reader (Esc)", self.pop_screen)
+        yield from commands.app_commands(self, screen)
 
 
 def make_app(

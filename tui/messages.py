@@ -21,7 +21,8 @@ class Query:
     """One question with its filters.
 
     `mode` is what the user chose; `used_mode` is what was asked of the archive
-    (BM25 while the embedding model is still loading). `seq` orders requests.
+    (BM25 while the embedding model is loading or unavailable, `fallback` says which).
+    `seq` orders requests.
     """
 
     question: str
@@ -32,6 +33,7 @@ class Query:
     k: int = 5
     used_mode: SearchMode = "hybrid"
     seq: int = 0
+    fallback: str = ""
 
     @property
     def fell_back(self) -> bool:

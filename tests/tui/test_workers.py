@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from tui_helpers import SEED_QUESTION, SIZE, UNANSWERABLE, GatedArchive, ask, settle, until
 
 from archive.api import Archive
+from archive.errors import ModelError
 from tui.app import ArchiveApp, make_app
 
 pytestmark = pytest.mark.anyio
@@ -77,3 +78,21 @@ async def test_a_question_asked_while_the_index_opens_is_answered_when_it_is_ope
         await pilot.press("enter")  # possibly before the index-opened message is handled
         await settle(pilot)
         assert app.main.answer_pane.state == "answered"
+
+
+class NoModelArchive(GatedArchive):
+    def load_model(self) -> None:
+        raise ModelError("Embedding model folder /nowhere does not exist.")
+
+
+async def test_a_model_that_cannot_load_leaves_bm25_working(seeds_archive: Archive) -> None:
+    archive = NoModelArchive(seeds_archive, model_ready=False)
+    app = make_app(archive=cast(Archive, archive), stable=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, SEED_QUESTION)
+        assert app.model_problem is not None and app.model_problem.title == ModelError.title
+        assert "BM25 only" in app.main.status.activity
+        pane = app.main.answer_pane
+        assert pane.state == "answered" and pane.answer is not None and pane.answer.mode == "bm25"
+        assert "BM25 only: the embedding model is unavailable" in pane.summary
+        assert archive.asked == [(SEED_QUESTION, "bm25")]

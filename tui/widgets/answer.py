@@ -98,10 +98,7 @@ class AnswerPane(Vertical):
         if timings:
             head = head.append_text(f" · {answer.seconds:.2f} s", MUTED)
         if query.fell_back:
-            head = head.append("\n").append_text(
-                "BM25 only: the embedding model is still loading; the answer refreshes when it is ready.",
-                "$text-warning",
-            )
+            head = head.append("\n").append_text(f"BM25 only: {query.fallback}", "$text-warning")
         self._set_state("answered" if answer.answered else "unanswered")
         self._set_summary(head)
         self.query_one(ResultList).show_rows(rows)

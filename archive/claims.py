@@ -1,0 +1,180 @@
+"""Values in sentences (numbers, dates) and grouping cited sentences into claims: pure functions.
+
+A question such as "how many detainees were released?" is answered by a value. Each
+candidate sentence's answer value is read next to the question's own words ("five
+Lebanese detainees" for a question about Lebanese detainees), so a figure elsewhere in
+the sentence ("out of a total of 11") does not count. Sentences whose values overlap,
+or that say nearly the same thing (high embedding similarity), form one claim; claims
+with different values for the same question conflict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from archive.metadata import parse_date
+
+# Sentences at least this similar (cosine) say the same thing unless their values differ.
+SAME_CLAIM_COSINE = 0.8
+# Claims with different values conflict only when their sentences are at least this similar.
+CONFLICT_MIN_COSINE = 0.6
+# Words between a number and the question term it counts ("five Lebanese civilian detainees": 2).
+NUMBER_WINDOW = 3
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[\w'’-]+|[^\w\s]")
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "hundred": 100, "thousand": 1000, "dozen": 12,
+}  # fmt: skip
+_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_DATE_PATTERNS = [
+    re.compile(rf"\b(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b"),
+    re.compile(rf"\b\d{{1,2}} (?:{_MONTHS})\.?,? \d{{4}}\b"),
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+]
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "and",
+        "or",
+        "with",
+        "from",
+        "as",
+        "is",
+        "was",
+        "were",
+        "are",
+        "be",
+        "been",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Cited sentences that say the same thing: `members` index the answer's citations."""
+
+    members: tuple[int, ...]
+    value: str  # the answer value they share ("5"), or "" when the question asks for none
+
+
+def number_value(token: str) -> float | None:
+    """A token as a number: digits (with , separators or a decimal point) or an English number word."""
+    cleaned = token.replace(",", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        pass
+    return float(_NUMBER_WORDS[token.casefold()]) if token.casefold() in _NUMBER_WORDS else None
+
+
+def mentioned_dates(sentence: str) -> tuple[date, ...]:
+    """Full calendar dates written in the sentence, in order of appearance."""
+    found: list[tuple[int, date]] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(sentence):
+            parsed = parse_date(match.group(0))
+            if parsed is not None:
+                found.append((match.start(), parsed))
+    found.sort()
+    return tuple(dict.fromkeys(d for _, d in found))
+
+
+def counted_values(sentence: str, focus_stems: Sequence[str]) -> frozenset[float]:
+    """Numbers that count one of the question's words: `five` in "five Lebanese detainees".
+
+    A number qualifies when a focus word follows it within NUMBER_WINDOW words of the same
+    phrase (no punctuation between), so dates, totals and figures about something else in
+    the same sentence ("the two sides, Israel released ...") are left out.
+    """
+    tokens = _WORD.findall(sentence)
+    focus = [stem.casefold() for stem in focus_stems if stem.casefold() not in _STOP]
+    values: set[float] = set()
+    for i, token in enumerate(tokens):
+        value = number_value(token)
+        if value is None:
+            continue
+        following = []
+        for word in tokens[i + 1 : i + 2 + NUMBER_WINDOW]:
+            if not word[0].isalnum():  # a number counts the words of its own phrase only
+                break
+            following.append(word)
+        if following and following[0].casefold() in _SCALES:
+            value *= _SCALES[following[0].casefold()]
+        if any(word.casefold().startswith(stem) for word in following for stem in focus):
+            values.add(value)
+    return frozenset(values)
+
+
+def format_value(value: float) -> str:
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+def group_claims(values: Sequence[frozenset[float]], similarity: npt.NDArray[np.float32] | None) -> list[Grouping]:
+    """Group citations into claims, in citation order.
+
+    With values (a counting question): citations sharing a value are one claim; citations
+    without one join the most similar claim when similar enough, else stand alone. Without
+    values: citations at least SAME_CLAIM_COSINE similar are one claim.
+    """
+    claims: list[list[int]] = []
+    claim_values: list[frozenset[float]] = []
+    for i, mine in enumerate(values):
+        target = None
+        for c, members in enumerate(claims):
+            if mine and claim_values[c]:
+                same = bool(mine & claim_values[c])
+            else:
+                same = similarity is not None and all(similarity[i, j] >= SAME_CLAIM_COSINE for j in members)
+                same = same and not (mine and claim_values[c])
+            if same:
+                target = c
+                break
+        if target is None:
+            claims.append([i])
+            claim_values.append(mine)
+        else:
+            claims[target].append(i)
+            claim_values[target] = claim_values[target] | mine
+    return [
+        Grouping(tuple(members), ", ".join(format_value(v) for v in sorted(vals)))
+        for members, vals in zip(claims, claim_values, strict=True)
+    ]
+
+
+def conflicting(claims: Sequence[Grouping], similarity: npt.NDArray[np.float32] | None) -> bool:
+    """True when two claims give different values and their sentences are about the same thing.
+
+    Without embeddings any two different values conflict; with them, the first sentences of
+    the two claims must be at least CONFLICT_MIN_COSINE similar, so "4,115 deaths in the war"
+    and "86 deaths since the ceasefire" are not called a disagreement.
+    """
+    valued = [c for c in claims if c.value]
+    for i, a in enumerate(valued):
+        for b in valued[i + 1 :]:
+            if a.value != b.value and (
+                similarity is None or similarity[a.members[0], b.members[0]] >= CONFLICT_MIN_COSINE
+            ):
+                return True
+    return False
