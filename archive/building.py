@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -155,7 +156,19 @@ def _cache(index_dir: Path, settings: Settings, embedder: Embedder) -> Embedding
     if choice in ("", "off"):
         return None
     path = index_dir / "embeddings.sqlite" if choice == "auto" else Path(choice).expanduser()
-    return EmbeddingCache(path, embedder.fingerprint, embedder.dimension)
+    try:
+        return EmbeddingCache(path, embedder.fingerprint, embedder.dimension)
+    except sqlite3.DatabaseError as exc:
+        # The cache only saves time: a damaged one is replaced, a busy or unopenable one skipped.
+        if isinstance(exc, sqlite3.OperationalError):
+            return None
+        _discard_cache(path)
+        return EmbeddingCache(path, embedder.fingerprint, embedder.dimension)
+
+
+def _discard_cache(path: Path) -> None:
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        path.with_name(name).unlink(missing_ok=True)
 
 
 class _Encoder:
@@ -179,10 +192,19 @@ class _Encoder:
         return result
 
     def _encode_chunk(self, chunk: list[str]) -> npt.NDArray[np.float32]:
-        if self.cache is None:
-            self.embedded += len(chunk)
-            return self.embedder.encode(chunk)
-        found = self.cache.get_many(chunk)
+        if self.cache is not None:
+            try:
+                return self._through_cache(self.cache, chunk)
+            except sqlite3.DatabaseError as exc:  # damaged or busy: embed without it from here on
+                self.cache.close()
+                if not isinstance(exc, sqlite3.OperationalError):
+                    _discard_cache(self.cache.path)
+                self.cache = None
+        self.embedded += len(chunk)
+        return self.embedder.encode(chunk)
+
+    def _through_cache(self, cache: EmbeddingCache, chunk: list[str]) -> npt.NDArray[np.float32]:
+        found = cache.get_many(chunk)
         missing = [i for i, vector in enumerate(found) if vector is None]
         vectors = np.empty((len(chunk), self.embedder.dimension), dtype=np.float32)
         for i, vector in enumerate(found):
@@ -191,7 +213,7 @@ class _Encoder:
         if missing:
             fresh = self.embedder.encode([chunk[i] for i in missing])
             vectors[missing] = fresh
-            self.cache.put_many([chunk[i] for i in missing], fresh)
+            cache.put_many([chunk[i] for i in missing], fresh)
         self.embedded += len(missing)
         self.cache_hits += len(chunk) - len(missing)
         return vectors
@@ -268,7 +290,7 @@ def _diff(planned: Sequence[_Planned], previous: Snapshot | None) -> _Changes:
 
 
 def _metadata(article: Article) -> tuple[str, str, str]:
-    return (article.source, article.date.isoformat() if article.date else "", article.path)
+    return (article.source, article.date.isoformat() if article.date else "", _source_path(article.path))
 
 
 def _write_store(
@@ -354,14 +376,14 @@ def _write_arrays(
                     title=article.title,
                     source=article.source,
                     date=article.date.isoformat() if article.date else "",
-                    path=article.path,
+                    path=_source_path(article.path),
                     passage_row=p_row,
                     passage_count=len(item.passages),
                     sentence_row=s_row,
                     sentence_count=len(spans),
                     offset=offset,
                     length=len(record),
-                    source_mtime=_mtime(article.path),
+                    source_mtime=_mtime(_source_path(article.path)),
                     story=story,
                 )
             )
@@ -396,6 +418,11 @@ def _write_arrays(
     )
     write_manifest(staging, manifest)
     return manifest
+
+
+def _source_path(path: str) -> str:
+    """Absolute, so a staleness check run from another working folder still finds the file."""
+    return os.path.abspath(path) if path else ""
 
 
 def _mtime(path: str) -> float:

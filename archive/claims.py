@@ -11,14 +11,17 @@ with different values for the same question conflict.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from archive.metadata import parse_date
+
+Relation = Literal["same", "conflicting", "unrelated"]
 
 # Sentences at least this similar (cosine) say the same thing unless their values differ.
 SAME_CLAIM_COSINE = 0.8
@@ -101,12 +104,17 @@ def mentioned_dates(sentence: str) -> tuple[date, ...]:
     return tuple(dict.fromkeys(d for _, d in found))
 
 
+def all_numbers(sentence: str) -> frozenset[float]:
+    return frozenset(v for v in (number_value(t) for t in _WORD.findall(sentence)) if v is not None)
+
+
 def counted_values(sentence: str, focus_stems: Sequence[str]) -> frozenset[float]:
     """Numbers that count one of the question's words: `five` in "five Lebanese detainees".
 
-    A number qualifies when a focus word follows it within NUMBER_WINDOW words of the same
-    phrase (no punctuation between), so dates, totals and figures about something else in
-    the same sentence ("the two sides, Israel released ...") are left out.
+    A number qualifies when a focus word follows it within NUMBER_WINDOW words, or comes
+    just before it ("a score of 24": 2 words), in the same phrase (no punctuation between),
+    so totals and figures about something else in the same sentence ("the two sides,
+    Israel released ...") are left out.
     """
     tokens = _WORD.findall(sentence)
     focus = [stem.casefold() for stem in focus_stems if stem.casefold() not in _STOP]
@@ -122,9 +130,32 @@ def counted_values(sentence: str, focus_stems: Sequence[str]) -> frozenset[float
             following.append(word)
         if following and following[0].casefold() in _SCALES:
             value *= _SCALES[following[0].casefold()]
-        if any(word.casefold().startswith(stem) for word in following for stem in focus):
+        preceding = []
+        for word in reversed(tokens[max(0, i - 2) : i]):
+            if not word[0].isalnum():
+                break
+            preceding.append(word)
+        if any(word.casefold().startswith(stem) for word in following + preceding for stem in focus):
             values.add(value)
     return frozenset(values)
+
+
+def relation(a: str, b: str, cosine: float, terms: Callable[[str], list[str]]) -> Relation:
+    """Whether two sentences make the same claim, conflicting claims, or are unrelated.
+
+    The words both sentences share stand in for the question: numbers counting a shared
+    word are compared, so "release five Lebanese detainees" and "release six Lebanese
+    detainees" conflict. `terms` is the analyser that stems words (the index's).
+    """
+    shared = [t for t in dict.fromkeys(terms(a)) if t in set(terms(b)) and number_value(t) is None]
+    values_a, values_b = counted_values(a, shared), counted_values(b, shared)
+    if values_a and values_b and not values_a & values_b and cosine >= CONFLICT_MIN_COSINE:
+        return "conflicting"
+    if cosine >= SAME_CLAIM_COSINE and all_numbers(a) != all_numbers(b):
+        return "conflicting"  # the same sentence, reported with different figures
+    if cosine >= SAME_CLAIM_COSINE or (values_a & values_b and cosine >= CONFLICT_MIN_COSINE):
+        return "same"
+    return "unrelated"
 
 
 def format_value(value: float) -> str:

@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true")
     info.set_defaults(run=_run_info)
 
+    verify = sub.add_parser("verify", help="check the whole index: files, hashes, vectors, citations")
+    verify.add_argument("--questions", type=int, default=5, help="questions asked to check citations (default 5)")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(run=_run_verify)
+
     tui = sub.add_parser("tui", help="open the terminal app (also: plain `archive`)")
     tui.set_defaults(run=_run_tui)
     return parser
@@ -184,6 +189,22 @@ def _run_info(args: argparse.Namespace) -> int:
     else:
         render.print_info(info)
     return EXIT_OK
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from archive.verify import verify_index
+
+    report = verify_index(settings=_settings(args), questions=args.questions)
+    if args.json:
+        _print_json(report)
+    elif report.ok:
+        checked = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in report.counts.items())
+        print(f"Index {report.index_dir} ({report.generation}) is sound; checked {checked}.")
+    else:
+        print(f"Index {report.index_dir} has {len(report.problems)} problem(s):")
+        for problem in report.problems:
+            print(f"problem: {problem}")
+    return EXIT_OK if report.ok else EXIT_ERROR
 
 
 def _run_tui(args: argparse.Namespace) -> int:

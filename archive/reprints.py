@@ -20,9 +20,9 @@ import numpy.typing as npt
 
 SHINGLE_WORDS = 5
 PERMUTATIONS = 64
-BANDS = 16  # 16 bands of 4 rows: pairs at Jaccard 0.5 meet in a band with p ~ 0.65, at 0.7 with p ~ 0.99
-MIN_JACCARD = 0.6
-MIN_CONTAINMENT = 0.8
+BANDS = 32  # 32 bands of 2 rows: texts at Jaccard 0.5 share a band with p > 0.99, at 0.2 with p ~ 0.73
+MIN_JACCARD = 0.5
+MIN_CONTAINMENT = 0.7
 MIN_SHINGLES = 8  # shorter texts are too small to call copies on shingles alone
 
 _WORD = re.compile(r"\w+")

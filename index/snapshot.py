@@ -130,6 +130,13 @@ class Snapshot:
         self.store.close()
         self._articles_file.close()
 
+    def __del__(self) -> None:
+        # A snapshot replaced by a newer generation is dropped, not closed (a query in another
+        # thread may still use it); release its files when the last reference goes.
+        articles = getattr(self, "_articles_file", None)
+        if articles is not None and not articles.closed:
+            articles.close()
+
 
 def article_record(article: Article) -> bytes:
     """One article as a line of the article store."""

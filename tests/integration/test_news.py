@@ -1,0 +1,62 @@
+"""News-aware answers on real indexes: conflicting figures, reprints counted once, outlets, dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from archive import Archive, Settings
+from index.embedder import Embedder
+from tests.conftest import SEED_QUESTION, SEEDS
+
+
+def test_seed_question_shows_five_and_six_as_conflicting_claims(seeds_archive: Archive) -> None:
+    answer = seeds_archive.ask(SEED_QUESTION)
+    assert answer.conflict
+    by_value = {claim.value: claim for claim in answer.claims if claim.value}
+    assert {"5", "6"} <= set(by_value)
+    five = [answer.citations[i].sentence for i in by_value["5"].citations]
+    six = [answer.citations[i].sentence for i in by_value["6"].citations]
+    assert any("five Lebanese detainees" in s for s in five)
+    assert any("six Lebanese" in s for s in six)
+    for claim in answer.claims:
+        for i in claim.citations:
+            assert answer.citations[i].claim == answer.claims.index(claim)
+            assert answer.citations[i].article_id in claim.articles
+    assert answer.dated == "The sources carry no publication date."
+
+
+def test_a_question_with_one_answer_has_no_conflict(seeds_archive: Archive) -> None:
+    answer = seeds_archive.ask("When did the ceasefire agreement take effect?")
+    assert answer.answered and not answer.conflict
+    assert date(2024, 11, 27) in answer.citations[0].mentioned_dates
+
+
+def test_reprints_count_once_and_outlets_take_turns(tmp_path: Path, embedder: Embedder, settings: Settings) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    original = (SEEDS / "000_34248013aabff9bc.txt").read_text(encoding="utf-8")
+    body = original.split("\n", 2)[2]
+    (folder / "wire.txt").write_text(
+        f"---\ntitle: Israel, Lebanon open border talks\nsource: Wire Service\ndate: 2025-03-11\n---\n{body}",
+        encoding="utf-8",
+    )
+    reprint = body.replace("Earlier on Tuesday,", "On Tuesday,").replace("In a statement,", "In a written statement,")
+    (folder / "reprint.txt").write_text(
+        f"---\ntitle: Border talks begin\nsource: Daily Reprint\ndate: 2025-03-12\n---\n{reprint}", encoding="utf-8"
+    )
+    (folder / "other.md").write_text(
+        "---\ntitle: Detainees freed\nsource: Wire Service\ndate: 2025-03-13\n---\n"
+        "Israel released five Lebanese detainees on Tuesday, officials in Beirut confirmed.\n",
+        encoding="utf-8",
+    )
+    archive = Archive.build([folder], index_dir=tmp_path / "index", settings=settings, embedder=embedder)
+    answer = archive.ask(SEED_QUESTION, k=8)
+    assert answer.answered
+    sentences = [c.sentence for c in answer.citations]
+    assert len(sentences) == len(set(sentences))  # the reprint's copy of a sentence is not cited again
+    wire = next(c for c in answer.citations if c.article_id == "wire")
+    assert "reprint" in wire.copies
+    assert answer.citations[0].source != answer.citations[1].source  # a second outlet before a repeat
+    assert answer.dated.startswith("Sources dated 2025-03-1")
+    assert archive.ask(SEED_QUESTION, since=date(2025, 3, 13)).citations[0].article_id == "other"

@@ -1,0 +1,63 @@
+from datetime import date
+
+import numpy as np
+import pytest
+
+from archive.claims import (
+    conflicting,
+    counted_values,
+    group_claims,
+    mentioned_dates,
+    number_value,
+    relation,
+)
+from index.store import query_terms
+
+FOCUS = ["lebanes", "detaine", "releas", "israel"]
+
+
+@pytest.mark.parametrize(("token", "value"), [("5", 5.0), ("4,115", 4115.0), ("1.4", 1.4), ("six", 6.0), ("x", None)])
+def test_number_value(token: str, value: float | None) -> None:
+    assert number_value(token) == value
+
+
+def test_counted_values_take_numbers_that_count_the_question_words() -> None:
+    assert counted_values("Israel has agreed to release five Lebanese detainees.", FOCUS) == {5.0}
+    sentence = "Israel was expected to release six Lebanese civilian detainees out of a total of 11 at the crossing."
+    assert counted_values(sentence, FOCUS) == {6.0}
+    # "two sides," is its own phrase: the comma stops the window before "Israel"
+    assert counted_values("between the two sides, Israel released five Lebanese individuals", FOCUS) == {5.0}
+    assert counted_values("The conflict resulted in 4,115 deaths.", ["death"]) == {4115.0}
+    assert counted_values("No figures here.", FOCUS) == frozenset()
+
+
+def test_mentioned_dates_are_read_in_order() -> None:
+    text = "A ceasefire took effect on November 27, 2024, after the war began on 23 September 2024."
+    assert mentioned_dates(text) == (date(2024, 11, 27), date(2024, 9, 23))
+    assert mentioned_dates("Talks went on Tuesday.") == ()
+
+
+def test_group_claims_by_shared_values_and_similarity() -> None:
+    values = [frozenset({5.0}), frozenset({6.0}), frozenset({5.0}), frozenset()]
+    similarity = np.array(
+        [[1, 0.7, 0.7, 0.2], [0.7, 1, 0.7, 0.2], [0.7, 0.7, 1, 0.2], [0.2, 0.2, 0.2, 1]], dtype=np.float32
+    )
+    groups = group_claims(values, similarity)
+    assert [(g.members, g.value) for g in groups] == [((0, 2), "5"), ((1,), "6"), ((3,), "")]
+    assert conflicting(groups, similarity)
+
+
+def test_different_values_about_different_things_do_not_conflict() -> None:
+    values = [frozenset({4115.0}), frozenset({86.0})]
+    similarity = np.array([[1, 0.4], [0.4, 1]], dtype=np.float32)
+    assert not conflicting(group_claims(values, similarity), similarity)
+
+
+def test_relation_of_sentence_pairs() -> None:
+    five = "Israel has agreed to release five Lebanese detainees."
+    six = "Israel was expected to release six Lebanese detainees."
+    assert relation(five, six, 0.85, query_terms) == "conflicting"
+    assert (
+        relation(five, "Israel agreed to release five Lebanese detainees, officials said.", 0.9, query_terms) == "same"
+    )
+    assert relation(five, "The weather in Beirut was mild.", 0.1, query_terms) == "unrelated"
