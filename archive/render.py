@@ -26,20 +26,33 @@ def print_answer(answer: Answer) -> None:
     if answer.note:
         console.print(f"[yellow]{escape(answer.note)}[/]")
     if answer.answered:
+        if answer.conflict:
+            figures = " vs ".join(
+                f"[bold]{escape(c.value)}[/] ({len(c.citations)} sentence{'s' if len(c.citations) > 1 else ''})"
+                for c in answer.claims
+                if c.value
+            )
+            console.print(f"[bold red]Sources disagree:[/] {figures}")
         for number, citation in enumerate(answer.citations, start=1):
-            _print_citation(number, citation)
+            _print_citation(number, citation, answer)
+        if answer.dated:
+            console.print(f"\n[dim]{escape(answer.dated)}[/]")
     else:
         for hit in answer.hits[:5]:
             _print_hit(hit)
     console.print(f"[dim]{answer.mode}, confidence {answer.confidence:.2f}, {answer.seconds * 1000:.0f} ms[/]")
 
 
-def _print_citation(number: int, citation: Citation) -> None:
-    console.print(f"\n[bold green][{number}][/] {escape(citation.sentence)}")
+def _print_citation(number: int, citation: Citation, answer: Answer) -> None:
+    claim = answer.claims[citation.claim] if citation.claim < len(answer.claims) else None
+    tag = f" [red](says {escape(claim.value)})[/]" if answer.conflict and claim and claim.value else ""
+    console.print(f"\n[bold green][{number}][/]{tag} {escape(citation.sentence)}")
     console.print(
         f"    {_byline(citation.title, citation.source, citation.date, citation.article_id)}"
         f" · sentence {citation.position + 1}, chars {citation.start}-{citation.end} · score {citation.score:.3f}"
     )
+    if citation.copies:
+        console.print(f"    [dim]also printed as: {escape(', '.join(citation.copies))}[/]")
 
 
 def _print_hit(hit: Hit) -> None:
