@@ -48,7 +48,7 @@ def recall_at_100(ranking: Sequence[str], relevant: frozenset[str]) -> float:
 
 def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def timing(seconds: list[float]) -> dict[str, float]:
@@ -181,8 +181,10 @@ def print_report(report: Report) -> None:
                 f"P@1 {t['P@1']:.3f}"
             )
     for name, build in report.builds.items():
-        print(f"\nbuilt {name}: {build['articles']:.0f} articles, {build['passages']:.0f} passages, "
-              f"{build['seconds']:.1f} s")
+        print(
+            f"\nbuilt {name}: {build['articles']:.0f} articles, {build['passages']:.0f} passages, "
+            f"{build['seconds']:.1f} s"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -9,6 +9,8 @@ and weights, fitted on one half of the articles and measured on the other half.
 from __future__ import annotations
 
 import argparse
+import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,13 +22,28 @@ from bench.eval import DEFAULT_OUT, gold_span
 from index.retriever import retrieve
 from index.store import query_terms
 
-FEATURES = ("cos_sentence", "cos_passage", "bm25_local", "coverage", "rank_prior", "idf_cov", "bigram", "atype", "cos_ctx", "proximity", "novel")
+FEATURES = (
+    "cos_sentence",
+    "cos_passage",
+    "bm25_local",
+    "coverage",
+    "rank_prior",
+    "idf_cov",
+    "bigram",
+    "atype",
+    "cos_ctx",
+    "proximity",
+    "novel",
+)
 
 
-import re
-
-NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen)\b", re.I)
-YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bcentury\b")
+NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen)\b",
+    re.I,
+)
+YEAR = re.compile(
+    r"\b(1[5-9]\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bcentury\b"
+)
 
 
 CAPITAL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
@@ -61,8 +78,15 @@ def collect(archive: Archive, questions: list[datasets.SentenceQuestion]) -> lis
     rows = []
     for q in questions:
         start, end = gold_span(archive, q)
-        retrieval = retrieve(snapshot, embedder, q.question, archive.settings.answer_passages, "hybrid",
-                             archive.settings.candidates, archive.settings.rrf_k)
+        retrieval = retrieve(
+            snapshot,
+            embedder,
+            q.question,
+            archive.settings.answer_passages,
+            "hybrid",
+            archive.settings.candidates,
+            archive.settings.rrf_k,
+        )
         cands = gather(snapshot, retrieval, archive.settings.answer_passages, archive.article)
         if not cands:
             continue
@@ -78,8 +102,8 @@ def collect(archive: Archive, questions: list[datasets.SentenceQuestion]) -> lis
         idf = {t: snapshot.store.idf(t) for t in wanted}
         total = sum(idf.values()) or 1.0
         idf_cov = np.array([sum(idf[t] for t in wanted.intersection(terms)) / total for terms in st])
-        qb = set(zip(qt, qt[1:]))
-        bigram = np.array([len(qb.intersection(zip(t, t[1:]))) / max(1, len(qb)) for t in st])
+        qb = set(itertools.pairwise(qt))
+        bigram = np.array([len(qb.intersection(itertools.pairwise(t))) / max(1, len(qb)) for t in st])
         atype = np.array([answer_type_match(q.question, c.text) for c in cands])
         ctx = []
         for c in cands:
@@ -136,7 +160,6 @@ def main() -> None:
     args = parser.parse_args()
     _, questions = datasets.xquad_corpus(args.out / "data")
     archive = Archive.open(args.out / "index-xquad", settings=Settings.from_env())
-    cache = args.out / "answerer-features.npz"
     rows = collect(archive, questions)
     recall = np.mean([y.any() for _, y, _ in rows])
     print(f"{len(rows)} questions; gold sentence among candidates: {recall:.3f}")
