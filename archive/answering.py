@@ -6,7 +6,9 @@ A sentence's score is a weighted sum of signals, each in [0, 1] (cosines can dip
 - lexical: BM25+ (rank-bm25; its IDF stays positive in a small candidate set, unlike BM25
   Okapi's) of the question over the candidate sentences, divided by the best;
 - idf coverage: the share of the question's IDF mass (whole-index IDF) the sentence contains;
-- answer type: 1 unless the question asks for a number or a date the sentence lacks.
+- answer type: 1 unless the question asks for a number or a date the sentence lacks;
+- period: a small bonus when the question names a month or year and the sentence's article
+  is dated in it, or the sentence mentions a date in it.
 The weights were fitted on XQuAD-R by `bench/tune_answerer.py` (random search with
 2-fold cross-validation over articles; rounded averages of the two folds). Without
 embeddings (the model still loading) only the lexical signals count, rescaled.
@@ -29,6 +31,9 @@ WEIGHT_PASSAGE = 0.33
 WEIGHT_LEXICAL = 0.10
 WEIGHT_IDF_COVERAGE = 0.17
 WEIGHT_ANSWER_TYPE = 0.07
+# Bonus for a sentence in the period a question names ("in March 2025"): enough to order
+# sources within the period first, not enough to beat a clearly better sentence.
+WEIGHT_PERIOD = 0.05
 LEXICAL_ONLY_SCALE = 1.0 / (WEIGHT_LEXICAL + WEIGHT_IDF_COVERAGE + WEIGHT_ANSWER_TYPE)
 
 _NUMBER = re.compile(
@@ -55,6 +60,7 @@ class SentenceSignals:
     passage_rank: int
     cosine: float | None = None
     passage_cosine: float | None = None
+    in_period: bool = False  # dated or mentioning a date in the period the question names
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ def score_sentences(
             score = WEIGHT_DENSE * sentence.cosine + WEIGHT_PASSAGE * sentence.passage_cosine + words
         else:
             score = LEXICAL_ONLY_SCALE * words
+        score += WEIGHT_PERIOD * sentence.in_period
         scored.append(ScoredSentence(i, score, sentence.cosine, lexical[i], coverage))
     scored.sort(key=lambda s: (-s.score, s.index))
     return scored

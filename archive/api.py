@@ -19,6 +19,7 @@ from archive.building import Progress, _no_progress, build_generation
 from archive.citing import cite, dated_summary
 from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
 from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Hit, IndexInfo, SearchMode
+from archive.periods import Period, named_period
 from archive.settings import Settings
 from index import layout
 from index.embedder import Embedder
@@ -218,7 +219,7 @@ class Archive:
             confidence=cited.confidence,
             mode=retrieval.mode,
             seconds=time.perf_counter() - started,
-            note=_note(retrieval.mode, mode, bool(citations)),
+            note=_note(retrieval.mode, mode, bool(citations), named_period(question)),
             claims=cited.claims,
             conflict=cited.conflict,
             dated=dated_summary(citations),
@@ -333,8 +334,10 @@ class Archive:
         return article
 
 
-def _note(used: SearchMode, asked: SearchMode, answered: bool) -> str:
+def _note(used: SearchMode, asked: SearchMode, answered: bool, period: Period | None) -> str:
     parts = []
+    if period is not None:
+        parts.append(f"Sources dated or mentioning dates {period.text!r} were preferred.")
     if used != asked:
         parts.append(f"Answered with {used} only: the embedding model is not loaded.")
     if not answered:

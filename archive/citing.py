@@ -15,6 +15,7 @@ import numpy.typing as npt
 from archive import answering, claims
 from archive.candidates import CandidateSentence, gather
 from archive.models import Article, Citation, Claim
+from archive.periods import Period, named_period
 from archive.settings import Settings
 from index.retriever import Retrieval
 from index.snapshot import Snapshot
@@ -46,9 +47,8 @@ def cite(
     candidates = gather(snapshot, retrieval, settings.answer_passages, article)
     if not candidates:
         return Cited((), 0.0)
-    scored = answering.score_sentences(
-        question, _question_idf(snapshot, question), _signals(snapshot, candidates, query_vector)
-    )
+    signals = _signals(snapshot, candidates, query_vector, named_period(question), article)
+    scored = answering.score_sentences(question, _question_idf(snapshot, question), signals)
     confidence = answering.confidence(scored[0])
     chosen = answering.select_citations(scored, len(scored), settings.min_confidence, settings.answer_relative_cutoff)
     if not chosen:
@@ -99,7 +99,11 @@ def _question_idf(snapshot: Snapshot, question: str) -> dict[str, float]:
 
 
 def _signals(
-    snapshot: Snapshot, candidates: Sequence[CandidateSentence], query_vector: npt.NDArray[np.float32] | None
+    snapshot: Snapshot,
+    candidates: Sequence[CandidateSentence],
+    query_vector: npt.NDArray[np.float32] | None,
+    period: Period | None,
+    article: Callable[[str], Article],
 ) -> list[answering.SentenceSignals]:
     cosines: list[float | None] = [None] * len(candidates)
     passage_cosines: list[float | None] = [None] * len(candidates)
@@ -108,9 +112,20 @@ def _signals(
         rows = [c.passage_row for c in candidates]
         passage_cosines = [float(x) for x in snapshot.passage_vectors[rows] @ query_vector]
     return [
-        answering.SentenceSignals(query_terms(c.text), c.text, c.passage_rank, cosine, passage_cosine)
+        answering.SentenceSignals(
+            query_terms(c.text), c.text, c.passage_rank, cosine, passage_cosine, _in_period(c, period, article)
+        )
         for c, cosine, passage_cosine in zip(candidates, cosines, passage_cosines, strict=True)
     ]
+
+
+def _in_period(c: CandidateSentence, period: Period | None, article: Callable[[str], Article]) -> bool:
+    if period is None:
+        return False
+    published = article(c.article_id).date
+    if published is not None and period.contains(published):
+        return True
+    return any(period.contains(day) for day in claims.mentioned_dates(c.text))
 
 
 def _add_dissent(

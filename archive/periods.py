@@ -1,0 +1,48 @@
+"""Time periods named in a question ("in March 2025", "in 2024", "since January 2025"): pure functions."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_MONTHS = {name.casefold(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.casefold(): number for number, name in enumerate(calendar.month_abbr) if name})
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_PERIOD = re.compile(
+    rf"\b(?P<word>in|during|since|after|before|until|by|of)?\s*(?:(?P<month>{_MONTH})\.?\s+)?(?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A date range named in a question; `text` is how the question said it."""
+
+    start: date | None
+    end: date | None
+    text: str
+
+    def contains(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+
+def named_period(question: str) -> Period | None:
+    """The first month or year the question names, widened by "since"/"before" to an open range."""
+    match = _PERIOD.search(question)
+    if match is None:
+        return None
+    year = int(match.group("year"))
+    month_name = match.group("month")
+    if month_name:
+        month = _MONTHS[month_name.casefold()]
+        start, end = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    else:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    word = (match.group("word") or "").casefold()
+    if word in ("since", "after"):
+        return Period(start if word == "since" else end, None, match.group(0).strip())
+    if word in ("before", "until", "by"):
+        return Period(None, end if word != "before" else start, match.group(0).strip())
+    return Period(start, end, match.group(0).strip())
