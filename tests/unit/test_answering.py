@@ -78,3 +78,10 @@ def test_without_embeddings_the_lexical_signals_decide() -> None:
     assert full[0].dense is None
     assert full[0].score == pytest.approx(1.0)
     assert none[0].score < 0.3
+
+
+def test_a_sentence_in_the_named_period_is_preferred_when_otherwise_equal() -> None:
+    plain = SentenceSignals(["releas"], "x", 0, 0.5, 0.5, in_period=False)
+    dated = SentenceSignals(["releas"], "x", 0, 0.5, 0.5, in_period=True)
+    scored = score_sentences("released in March 2025", {"releas": 1.0}, [plain, dated])
+    assert scored[0].index == 1
