@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +24,7 @@ import numpy.typing as npt
 import archive
 from archive import reprints
 from archive.chunking import chunk_sentences
+from archive.errors import InvalidRequestError
 from archive.models import Article, BuildReport
 from archive.readers import read_folders
 from archive.sentences import split_sentences
@@ -70,13 +71,26 @@ def build_generation(
     lock_wait: float = 0.0,
 ) -> BuildReport:
     started = time.perf_counter()
+    missing = [str(root) for root in roots if not Path(root).exists()]
+    if missing:
+        raise InvalidRequestError(f"No such folder or file: {', '.join(missing)}. Nothing was indexed.")
     with layout.build_lock(index_dir, wait_seconds=lock_wait):
         layout.remove_stale(index_dir)
         progress("reading", 0, 1)
         outcome = read_folders(roots, max_article_chars=settings.max_article_chars)
         progress("reading", 1, 1)
+        if not outcome.articles:
+            # Publishing an empty index would silently wipe a good one (an unmounted drive, a typo).
+            problems = "; ".join(str(p) for p in outcome.failed[:3])
+            raise InvalidRequestError(
+                f"No article could be read from {', '.join(str(r) for r in roots)}"
+                + (f" ({len(outcome.failed)} problems: {problems})" if problems else "")
+                + ". The index was left as it was."
+            )
+        # Absolute paths, so staleness checks work from any working directory.
+        articles = [replace(a, path=os.path.abspath(a.path)) if a.path else a for a in outcome.articles]
         reusable = previous if previous is not None and _compatible(previous, embedder, settings) else None
-        planned = _plan(outcome.articles, reusable, embedder, settings)
+        planned = _plan(articles, reusable, embedder, settings)
         embed_started = time.perf_counter()
         encoder = _Encoder(embedder, _cache(index_dir, settings, embedder), progress)
         try:

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from archive import Answer, Archive, Settings
-from archive.errors import ArticleNotFoundError, IndexIncompatibleError, IndexMissingError, InputLimitError
+from archive.errors import (
+    ArticleNotFoundError,
+    IndexIncompatibleError,
+    IndexMissingError,
+    InputLimitError,
+    InvalidRequestError,
+)
 from index.embedder import Embedder
 from tests.conftest import SEED_QUESTION
 
@@ -165,3 +171,29 @@ def test_another_model_refuses_with_a_clear_error(tmp_path: Path, seeds_archive:
     with pytest.raises(IndexIncompatibleError, match="archive build"):
         other.ask(SEED_QUESTION)
     assert other.ask(SEED_QUESTION, mode="bm25").hits  # BM25 needs no model
+
+
+def test_a_missing_or_empty_folder_is_refused_and_the_index_kept(
+    tmp_path: Path, seeds_copy: Path, embedder: Embedder, settings: Settings
+) -> None:
+    index_dir = tmp_path / "index"
+    archive = Archive.build([seeds_copy], index_dir=index_dir, settings=settings, embedder=embedder)
+    with pytest.raises(InvalidRequestError, match="No such folder"):
+        Archive.build([tmp_path / "nope"], index_dir=index_dir, settings=settings, embedder=embedder)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "blank.txt").write_text("   \n", encoding="utf-8")
+    with pytest.raises(InvalidRequestError, match="left as it was"):
+        archive.update([empty])
+    assert archive.info().articles == 2
+
+
+def test_staleness_is_checked_against_absolute_paths(
+    tmp_path: Path, seeds_copy: Path, embedder: Embedder, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(seeds_copy.parent)
+    archive = Archive.build(["seeds"], index_dir=tmp_path / "index", settings=settings, embedder=embedder)
+    monkeypatch.chdir(tmp_path)
+    assert not archive.is_stale("000_34248013aabff9bc")
+    (seeds_copy / "000_34248013aabff9bc.txt").write_text("changed\n", encoding="utf-8")
+    assert archive.is_stale("000_34248013aabff9bc")

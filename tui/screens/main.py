@@ -115,7 +115,7 @@ class MainScreen(Screen[None]):
     # ----- showing results (called by the app) -------------------------------------------
 
     def show_busy(self, query: Query) -> None:
-        note = " (BM25 while the model loads)" if query.fell_back else ""
+        note = " (BM25 only: the model is not ready)" if query.fell_back else ""
         self.status.set_activity(f"Answering with {MODE_LABELS[query.used_mode]}{note}…")
 
     def show_answer(self, query: Query, answer: Answer) -> None:
