@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
 from textual.screen import Screen
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tui.app import ArchiveApp
 
 
-def app_commands(app: ArchiveApp, screen: Screen[object]) -> Iterator[SystemCommand]:
+def app_commands(app: ArchiveApp, screen: Screen[Any]) -> Iterator[SystemCommand]:
     """Every action the keys offer, by name; the reader's only while it is open."""
     main = app.main
     yield SystemCommand("Ask a question", "Focus the question box (/ or ctrl+l)", main.action_focus_question)

@@ -106,16 +106,49 @@ def format_score(score: float) -> str:
     return f"{score:.2f}" if abs(score) >= 0.1 else f"{score:.3g}"
 
 
+def day_label(day: date) -> str:
+    """'14 Jan 2025'."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def meta_line(source: str, day: date | None, authors: Sequence[str] = ()) -> str:
     """'Outlet · 14 Jan 2025 · by A, B' with the parts that are known."""
     parts = []
     if source:
         parts.append(source)
     if day is not None:
-        parts.append(f"{day.day} {day:%b %Y}")
+        parts.append(day_label(day))
     if authors:
         parts.append("by " + ", ".join(authors))
     return " · ".join(parts)
+
+
+def plural(count: int, word: str) -> str:
+    """'1 sentence', '2 sentences'."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def mentions_note(days: Sequence[date]) -> str:
+    """'mentions 27 Nov 2024, 1 Dec 2024' for the dates a sentence names; '' when none."""
+    return "mentions " + ", ".join(day_label(day) for day in days) if days else ""
+
+
+def copies_note(copies: Sequence[str]) -> str:
+    """'also printed as: id1, id2' for the reprints of a cited article; '' when none."""
+    return "also printed as: " + ", ".join(copies) if copies else ""
+
+
+def sources_note(sources: Sequence[str]) -> str:
+    """The distinct outlets in order, then 'outlet unknown' when any is unknown ('')."""
+    names = list(dict.fromkeys(source for source in sources if source))
+    return ", ".join(names + ["outlet unknown"] * ("" in sources))
+
+
+def either(values: Sequence[str]) -> str:
+    """'5 or 6', '5, 6 or 7'."""
+    if len(values) < 2:
+        return "".join(values)
+    return ", ".join(values[:-1]) + " or " + values[-1]
 
 
 def parse_day(text: str, label: str) -> date | None:

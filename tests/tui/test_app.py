@@ -10,6 +10,7 @@ from textual.widgets import Select
 from tui_helpers import SEED_ANSWER, SEED_QUESTION, SIZE, UNANSWERABLE, app_of, ask, rows, settle
 
 from tui.app import ArchiveApp
+from tui.widgets.board import CitationBoard
 from tui.widgets.results import ResultList
 
 pytestmark = pytest.mark.anyio
@@ -34,7 +35,7 @@ async def test_seed_question_cites_the_sentence(seeds_app: MakeApp) -> None:
         pane = app.main.answer_pane
         assert pane.state == "answered"
         assert pane.answer is not None and pane.answer.answered
-        shown = rows(app.main.query_one("#citations", ResultList))
+        shown = rows(app.main.query_one("#citations", CitationBoard))
         assert shown[0].startswith("[1]")
         cited = [c for c in pane.answer.citations if SEED_ANSWER in c.sentence]
         assert cited, "the answer cites the five detainees sentence"
@@ -52,7 +53,7 @@ async def test_unanswerable_question_shows_the_no_answer_state(seeds_app: MakeAp
         assert pane.state == "unanswered"
         assert pane.summary.startswith("No answer")
         assert "Closest passages" in pane.summary
-        shown = rows(app.main.query_one("#citations", ResultList))
+        shown = rows(app.main.query_one("#citations", CitationBoard))
         assert shown and all(row.startswith("#") for row in shown), "closest passages, not citations"
 
 
@@ -89,7 +90,7 @@ async def test_mode_switch_reaches_the_answer(seeds_app: MakeApp) -> None:
         assert answer is not None and answer.mode == "bm25"
         assert "BM25" in app.main.answer_pane.summary
         # `m` cycles bm25 -> dense and re-asks the question on screen
-        app.main.query_one("#citations", ResultList).focus()
+        app.main.query_one("#citations", CitationBoard).focus()
         await pilot.press("m")
         await settle(pilot)
         answer = app.main.answer_pane.answer
@@ -134,7 +135,7 @@ async def test_keys_screen_and_palette(seeds_app: MakeApp) -> None:
     app = seeds_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.main.query_one("#citations", ResultList).focus()
+        app.main.query_one("#citations", CitationBoard).focus()
         await pilot.press("question_mark")
         assert type(app.screen).__name__ == "KeysScreen"
         await pilot.press("escape")
@@ -179,7 +180,7 @@ async def test_quit_key(seeds_app: MakeApp) -> None:
     app = seeds_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.main.query_one("#citations", ResultList).focus()
+        app.main.query_one("#citations", CitationBoard).focus()
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0

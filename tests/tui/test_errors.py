@@ -75,15 +75,19 @@ async def test_missing_index_gets_a_message(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-async def test_missing_seeds_give_an_empty_index_message(tmp_path: Path) -> None:
-    settings = Settings.from_env(environ={}, index_dir=tmp_path / "index", seeds_dir=tmp_path / "no-seeds")
+async def test_missing_seeds_get_a_message(tmp_path: Path) -> None:
+    """The core refuses to build an index from a folder that is not there (no empty index)."""
+    seeds = tmp_path / "no-seeds"
+    settings = Settings.from_env(environ={}, index_dir=tmp_path / "index", seeds_dir=seeds)
     app = make_app(settings=settings, stable=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.main.answer_pane.state == "error"
-        assert "Empty index" in app.main.answer_pane.summary
+        assert str(seeds) in app.main.answer_pane.summary
+        assert app.main.status.index_text == "No index"
         await ask(pilot, SEED_QUESTION)
-        assert app.main.answer_pane.state == "unanswered"
+        assert app.main.answer_pane.state == "error", "asking explains again instead of failing"
+        assert str(seeds) in app.main.answer_pane.summary
 
 
 class FailingArchive(GatedArchive):

@@ -6,14 +6,15 @@ The apps run `stable`: no clock readings on screen and no blinking cursor.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from textual.pilot import Pilot
-from tui_helpers import SEED_QUESTION, SIZE, UNANSWERABLE, ask, settle
+from tui_helpers import SEED_QUESTION, SIZE, UNANSWERABLE, RegroupedArchive, ask, settle
 
-from tui.app import ArchiveApp
-from tui.widgets.results import ResultList
+from archive.api import Archive
+from tui.app import ArchiveApp, make_app
+from tui.widgets.board import CitationBoard
 
 MakeApp = Callable[..., ArchiveApp]
 Compare = Callable[..., bool]
@@ -31,7 +32,7 @@ def asking(question: str, then: RunBefore | None = None) -> RunBefore:
 
 
 async def open_first_citation(pilot: Pilot[Any]) -> None:
-    pilot.app.query_one("#citations", ResultList).focus()
+    pilot.app.query_one("#citations", CitationBoard).focus()
     await pilot.press("o")
     await settle(pilot)
 
@@ -69,6 +70,28 @@ def test_answer_light_theme(snap_compare: Compare, seeds_app: MakeApp, theme: st
     app = seeds_app()
     app.theme = theme
     assert snap_compare(app, terminal_size=SIZE, run_before=asking(SEED_QUESTION))
+
+
+def test_conflict(snap_compare: Compare, seeds_app: MakeApp) -> None:
+    """The seed question's sources disagree (5 or 6): a header and the two sides in columns,
+    the cursor moved across to the second column."""
+
+    async def across(pilot: Pilot[Any]) -> None:
+        pilot.app.query_one("#citations", CitationBoard).focus()
+        await pilot.press("l")
+
+    assert snap_compare(seeds_app(), terminal_size=(120, 34), run_before=asking(SEED_QUESTION, across))
+
+
+def test_claim_groups(snap_compare: Compare, seeds_archive: Archive) -> None:
+    """Agreeing sentences in one group naming every source, a reprint, a mentioned date; folded."""
+    app = make_app(archive=cast(Archive, RegroupedArchive(seeds_archive)), stable=True)
+
+    async def fold(pilot: Pilot[Any]) -> None:
+        pilot.app.query_one("#citations", CitationBoard).focus()
+        await pilot.press("space")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=asking(SEED_QUESTION, fold))
 
 
 def test_keys(snap_compare: Compare, seeds_app: MakeApp) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from textual.content import Content
@@ -12,8 +14,9 @@ from textual.pilot import Pilot
 
 from archive.api import Archive
 from archive.errors import ArticleNotFoundError
-from archive.models import Answer
+from archive.models import Answer, Claim
 from tui.app import ArchiveApp
+from tui.widgets.board import CitationBoard
 from tui.widgets.results import ResultList
 
 SEED_QUESTION = "How many Lebanese detainees did Israel agree to release?"
@@ -62,8 +65,10 @@ async def ask(pilot: Pilot[int], question: str, typed: bool = False, wait: bool 
         await settle(pilot)
 
 
-def rows(results: ResultList) -> list[str]:
-    """The plain text of each row of a result list."""
+def rows(results: ResultList | CitationBoard) -> list[str]:
+    """The plain text of each row of a result list, or of each visible card of the citation board."""
+    if isinstance(results, CitationBoard):
+        return results.texts
     texts = []
     for option in results.options:
         prompt = option.prompt
@@ -112,3 +117,35 @@ class GatedArchive:
 
     def close(self) -> None:  # never close the shared archive
         raise AssertionError("the app closed an archive it was given")
+
+
+class RegroupedArchive(GatedArchive):
+    """Answers as the real archive does, then regroups the citations with no conflict: the first
+    three make one claim, told by two named outlets and one unknown; the first is reprinted twice
+    and the second mentions a date. (The seeds hold no such agreement, so a test makes one.)"""
+
+    def ask(self, question: str, **options: Any) -> Answer:
+        answer = super().ask(question, **options)
+        if not answer.answered:
+            return answer
+        count = len(answer.citations)
+        joined = tuple(range(min(3, count)))
+        claims = (Claim(joined), *(Claim((i,)) for i in range(len(joined), count)))
+        citations = tuple(
+            replace(
+                citation,
+                claim=0 if i in joined else i - len(joined) + 1,
+                values=(),
+                source=OUTLETS.get(i, ""),
+                copies=REPRINTS if i == 0 else (),
+                mentioned_dates=(MENTIONED,) if i == 1 else (),
+            )
+            for i, citation in enumerate(answer.citations)
+        )
+        return replace(answer, citations=citations, claims=claims, conflict=False, dated=DATED)
+
+
+OUTLETS = {1: "Wire A", 2: "Daily B"}
+REPRINTS = ("reprint-a", "reprint-b")
+MENTIONED = date(2025, 3, 11)
+DATED = "Sources dated 2025-03-11 to 2025-03-13; 1 undated."

@@ -36,7 +36,10 @@ KEYMAP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Answer and sources",
         (
             ("j  k  ↑  ↓", "move"),
+            ("h  l  ←  →", "previous / next claim or column"),
+            ("space", "fold / unfold a claim's sentences"),
             ("o  Enter  click", "open in the reader"),
+            ("1 … 9", "open citation [n]"),
             ("Esc", "back to the question box"),
         ),
     ),

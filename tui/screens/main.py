@@ -18,6 +18,7 @@ from tui import text
 from tui.messages import AskRequested, MainScreenReady, Problem, Query
 from tui.screens.reader import ReaderScreen
 from tui.widgets.answer import WELCOME, AnswerPane
+from tui.widgets.board import CitationBoard
 from tui.widgets.filters import MODE_LABELS, FilterBar
 from tui.widgets.question import QuestionBox
 from tui.widgets.results import ResultList, hit_prompt
@@ -145,12 +146,11 @@ class MainScreen(Screen[None]):
 
     # ----- opening the reader -------------------------------------------------------------
 
-    @on(ResultList.OptionSelected, "#citations")
-    def _open_citation(self, event: ResultList.OptionSelected) -> None:
-        event.stop()
+    def on_citation_board_opened(self, message: CitationBoard.Opened) -> None:
+        message.stop()
         pane = self.answer_pane
         cited = pane.answer.citations if pane.answer else ()
-        self.open_reader(pane.targets, event.option_index, cited)
+        self.open_reader(pane.targets, message.index, cited)
 
     @on(ResultList.OptionSelected, "#hits")
     def _open_hit(self, event: ResultList.OptionSelected) -> None:
@@ -181,6 +181,6 @@ class MainScreen(Screen[None]):
     def action_back(self) -> None:
         """Esc: from a pane or filter back to the question box; from there, to the answer."""
         if self.focused is self.question_box:
-            self.query_one("#citations", ResultList).focus()
+            self.answer_pane.board.focus()
         else:
             self.question_box.focus()

@@ -1,4 +1,4 @@
-"""A keyboard-first list of citations or passages, and how one row of it reads."""
+"""A keyboard-first list of passages, and how a citation or passage reads in a row or card."""
 
 from __future__ import annotations
 
@@ -37,14 +37,26 @@ def heading(label: str, score: float, best: float, title: str) -> Content:
     )
 
 
-def citation_prompt(number: int, citation: Citation, best: float, stems: Sequence[str]) -> Content:
-    """A citation row: heading, outlet and date, then the sentence verbatim."""
-    lines = [heading(f"[{number}]", citation.score, best, citation.title)]
+def citation_parts(number: int, citation: Citation, best: float, stems: Sequence[str]) -> list[tuple[Content, str]]:
+    """A citation card's lines with their CSS classes: heading; outlet, date and the dates the
+    sentence mentions; the sentence verbatim; the articles that reprint it."""
+    parts = [(heading(f"[{number}]", citation.score, best, citation.title), "card-head")]
     meta = text.meta_line(citation.source, citation.date)
-    if meta:
-        lines.append(Content.styled(meta, MUTED))
-    lines.append(emphasised(citation.sentence, stems))
-    return Content("\n").join(lines)
+    mentions = text.mentions_note(citation.mentioned_dates)
+    if meta or mentions:
+        line = Content.styled(meta, MUTED)
+        if mentions:
+            line = line.append_text(" · " if meta else "", MUTED).append_text(mentions, f"italic {MUTED}")
+        parts.append((line, "card-meta"))
+    parts.append((emphasised(citation.sentence, stems), "card-text"))
+    if citation.copies:
+        parts.append((Content.styled(text.copies_note(citation.copies), f"italic {MUTED}"), "card-copies"))
+    return parts
+
+
+def hit_parts(hit: Hit, best: float, stems: Sequence[str], width: int = 180) -> list[tuple[Content, str]]:
+    """A passage card's lines with their CSS classes."""
+    return [(hit_prompt(hit, best, stems, width), "card-text")]
 
 
 def hit_prompt(hit: Hit, best: float, stems: Sequence[str], width: int = 180) -> Content:
