@@ -272,6 +272,11 @@ class Archive:
             raise InputLimitError(
                 f"The query is {len(text):,} characters long; the limit is {self.settings.max_query_chars:,}."
             )
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            raise InvalidRequestError(
+                "The query holds characters that are not valid Unicode (an undecodable byte from the terminal?); "
+                "retype it."
+            )
         if k < 1:
             raise InvalidRequestError(f"k must be at least 1 (got {k}).")
         if mode not in SEARCH_MODES:
@@ -317,6 +322,7 @@ class Archive:
             end=ref.end,
             score=score,
             rank=rank,
+            content_hash=article.content_hash,
         )
 
     def _article(self, snapshot: Snapshot, article_id: str) -> Article:

@@ -221,4 +221,5 @@ def _citation(
         values=tuple(claims.format_value(v) for v in sorted(values)),
         mentioned_dates=claims.mentioned_dates(c.text),
         copies=tuple(dict.fromkeys([*copies, *reprints])),
+        content_hash=source.content_hash,
     )

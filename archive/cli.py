@@ -204,6 +204,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         print(f"Index {report.index_dir} has {len(report.problems)} problem(s):")
         for problem in report.problems:
             print(f"problem: {problem}")
+        print("Rebuild the index with `archive build FOLDER...` to repair it.")
     return EXIT_OK if report.ok else EXIT_ERROR
 
 

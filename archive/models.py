@@ -100,6 +100,7 @@ class Hit:
     end: int
     score: float
     rank: int = 0
+    content_hash: str = ""  # of the article text the offsets point into
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ class Citation:
     values: tuple[str, ...] = ()
     mentioned_dates: tuple[CalendarDate, ...] = ()
     copies: tuple[str, ...] = ()
+    # The article text the offsets point into: compare with `Article.content_hash` to tell
+    # that the index was rebuilt with a changed article since this answer was given.
+    content_hash: str = ""
 
 
 @dataclass(frozen=True)

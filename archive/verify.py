@@ -6,13 +6,16 @@ problem it finds rather than stopping at the first:
 - the manifest parses, and every file it lists is there with its recorded size;
 - article rows, record offsets and counts add up;
 - each stored article's text hashes to its recorded content hash, and its sentence
-  and passage spans lie inside it, in order;
+  and passage spans lie inside it, in order, without edge whitespace;
 - the arrays have the promised shapes; a sample of vectors is finite and unit-norm,
-  and, with the model, re-embedding sampled sentences and passages gives back their
-  stored vectors (so rows cannot have drifted away from their texts);
+  and re-embedding a few sentences and passages gives back their stored vectors (rows
+  cannot have drifted away from their texts);
 - the Whoosh store holds exactly one document per passage;
-- a few questions made from stored sentences go through the public API, and every
-  citation and hit slices back out of its article verbatim.
+- questions made from stored sentences go through the public API, and every citation
+  and hit slices back out of its article verbatim.
+
+Later checks run only when the earlier ones pass, so one damaged file gives one clear
+problem rather than a cascade.
 """
 
 from __future__ import annotations
@@ -37,10 +40,12 @@ from index.manifest import MANIFEST_FILE, Manifest, read_manifest
 from index.snapshot import ARTICLES_FILE, WHOOSH_DIR, article_from_record
 
 VECTOR_SAMPLE = 2000  # rows per vector array checked for finiteness and unit norm
-REEMBED_SAMPLE = 8  # sentences and passages re-embedded and compared with their stored vectors
+REEMBED_SAMPLE = 8  # sentences, and as many passages, embedded again and compared with their stored rows
 MIN_COSINE = 0.99  # a stored vector and a fresh embedding of its text agree at least this well
 NORM_TOLERANCE = 1e-3
-MAX_LISTED = 20  # problems of one kind listed before the rest are summarised
+MAX_LISTED = 20  # problems of one kind listed before the rest are left out
+
+Array = npt.NDArray[Any]
 
 
 @dataclass(frozen=True)
@@ -57,20 +62,18 @@ class VerifyReport:
         object.__setattr__(self, "ok", not self.problems)
 
 
-@dataclass
-class _Texts:
-    """Every article's stored text, by manifest row; None where the record is unreadable."""
-
-    texts: list[str | None]
-
-
 def verify_index(
     index_dir: str | Path | None = None,
     settings: Settings | None = None,
     embedder: Embedder | None = None,
     questions: int = 5,
+    reembed: int = REEMBED_SAMPLE,
 ) -> VerifyReport:
-    """Check the live generation at `index_dir` (default: settings.index_dir); never raises for a bad index."""
+    """Check the live generation at `index_dir` (default: settings.index_dir); never raises for a bad index.
+
+    `questions` are asked through the API; `reembed` sentences and as many passages are embedded
+    again (each costs a forward pass of the model).
+    """
     settings = settings or Settings.from_env()
     path = Path(index_dir or settings.index_dir)
     embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads)
@@ -79,277 +82,217 @@ def verify_index(
         manifest = read_manifest(folder)
     except ArchiveError as exc:
         return VerifyReport(str(path), "", (str(exc),))
-    counts = {"articles": len(manifest.articles), "passages": manifest.passages, "sentences": manifest.sentences}
-    counts["files"] = len(manifest.files)
-    problems = _check_files(folder, manifest) + _check_rows(manifest)
-    asked: list[str] = []
-    if not problems:
-        problems, asked = _check_contents(folder, manifest, embedder, counts, questions, settings.max_query_chars)
-    if not problems:
-        problems = _check_answers(path, settings, embedder, folder.name, manifest, asked, counts)
-    return VerifyReport(str(path), folder.name, tuple(problems), counts)
-
-
-def _check_files(folder: Path, manifest: Manifest) -> list[str]:
-    problems = []
-    for name, size in sorted(manifest.files.items()):
+    check = _Verifier(folder, manifest, embedder)
+    steps = (check.files, check.rows, check.arrays, check.articles, check.whoosh)
+    for step in (*steps, lambda: check.reembed(reembed), lambda: check.answers(path, settings, questions)):
         try:
-            actual = (folder / name).stat().st_size
-        except OSError:
-            problems.append(f"{folder / name}: missing (the manifest lists it at {size} bytes)")
-            continue
-        if actual != size:
-            problems.append(f"{folder / name}: {actual} bytes, the manifest says {size} (truncated or changed)")
-    on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} - {MANIFEST_FILE}
-    problems += [f"{folder / name}: not listed in the manifest" for name in sorted(on_disk - set(manifest.files))]
-    return problems
+            step()
+        except Exception as exc:  # a checker must report what it trips over, not crash on it
+            check.problems.append(f"the check stopped on {type(exc).__name__}: {exc}")
+        if check.problems:
+            break
+    problems = check.problems[:MAX_LISTED]
+    if len(check.problems) > MAX_LISTED:
+        problems.append(f"... and {len(check.problems) - MAX_LISTED} more problems")
+    return VerifyReport(str(path), folder.name, tuple(problems), check.counts)
 
 
-def _check_rows(manifest: Manifest) -> list[str]:
-    """Rows, record offsets and totals must run on without gaps, in manifest order."""
-    problems = []
-    passage_row = sentence_row = offset = 0
-    for entry in manifest.articles:
-        if (entry.passage_row, entry.sentence_row, entry.offset) != (passage_row, sentence_row, offset):
-            problems.append(f"article {entry.article_id!r}: rows or record offset out of sequence in the manifest")
-        if entry.sentence_count > 0 and entry.passage_count == 0:
-            problems.append(f"article {entry.article_id!r}: has sentences but no passages")
-        passage_row += entry.passage_count
-        sentence_row += entry.sentence_count
-        offset += entry.length
-    if (passage_row, sentence_row) != (manifest.passages, manifest.sentences):
-        problems.append(
-            f"manifest totals say {manifest.passages} passages and {manifest.sentences} sentences; "
-            f"its articles add up to {passage_row} and {sentence_row}"
-        )
-    if offset != manifest.files.get(ARTICLES_FILE, offset):
-        problems.append(
-            f"article records add up to {offset} bytes, {ARTICLES_FILE} holds {manifest.files[ARTICLES_FILE]}"
-        )
-    repeated = [i for i, n in Counter(e.article_id for e in manifest.articles).items() if n > 1]
-    problems += [f"article id {article_id!r} appears more than once" for article_id in repeated[:MAX_LISTED]]
-    return problems
+class _Verifier:
+    """The checks, in order; each appends to `problems` and `counts`."""
 
+    def __init__(self, folder: Path, manifest: Manifest, embedder: Embedder) -> None:
+        self.folder, self.manifest, self.embedder = folder, manifest, embedder
+        m = manifest
+        self.counts = {"articles": len(m.articles), "passages": m.passages, "sentences": m.sentences}
+        self.problems: list[str] = []
+        self.texts: list[str] = []
+        self.array: dict[str, Array] = {}
 
-def _check_contents(
-    folder: Path, manifest: Manifest, embedder: Embedder, counts: dict[str, int], questions: int, limit: int
-) -> tuple[list[str], list[str]]:
-    """Problems with the arrays, articles and Whoosh store, and questions made from stored sentences."""
-    m = manifest
-    try:
-        arrays = {
-            "passage_vectors": vectors.load_array(folder, vectors.PASSAGE_VECTORS, m.passages, m.dimension, np.float32),
-            "sentence_vectors": vectors.load_array(
-                folder, vectors.SENTENCE_VECTORS, m.sentences, m.dimension, np.float32
-            ),
-            "passage_spans": vectors.load_array(folder, vectors.PASSAGE_SPANS, m.passages, 4, np.int32),
-            "sentence_spans": vectors.load_array(folder, vectors.SENTENCE_SPANS, m.sentences, 2, np.int32),
+    def files(self) -> None:
+        for name, size in sorted(self.manifest.files.items()):
+            path = self.folder / name
+            actual = path.stat().st_size if path.is_file() else None
+            if actual is None:
+                self.problems.append(f"{path}: missing (the manifest lists it at {size} bytes)")
+            elif actual != size:
+                self.problems.append(f"{path}: {actual} bytes, the manifest says {size} (truncated or changed)")
+        on_disk = {str(p.relative_to(self.folder)) for p in self.folder.rglob("*") if p.is_file()}
+        for name in sorted(on_disk - set(self.manifest.files) - {MANIFEST_FILE}):
+            self.problems.append(f"{self.folder / name}: not listed in the manifest")
+        self.counts["files"] = len(self.manifest.files)
+
+    def rows(self) -> None:
+        """Rows and record offsets run on without gaps, in manifest order, to the totals."""
+        passage = sentence = offset = 0
+        for e in self.manifest.articles:
+            if (e.passage_row, e.sentence_row, e.offset) != (passage, sentence, offset):
+                self.problems.append(f"article {e.article_id!r}: rows or record offset out of sequence")
+            if e.sentence_count and not e.passage_count:
+                self.problems.append(f"article {e.article_id!r}: has sentences but no passages")
+            passage, sentence, offset = passage + e.passage_count, sentence + e.sentence_count, offset + e.length
+        m = self.manifest
+        if (passage, sentence) != (m.passages, m.sentences):
+            self.problems.append(
+                f"the manifest says {m.passages} passages and {m.sentences} sentences; "
+                f"its articles add up to {passage} and {sentence}"
+            )
+        if offset != m.files.get(ARTICLES_FILE, offset):
+            self.problems.append(f"article records add up to {offset} bytes, not the size of {ARTICLES_FILE}")
+        for article_id, n in Counter(e.article_id for e in m.articles).items():
+            if n > 1:
+                self.problems.append(f"article id {article_id!r} appears {n} times")
+
+    def arrays(self) -> None:
+        m = self.manifest
+        shapes: dict[str, tuple[int, int, type[np.generic]]] = {
+            vectors.PASSAGE_VECTORS: (m.passages, m.dimension, np.float32),
+            vectors.SENTENCE_VECTORS: (m.sentences, m.dimension, np.float32),
+            vectors.PASSAGE_SPANS: (m.passages, 4, np.int32),
+            vectors.SENTENCE_SPANS: (m.sentences, 2, np.int32),
         }
-    except ArchiveError as exc:
-        return [str(exc)], []
-    problems = _check_norms(folder, arrays, counts)
-    texts, text_problems = _read_articles(folder, manifest, counts)
-    problems += text_problems
-    problems += _check_spans(manifest, texts, arrays["sentence_spans"], arrays["passage_spans"])
-    problems += _check_whoosh(folder, manifest, counts)
-    if problems:
-        return problems, []
-    return _reembed(manifest, texts, arrays, embedder, counts), _questions(
-        manifest, texts, arrays["sentence_spans"], questions, limit
-    )
+        try:
+            self.array = {name: vectors.load_array(self.folder, name, *shape) for name, shape in shapes.items()}
+        except ArchiveError as exc:
+            self.problems.append(str(exc))
+            return
+        rng = np.random.default_rng(0)
+        for name in (vectors.PASSAGE_VECTORS, vectors.SENTENCE_VECTORS):
+            array = self.array[name]
+            rows = np.sort(rng.choice(len(array), size=min(len(array), VECTOR_SAMPLE), replace=False))
+            sample = np.asarray(array[rows], dtype=np.float64)
+            finite = np.isfinite(sample).all(axis=1)
+            norms = np.linalg.norm(np.where(np.isfinite(sample), sample, 0.0), axis=1)
+            bad = rows[~finite | (np.abs(norms - 1.0) > NORM_TOLERANCE)]
+            self.counts[name.removesuffix(".npy") + "_sampled"] = len(rows)
+            if len(bad):
+                self.problems.append(
+                    f"{self.folder / name}: {len(bad)} of {len(rows)} sampled rows are not finite unit vectors "
+                    f"(rows {', '.join(str(int(r)) for r in bad[:MAX_LISTED])}); rebuild with `archive build`"
+                )
 
+    def articles(self) -> None:
+        """Every stored text hashes to its content hash; its spans lie inside it, in order."""
+        sentence_spans, passage_spans = self.array[vectors.SENTENCE_SPANS], self.array[vectors.PASSAGE_SPANS]
+        with (self.folder / ARTICLES_FILE).open("rb") as handle:
+            for e in self.manifest.articles:
+                where = f"article {e.article_id!r}"
+                handle.seek(e.offset)
+                try:
+                    article = article_from_record(orjson.loads(handle.read(e.length)))
+                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                    self.problems.append(f"{where}: its stored record is damaged ({exc})")
+                    continue
+                text = article.text
+                self.texts.append(text)
+                if article.article_id != e.article_id:
+                    self.problems.append(f"{where}: the record at its offset is {article.article_id!r}")
+                elif content_hash(text) != e.content_hash or e.content_hash != article.content_hash:
+                    self.problems.append(f"{where}: its stored text does not match its content hash")
+                spans = np.asarray(sentence_spans[e.sentence_row : e.sentence_row + e.sentence_count])
+                starts, ends = spans[:, 0], spans[:, 1]
+                if len(spans) and (
+                    starts[0] < 0 or ends[-1] > len(text) or (ends <= starts).any() or (starts[1:] < ends[:-1]).any()
+                ):
+                    self.problems.append(f"{where}: sentence spans fall outside its text or out of order")
+                elif any(text[s:t] != text[s:t].strip() for s, t in spans):
+                    self.problems.append(f"{where}: a sentence span starts or ends in whitespace")
+                for first, end, start, stop in passage_spans[e.passage_row : e.passage_row + e.passage_count]:
+                    if not 0 <= first < end <= len(spans) or (start, stop) != (starts[first], ends[end - 1]):
+                        self.problems.append(f"{where}: passage ({first}, {end}) does not match its sentences")
+                        break
+        self.counts["articles_hashed"] = len(self.texts)
 
-def _check_norms(folder: Path, arrays: dict[str, npt.NDArray[Any]], counts: dict[str, int]) -> list[str]:
-    problems = []
-    rng = np.random.default_rng(0)
-    for name in ("passage_vectors", "sentence_vectors"):
-        array = arrays[name]
-        rows = np.sort(rng.choice(len(array), size=min(len(array), VECTOR_SAMPLE), replace=False))
-        sample = np.asarray(array[rows], dtype=np.float64)
-        finite = np.isfinite(sample).all(axis=1)
-        norms = np.linalg.norm(np.where(np.isfinite(sample), sample, 0.0), axis=1)
-        bad = rows[~finite | (np.abs(norms - 1.0) > NORM_TOLERANCE)]
-        counts[f"{name}_checked"] = len(rows)
-        if len(bad):
-            listed = ", ".join(str(int(r)) for r in bad[:MAX_LISTED])
-            problems.append(
-                f"{folder / (name + '.npy')}: {len(bad)} of {len(rows)} sampled rows are not finite unit vectors "
-                f"(rows {listed}); rebuild with `archive build`"
+    def whoosh(self) -> None:
+        from whoosh import index as whoosh_index
+
+        path = self.folder / WHOOSH_DIR
+        expected = Counter((e.article_id, n) for e in self.manifest.articles for n in range(e.passage_count))
+        try:
+            with whoosh_index.open_dir(str(path), indexname=store.INDEX_NAME).searcher() as searcher:
+                found = Counter((d["article_id"], int(d["passage"])) for d in searcher.all_stored_fields())
+                documents = int(searcher.doc_count())
+        except Exception as exc:  # Whoosh raises many kinds on damaged files; each is a finding here
+            self.problems.append(f"{path}: the Whoosh store cannot be read ({type(exc).__name__}: {exc})")
+            return
+        self.counts["whoosh_documents"] = documents
+        missing, extra = expected - found, found - expected
+        if documents != self.manifest.passages or missing or extra:
+            self.problems.append(
+                f"{path}: holds {documents} documents for {self.manifest.passages} passages; "
+                f"{missing.total()} passages have no document, {extra.total()} documents match no passage"
             )
-    return problems
 
-
-def _read_articles(folder: Path, manifest: Manifest, counts: dict[str, int]) -> tuple[_Texts, list[str]]:
-    problems: list[str] = []
-    texts: list[str | None] = []
-    with (folder / ARTICLES_FILE).open("rb") as handle:
-        for entry in manifest.articles:
-            handle.seek(entry.offset)
-            try:
-                article = article_from_record(orjson.loads(handle.read(entry.length)))
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                problems.append(f"article {entry.article_id!r}: stored record is damaged ({exc})")
-                texts.append(None)
-                continue
-            digest = content_hash(article.text)
-            if article.article_id != entry.article_id:
-                problems.append(f"article {entry.article_id!r}: the record at its offset is {article.article_id!r}")
-            elif digest != entry.content_hash or digest != article.content_hash:
-                problems.append(f"article {entry.article_id!r}: stored text does not match its content hash")
-            texts.append(article.text)
-    counts["articles_hashed"] = len(texts)
-    return _Texts(texts), problems[: MAX_LISTED + 1]
-
-
-def _check_spans(
-    manifest: Manifest,
-    texts: _Texts,
-    sentence_spans: npt.NDArray[np.int32],
-    passage_spans: npt.NDArray[np.int32],
-) -> list[str]:
-    problems = []
-    for entry, text in zip(manifest.articles, texts.texts, strict=True):
-        if text is None:
-            continue
-        sentences = np.asarray(sentence_spans[entry.sentence_row : entry.sentence_row + entry.sentence_count])
-        passages = np.asarray(passage_spans[entry.passage_row : entry.passage_row + entry.passage_count])
-        where = f"article {entry.article_id!r}"
-        starts, ends = sentences[:, 0], sentences[:, 1]
-        if len(sentences) and (
-            starts[0] < 0 or ends[-1] > len(text) or (ends <= starts).any() or (starts[1:] < ends[:-1]).any()
-        ):
-            problems.append(f"{where}: sentence spans fall outside the text or out of order")
-            continue
-        if any(text[s:e] != text[s:e].strip() for s, e in sentences):
-            problems.append(f"{where}: a sentence span starts or ends in whitespace")
-        for first, end, start, stop in passages:
-            if not 0 <= first < end <= len(sentences) or (start, stop) != (starts[first], ends[end - 1]):
-                problems.append(f"{where}: passage span ({first}, {end}, {start}, {stop}) does not match its sentences")
-                break
-    return problems[: MAX_LISTED + 1]
-
-
-def _check_whoosh(folder: Path, manifest: Manifest, counts: dict[str, int]) -> list[str]:
-    from whoosh import index as whoosh_index
-
-    path = folder / WHOOSH_DIR
-    expected = Counter(
-        (entry.article_id, number) for entry in manifest.articles for number in range(entry.passage_count)
-    )
-    try:
-        with whoosh_index.open_dir(str(path), indexname=store.INDEX_NAME).searcher() as searcher:
-            found = Counter((doc["article_id"], int(doc["passage"])) for doc in searcher.all_stored_fields())
-            doc_count = int(searcher.doc_count())
-    except Exception as exc:  # Whoosh raises many kinds on damaged files; each is a finding here
-        return [f"{path}: the Whoosh store cannot be read ({type(exc).__name__}: {exc})"]
-    counts["whoosh_docs"] = doc_count
-    problems = []
-    if doc_count != manifest.passages:
-        problems.append(f"{path}: holds {doc_count} documents, the manifest says {manifest.passages} passages")
-    missing, extra = expected - found, found - expected
-    if missing or extra:
-        problems.append(
-            f"{path}: {sum(missing.values())} passages have no document and {sum(extra.values())} documents "
-            f"match no passage (e.g. {sorted(missing or extra)[0]})"
-        )
-    return problems
-
-
-def _reembed(
-    manifest: Manifest,
-    texts: _Texts,
-    arrays: dict[str, npt.NDArray[Any]],
-    embedder: Embedder,
-    counts: dict[str, int],
-) -> list[str]:
-    """Re-embed a few sentences and passages; each must match its stored row."""
-    if embedder.fingerprint != manifest.model_fingerprint:
-        return [
-            f"the index was built with {manifest.model_name} (weights {manifest.model_fingerprint[:12]}), "
-            f"not the configured {embedder.name}: dense search will refuse; rebuild with `archive build`"
-        ]
-    owner = np.repeat(np.arange(len(manifest.articles)), [e.sentence_count for e in manifest.articles])
-    passage_owner = np.repeat(np.arange(len(manifest.articles)), [e.passage_count for e in manifest.articles])
-    jobs: list[tuple[str, int, str]] = []  # (array, row, text embedded)
-    for row in _spread(manifest.sentences, REEMBED_SAMPLE):
-        text = texts.texts[int(owner[row])] or ""
-        start, end = (int(x) for x in arrays["sentence_spans"][row])
-        jobs.append(("sentence_vectors", row, text[start:end]))
-    for row in _spread(manifest.passages, REEMBED_SAMPLE):
-        entry = manifest.articles[int(passage_owner[row])]
-        _, _, start, end = (int(x) for x in arrays["passage_spans"][row])
-        jobs.append(
-            (
-                "passage_vectors",
-                row,
-                embedding_text(entry.title, (texts.texts[int(passage_owner[row])] or "")[start:end]),
+    def reembed(self, count: int) -> None:
+        """Embed a few sentences and passages again; each must match its stored row."""
+        m = self.manifest
+        if self.embedder.fingerprint != m.model_fingerprint:
+            self.problems.append(
+                f"the index was built with {m.model_name} (weights {m.model_fingerprint[:12]}), not the "
+                f"configured {self.embedder.name}: dense search will refuse; rebuild with `archive build`"
             )
-        )
-    if not jobs:
-        return []
-    fresh = embedder.encode([text for _, _, text in jobs])
-    counts["vectors_reembedded"] = len(jobs)
-    problems = []
-    for (name, row, _), vector in zip(jobs, fresh, strict=True):
-        cosine = float(np.dot(np.asarray(arrays[name][row], dtype=np.float32), vector))
-        if cosine < MIN_COSINE:
-            problems.append(f"{name} row {row}: the stored vector does not match its text (cosine {cosine:.3f})")
-    return problems
+            return
+        sentence_owner = np.repeat(np.arange(len(m.articles)), [e.sentence_count for e in m.articles])
+        passage_owner = np.repeat(np.arange(len(m.articles)), [e.passage_count for e in m.articles])
+        jobs: list[tuple[str, int, str]] = []  # (array, row, the text that was embedded)
+        for row in _spread(m.sentences, count):
+            start, end = self.array[vectors.SENTENCE_SPANS][row]
+            jobs.append((vectors.SENTENCE_VECTORS, row, self.texts[sentence_owner[row]][start:end]))
+        for row in _spread(m.passages, count):
+            owner = int(passage_owner[row])
+            _, _, start, end = self.array[vectors.PASSAGE_SPANS][row]
+            jobs.append(
+                (vectors.PASSAGE_VECTORS, row, embedding_text(m.articles[owner].title, self.texts[owner][start:end]))
+            )
+        if not jobs:
+            return
+        fresh = self.embedder.encode([text for _, _, text in jobs])
+        for (name, row, _), vector in zip(jobs, fresh, strict=True):
+            cosine = float(np.dot(np.asarray(self.array[name][row], dtype=np.float32), vector))
+            if cosine < MIN_COSINE:
+                self.problems.append(
+                    f"{self.folder / name} row {row}: the stored vector is not its text's (cosine {cosine:.3f})"
+                )
+        self.counts["vectors_reembedded"] = len(jobs)
+
+    def answers(self, index_dir: Path, settings: Settings, count: int) -> None:
+        """Ask stored sentences as questions through the API; every citation and hit must slice back verbatim."""
+        from archive.api import Archive
+
+        m = self.manifest
+        checked = Counter[str]()
+        mode: SearchMode = "hybrid" if self.embedder.fingerprint == m.model_fingerprint else "bm25"
+        with Archive(index_dir, settings, self.embedder) as archive:
+            if layout.current_name(index_dir) != self.folder.name:
+                return  # a build published meanwhile; what was verified is no longer live
+            for question in self._questions(count, settings.max_query_chars):
+                try:
+                    answer = archive.ask(question, k=3, mode=mode)
+                    spans = [(c.article_id, c.start, c.end, c.sentence) for c in answer.citations]
+                    hits = list(answer.hits) + archive.search(question, k=5, mode=mode)
+                    spans += [(h.article_id, h.start, h.end, h.text) for h in hits]
+                    for article_id, start, end, text in spans:
+                        if archive.article(article_id).text[start:end] != text:
+                            self.problems.append(f"a result from {article_id!r} at {start}-{end} is not its text")
+                except ArchiveError as exc:
+                    self.problems.append(f"asking {question[:60]!r} failed: {exc}")
+                    continue
+                checked.update(questions_asked=1, citations_checked=len(answer.citations), hits_checked=len(hits))
+                checked["questions_citing_themselves"] += any(c.sentence == question for c in answer.citations)
+        self.counts.update(checked)
+
+    def _questions(self, count: int, limit: int) -> list[str]:
+        """A stored sentence of reasonable length from each of `count` articles spread over the index."""
+        asked = []
+        rows = [i for i, e in enumerate(self.manifest.articles) if e.sentence_count]
+        for i in _spread(len(rows), count):
+            e, text = self.manifest.articles[rows[i]], self.texts[rows[i]]
+            spans = self.array[vectors.SENTENCE_SPANS][e.sentence_row : e.sentence_row + e.sentence_count]
+            sentences = [text[s:t] for s, t in spans]
+            fitting = [s for s in sentences if 20 <= len(s) <= limit] or [s[:limit] for s in sentences]
+            asked.append(fitting[len(fitting) // 2])
+        return asked
 
 
 def _spread(total: int, count: int) -> list[int]:
     """Up to `count` rows spread evenly over `0..total`."""
-    return sorted({int(x) for x in np.linspace(0, total - 1, num=min(total, count))}) if total else []
-
-
-def _check_answers(
-    index_dir: Path,
-    settings: Settings,
-    embedder: Embedder,
-    generation: str,
-    manifest: Manifest,
-    asked: list[str],
-    counts: dict[str, int],
-) -> list[str]:
-    """Ask `asked` through the public API; every citation and hit must slice back out verbatim."""
-    from archive.api import Archive
-
-    problems: list[str] = []
-    checked = hits_checked = self_cited = 0
-    mode: SearchMode = "hybrid" if embedder.fingerprint == manifest.model_fingerprint else "bm25"
-    with Archive(index_dir, settings, embedder) as archive:
-        if layout.current_name(index_dir) != generation:  # a build published meanwhile: its checks are its own
-            return []
-        for question in asked:
-            try:
-                answer = archive.ask(question, k=3, mode=mode)
-                hits = list(answer.hits) + archive.search(question, k=5, mode=mode)
-                for citation in answer.citations:
-                    if archive.article(citation.article_id).text[citation.start : citation.end] != citation.sentence:
-                        where = f"{citation.article_id!r} at {citation.start}-{citation.end}"
-                        problems.append(f"citation of {where} is not the article's text there")
-                    self_cited += citation.sentence == question
-                    checked += 1
-                for hit in hits:
-                    if archive.article(hit.article_id).text[hit.start : hit.end] != hit.text:
-                        problems.append(f"hit in {hit.article_id!r} at {hit.start}-{hit.end} is not the article's text")
-                    hits_checked += 1
-            except ArchiveError as exc:
-                problems.append(f"asking {question[:60]!r} failed: {exc}")
-    counts.update(questions=len(asked), citations_checked=checked, hits_checked=hits_checked, self_cited=self_cited)
-    return problems
-
-
-def _questions(
-    manifest: Manifest, texts: _Texts, sentence_spans: npt.NDArray[np.int32], count: int, limit: int
-) -> list[str]:
-    """A stored sentence of reasonable length from each of `count` articles spread over the index."""
-    asked: list[str] = []
-    rows = [i for i, e in enumerate(manifest.articles) if e.sentence_count]
-    for index in _spread(len(rows), count):
-        entry, text = manifest.articles[rows[index]], texts.texts[rows[index]] or ""
-        spans = sentence_spans[entry.sentence_row : entry.sentence_row + entry.sentence_count]
-        sentences = [text[int(s) : int(e)] for s, e in spans]
-        fitting = [s for s in sentences if 20 <= len(s) <= limit] or [s[:limit] for s in sentences]
-        asked.append(fitting[len(fitting) // 2])
-    return asked
+    return sorted({int(x) for x in np.linspace(0, total - 1, num=min(total, count))}) if total and count else []

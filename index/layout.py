@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from archive.errors import IndexLockedError, IndexMissingError
+from archive.errors import IndexCorruptError, IndexLockedError, IndexMissingError
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "LOCK"
@@ -35,7 +35,11 @@ KEEP_PREVIOUS = 1
 
 
 def current_generation(index_dir: Path) -> Path:
-    """The live generation's folder, or IndexMissingError with what to run."""
+    """The live generation's folder.
+
+    IndexMissingError when there is no index; IndexCorruptError when CURRENT is damaged, so that
+    nothing quietly builds a fresh index over the user's.
+    """
     pointer = index_dir / CURRENT_FILE
     try:
         name = pointer.read_text(encoding="utf-8").strip()
@@ -43,10 +47,12 @@ def current_generation(index_dir: Path) -> Path:
         raise IndexMissingError(
             f"No index at {index_dir}. Build one with `archive build <folders> --index {index_dir}`."
         ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        name = f"<unreadable: {exc}>"
     folder = index_dir / name
     if not name.startswith(GENERATION_PREFIX) or not folder.is_dir():
-        raise IndexMissingError(
-            f"{pointer} names {name!r}, which is not a generation folder here. "
+        raise IndexCorruptError(
+            f"{pointer} names {name!r}, which is not a generation folder here: the index is damaged. "
             f"Rebuild with `archive build <folders> --index {index_dir}`."
         )
     return folder
@@ -56,7 +62,7 @@ def current_name(index_dir: Path) -> str | None:
     """The live generation's name, cheaply, for change detection; None when there is none."""
     try:
         return (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
 
 

@@ -69,7 +69,13 @@ class Snapshot:
                 "rebuild with `archive build`."
             )
         # A file object, not a bare descriptor, so it closes itself when the snapshot is dropped.
-        self._articles_file = (folder / ARTICLES_FILE).open("rb")
+        try:
+            self._articles_file = (folder / ARTICLES_FILE).open("rb")
+        except OSError as exc:  # e.g. the generation was pruned while this reader was opening it
+            self.store.close()
+            raise IndexCorruptError(
+                f"Index file {folder / ARTICLES_FILE} cannot be opened ({exc}); rebuild with `archive build`."
+            ) from exc
 
     @property
     def name(self) -> str:

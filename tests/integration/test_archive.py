@@ -197,3 +197,11 @@ def test_staleness_is_checked_against_absolute_paths(
     assert not archive.is_stale("000_34248013aabff9bc")
     (seeds_copy / "000_34248013aabff9bc.txt").write_text("changed\n", encoding="utf-8")
     assert archive.is_stale("000_34248013aabff9bc")
+
+
+def test_citations_name_the_text_their_offsets_point_into(seeds_archive: Archive) -> None:
+    answer = seeds_archive.ask(SEED_QUESTION)
+    for citation in answer.citations:
+        assert citation.content_hash == seeds_archive.article(citation.article_id).content_hash
+    for hit in answer.hits:
+        assert hit.content_hash == seeds_archive.article(hit.article_id).content_hash
