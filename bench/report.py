@@ -12,6 +12,8 @@ import statistics
 from collections.abc import Iterable, Sequence
 
 SECTION = "## Speed and memory"
+# Everything after this line inside the section is hand-written and survives a regeneration.
+NOTES_MARKER = "<!-- notes below are hand-written; bench.speed keeps them -->"
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -92,7 +94,8 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str
 
 def replace_section(document: str, body: str, heading: str = SECTION) -> str:
     """`document` with the section under `heading` (up to the next heading of the same or a higher
-    level) replaced by `body`; the section is appended when absent. Other sections are kept verbatim."""
+    level) replaced by `body`; the section is appended when absent. Other sections are kept verbatim,
+    and so is the tail of the old section from NOTES_MARKER on (hand-written notes)."""
     level = len(heading) - len(heading.lstrip("#"))
     section = f"{heading}\n\n{body.strip()}\n"
     lines = document.splitlines(keepends=True)
@@ -109,6 +112,10 @@ def replace_section(document: str, body: str, heading: str = SECTION) -> str:
         if not in_fence and match and len(match.group(1)) <= level:
             end = i
             break
+    old_section = "".join(lines[start:end])
+    if NOTES_MARKER in old_section and NOTES_MARKER not in body:
+        notes = old_section[old_section.index(NOTES_MARKER) :].strip()
+        section = f"{heading}\n\n{body.strip()}\n\n{notes}\n"
     before = "".join(lines[:start])
     after = "".join(lines[end:])
     return before + section + ("\n" + after if after else "")
