@@ -1,12 +1,11 @@
 import json
-from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from archive.sentences import split_sentences
-
-XQUAD = Path(__file__).resolve().parents[3] / "shared" / "data" / "xquad-r" / "en.dev.json"
+from bench.datasets import XQUAD
 
 
 def sentences(text: str) -> list[str]:
@@ -41,6 +40,8 @@ def test_lines_never_share_a_sentence() -> None:
 
 
 def test_boundary_f1_on_xquad_gold_breaks_is_high() -> None:
+    if not XQUAD.exists():  # a clone without ../shared beside it (CI has it)
+        pytest.skip(f"evaluation data not found at {XQUAD}; set ARCHIVE_EVAL_DATA")
     data = json.loads(XQUAD.read_text(encoding="utf-8"))
     tp = fp = fn = 0
     for article in data["data"]:
