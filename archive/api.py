@@ -23,7 +23,7 @@ from archive.periods import Period, named_period
 from archive.settings import Settings
 from index import layout
 from index.embedder import Embedder
-from index.retriever import Retrieval, retrieve
+from index.retriever import BM25_ENGINES, Retrieval, retrieve
 from index.snapshot import Snapshot
 from index.store import query_terms
 
@@ -36,6 +36,10 @@ class Archive:
     def __init__(self, index_dir: Path, settings: Settings, embedder: Embedder | None = None) -> None:
         self.index_dir = index_dir
         self.settings = settings
+        if settings.bm25_engine not in BM25_ENGINES:
+            raise InvalidRequestError(
+                f"Unknown BM25 engine {settings.bm25_engine!r}; use one of {', '.join(BM25_ENGINES)}."
+            )
         self.embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads)
         self._lock = threading.RLock()
         self._snapshot = Snapshot(layout.current_generation(index_dir))
@@ -307,6 +311,7 @@ class Archive:
             source,
             since,
             until,
+            self.settings.bm25_engine,
         )
 
     def _hit(self, snapshot: Snapshot, row: int, score: float, rank: int) -> Hit:

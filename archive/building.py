@@ -29,11 +29,12 @@ from archive.models import Article, BuildReport
 from archive.readers import read_folders
 from archive.sentences import split_sentences
 from archive.settings import Settings
-from index import layout, store, vectors
+from index import analysis, layout, store, vectors
 from index.embed_cache import EmbeddingCache
 from index.embedder import Embedder
 from index.manifest import ArticleEntry, Manifest, write_manifest
 from index.snapshot import ARTICLES_FILE, WHOOSH_DIR, Snapshot, article_record
+from index.sparse import PostingsWriter
 
 SPLITTER = "blingfire-lines-1"
 EMBED_CHUNK = 256  # texts per progress step while embedding
@@ -103,8 +104,11 @@ def build_generation(
             changes = _diff(planned, previous)
             carry = incremental and reusable is not None
             _write_store(staging, planned, previous if carry else None, changes, progress)
+            bm25_size = _write_postings(staging, planned, reusable, progress)
             stories = _stories(staging, planned, reusable)
-            manifest = _write_arrays(staging, planned, stories, passage_vecs, sentence_vecs, embedder, settings)
+            manifest = _write_arrays(
+                staging, planned, stories, passage_vecs, sentence_vecs, embedder, settings, bm25_size
+            )
             layout.publish(index_dir, staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -345,6 +349,25 @@ def _write_store(
     progress("indexing", len(docs), len(docs))
 
 
+def _write_postings(
+    staging: Path, planned: Sequence[_Planned], previous: Snapshot | None, progress: Progress
+) -> tuple[int, int]:
+    """The BM25 sidecar: unchanged articles' postings carried over, new passages analysed."""
+    writer = PostingsWriter(previous.bm25 if previous is not None else None)
+    total = sum(len(item.passages) for item in planned)
+    progress("postings", 0, total)
+    for item in planned:
+        if item.reuse is not None and previous is not None:
+            writer.carry(item.reuse.passage_row, len(item.passages))
+            continue
+        text, spans = item.article.text, item.sentence_spans
+        title_terms = analysis.terms(item.article.title)
+        for first, end in item.passages:
+            writer.add(analysis.terms(text[spans[first][0] : spans[end - 1][1]]), title_terms)
+    progress("postings", total, total)
+    return writer.save(staging)
+
+
 def _stories(staging: Path, planned: Sequence[_Planned], previous: Snapshot | None) -> list[str]:
     """Each article's story id (near-duplicate group); signatures of unchanged articles are reused."""
     old: npt.NDArray[np.uint64] | None = None
@@ -371,6 +394,7 @@ def _write_arrays(
     sentence_vecs: npt.NDArray[np.float32],
     embedder: Embedder,
     settings: Settings,
+    bm25_size: tuple[int, int],
 ) -> Manifest:
     entries: list[ArticleEntry] = []
     passage_spans: list[tuple[int, int, int, int]] = []
@@ -429,6 +453,8 @@ def _write_arrays(
         passages=p_row,
         sentences=s_row,
         files=files,
+        bm25_terms=bm25_size[0],
+        bm25_postings=bm25_size[1],
     )
     write_manifest(staging, manifest)
     return manifest

@@ -37,6 +37,9 @@ class Settings:
     passage_overlap: int = 1
     # Candidates taken from each retrieval leg before fusion.
     candidates: int = 100
+    # The BM25 leg: "sidecar" (numpy postings, index/sparse.py) or "whoosh" (Whoosh's own
+    # BM25F query, slower on large archives; kept to compare).
+    bm25_engine: str = "sidecar"
     # Reciprocal-rank fusion constant: larger flattens the rank discount.
     rrf_k: int = 60
     # Passages whose sentences the answerer scores.

@@ -11,7 +11,8 @@ import orjson
 
 from archive.errors import IndexCorruptError, IndexIncompatibleError
 
-SCHEMA_VERSION = 1
+# 2: the BM25 sidecar (index/sparse.py) joined the generation.
+SCHEMA_VERSION = 2
 MANIFEST_FILE = "manifest.json"
 
 
@@ -49,6 +50,8 @@ class Manifest:
     passages: int
     sentences: int
     files: dict[str, int] = field(default_factory=dict)  # file name -> size in bytes
+    bm25_terms: int = 0  # the BM25 sidecar's vocabulary size
+    bm25_postings: int = 0
     schema_version: int = SCHEMA_VERSION
 
     def to_bytes(self) -> bytes:

@@ -1,4 +1,7 @@
-"""Hybrid passage retrieval: BM25F from Whoosh and cosine from the sidecar, fused by rank.
+"""Hybrid passage retrieval: BM25F and cosine over passages, fused by rank.
+
+The BM25 leg runs on the numpy sidecar (index/sparse.py) by default; `bm25_engine="whoosh"`
+runs Whoosh's own BM25F OR query instead (slower as the archive grows, kept to compare).
 
 Filters (source, date range) are applied inside each leg before it ranks, so a
 filtered search returns its best k, not the survivors of an unfiltered top k.
@@ -13,10 +16,13 @@ import numpy as np
 import numpy.typing as npt
 
 from archive.models import SearchMode
-from index import vectors
+from index import analysis, vectors
 from index.embedder import Embedder
 from index.fusion import reciprocal_rank_fusion
 from index.snapshot import Snapshot
+from index.sparse import DEFAULT_BM25, BM25Params
+
+BM25_ENGINES = ("sidecar", "whoosh")
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ def retrieve(
     source: str | None = None,
     since: date | None = None,
     until: date | None = None,
+    bm25_engine: str = "sidecar",
+    bm25_params: BM25Params = DEFAULT_BM25,
 ) -> Retrieval:
     """Top `k` passages for `text`; `embedder=None` means the model is not available (BM25 only)."""
     if embedder is None and mode != "bm25":
@@ -53,12 +61,15 @@ def retrieve(
     bm25: list[tuple[int, float]] = []
     dense: list[tuple[int, float]] = []
     query_vector = None
+    mask = snapshot.passage_mask(source, since, until)
     if mode in ("bm25", "hybrid"):
-        hits = snapshot.store.search(text, depth, source, since, until)
-        bm25 = [(snapshot.passage_row(h.article_id, h.passage), h.score) for h in hits]
+        if bm25_engine == "whoosh":
+            hits = snapshot.store.search(text, depth, source, since, until)
+            bm25 = [(snapshot.passage_row(h.article_id, h.passage), h.score) for h in hits]
+        else:
+            bm25 = snapshot.bm25.search(analysis.unique_terms(text), depth, mask, bm25_params)
     if mode in ("dense", "hybrid") and embedder is not None:
         query_vector = embedder.encode_one(text)
-        mask = snapshot.passage_mask(source, since, until)
         dense = vectors.top_k(snapshot.passage_vectors, query_vector, depth, mask)
     if mode == "bm25":
         ranked = bm25

@@ -15,6 +15,7 @@ from archive.errors import ArticleNotFoundError, IndexCorruptError
 from archive.models import Article
 from index import vectors
 from index.manifest import ArticleEntry, Manifest, check_files, read_manifest
+from index.sparse import BM25Index
 from index.store import PassageStore, date_key, source_key
 
 ARTICLES_FILE = "articles.bin"
@@ -54,6 +55,7 @@ class Snapshot:
         )
         self.passage_spans = np.asarray(vectors.load_array(folder, vectors.PASSAGE_SPANS, m.passages, 4, np.int32))
         self.sentence_spans = np.asarray(vectors.load_array(folder, vectors.SENTENCE_SPANS, m.sentences, 2, np.int32))
+        self.bm25 = BM25Index(folder, m.passages, m.bm25_terms, m.bm25_postings)
         counts = np.fromiter((e.passage_count for e in self.entries), dtype=np.int64, count=len(self.entries))
         if int(counts.sum()) != m.passages:
             raise IndexCorruptError(f"{folder}: manifest passage counts do not add up; rebuild with `archive build`.")

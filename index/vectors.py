@@ -29,16 +29,20 @@ def save_array(folder: Path, name: str, array: npt.NDArray[np.generic]) -> None:
         os.fsync(handle.fileno())
 
 
-def load_array(folder: Path, name: str, rows: int, columns: int, dtype: type[np.generic]) -> npt.NDArray[Any]:
-    """Memory-map an array and check its shape and type against what the manifest promises."""
+def load_array(folder: Path, name: str, rows: int, columns: int | None, dtype: type[np.generic]) -> npt.NDArray[Any]:
+    """Memory-map an array and check its shape and type against what the manifest promises.
+
+    `columns=None` expects a one-dimensional array of `rows` values.
+    """
     path = folder / name
     try:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"Index file {path} cannot be read ({exc}); rebuild with `archive build`.") from exc
-    if array.shape != (rows, columns) or array.dtype != np.dtype(dtype):
+    shape = (rows,) if columns is None else (rows, columns)
+    if array.shape != shape or array.dtype != np.dtype(dtype):
         raise IndexCorruptError(
-            f"Index file {path} holds {array.dtype}{array.shape}, expected {np.dtype(dtype)}{(rows, columns)}; "
+            f"Index file {path} holds {array.dtype}{array.shape}, expected {np.dtype(dtype)}{shape}; "
             "rebuild with `archive build`."
         )
     result: npt.NDArray[Any] = array

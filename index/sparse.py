@@ -1,0 +1,211 @@
+"""The BM25 sidecar: the passages' term postings as numpy arrays, scored as BM25F per query.
+
+Whoosh scores an OR query posting by posting in Python, so the BM25 leg's latency grows
+with the archive (hundreds of milliseconds at 350,000 passages). The sidecar holds the
+same analysed terms (index/analysis.py) term-major next to the Whoosh store: a query
+gathers its terms' postings and sums their BM25F contributions with `np.bincount`, a few
+numpy passes over those postings whatever the archive's size.
+
+Raw term frequencies and field lengths are stored, not scores, so k1, b and the title
+weight can change without a rebuild, and an update can carry unchanged passages' postings
+over by renumbering their rows.
+
+Files (saved without pickle, memory-mapped on open):
+- `bm25_vocab.json`: the terms, a JSON list; a term's id is its position;
+- `bm25_term_starts.npy` (terms + 1,) int64: term t's postings are [starts[t], starts[t+1]);
+- `bm25_rows.npy` (postings,) int32: each posting's passage row, ascending within a term;
+- `bm25_tf.npy` (postings, 2) uint16: the term's count in the passage text, in the title;
+- `bm25_lengths.npy` (passages, 2) int32: terms in each passage's text, in its title.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from archive.errors import IndexCorruptError
+from index import vectors
+
+VOCAB = "bm25_vocab.json"
+TERM_STARTS = "bm25_term_starts.npy"
+ROWS = "bm25_rows.npy"
+TF = "bm25_tf.npy"
+LENGTHS = "bm25_lengths.npy"
+_TF_MAX = np.iinfo(np.uint16).max
+
+
+@dataclass(frozen=True)
+class BM25Params:
+    """BM25F: per-field length-normalised counts are weighted and summed, then saturated once."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    title_weight: float = 1.5
+
+
+DEFAULT_BM25 = BM25Params()
+
+
+class PostingsWriter:
+    """Collects a generation's postings: new passages analysed, old ones carried over by row."""
+
+    def __init__(self, previous: BM25Index | None = None) -> None:
+        self._previous = previous
+        self._vocab: list[str] = list(previous.vocab) if previous is not None else []
+        self._ids: dict[str, int] = {term: i for i, term in enumerate(self._vocab)}
+        self._terms = array("i")
+        self._rows = array("i")
+        self._tf_text = array("H")
+        self._tf_title = array("H")
+        self._lengths: list[tuple[int, int]] = []
+        self._moves: list[tuple[int, int, int]] = []  # (old first row, count, new first row)
+
+    @property
+    def rows(self) -> int:
+        return len(self._lengths)
+
+    def carry(self, old_first_row: int, count: int) -> None:
+        """Append `count` passages whose postings are the previous generation's from `old_first_row`."""
+        if self._previous is None:
+            raise ValueError("no previous generation to carry postings from")
+        self._moves.append((old_first_row, count, self.rows))
+        self._lengths.extend(map(tuple, self._previous.lengths[old_first_row : old_first_row + count].tolist()))
+
+    def add(self, text_terms: Sequence[str], title_terms: Sequence[str]) -> None:
+        """Append one new passage, given its analysed text and title terms."""
+        row = self.rows
+        text_counts = Counter(text_terms)
+        title_counts = Counter(title_terms)
+        for term in text_counts.keys() | title_counts.keys():
+            term_id = self._ids.get(term)
+            if term_id is None:
+                term_id = self._ids[term] = len(self._vocab)
+                self._vocab.append(term)
+            self._terms.append(term_id)
+            self._rows.append(row)
+            self._tf_text.append(min(text_counts.get(term, 0), _TF_MAX))
+            self._tf_title.append(min(title_counts.get(term, 0), _TF_MAX))
+        self._lengths.append((len(text_terms), len(title_terms)))
+
+    def save(self, folder: Path) -> tuple[int, int]:
+        """Write the five files into `folder`; returns (terms, postings) for the manifest."""
+        terms = np.frombuffer(self._terms, dtype=np.int32)
+        rows = np.frombuffer(self._rows, dtype=np.int32)
+        tf = np.stack(
+            [np.frombuffer(self._tf_text, dtype=np.uint16), np.frombuffer(self._tf_title, dtype=np.uint16)], 1
+        )
+        if self._moves and self._previous is not None:
+            old_terms, old_rows, old_tf = self._carried()
+            terms, rows, tf = (
+                np.concatenate([old_terms, terms]),
+                np.concatenate([old_rows, rows]),
+                np.concatenate([old_tf, tf]),
+            )
+        order = np.lexsort((rows, terms))
+        starts = np.zeros(len(self._vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(terms, minlength=len(self._vocab)), out=starts[1:])
+        vectors.save_array(folder, TERM_STARTS, starts)
+        vectors.save_array(folder, ROWS, rows[order])
+        vectors.save_array(folder, TF, tf[order].reshape(-1, 2))
+        vectors.save_array(folder, LENGTHS, np.array(self._lengths, dtype=np.int32).reshape(-1, 2))
+        with (folder / VOCAB).open("wb") as handle:
+            handle.write(orjson.dumps(self._vocab))
+            handle.flush()
+            os.fsync(handle.fileno())
+        return len(self._vocab), len(rows)
+
+    def _carried(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]:
+        """The previous generation's postings of carried passages, renumbered to their new rows."""
+        previous = self._previous
+        assert previous is not None
+        new_row = np.full(previous.passages, -1, dtype=np.int64)
+        for old_first, count, new_first in self._moves:
+            new_row[old_first : old_first + count] = np.arange(new_first, new_first + count)
+        old_terms = np.repeat(np.arange(len(previous.vocab), dtype=np.int32), np.diff(previous.starts))
+        moved = new_row[previous.rows]
+        keep = moved >= 0
+        return old_terms[keep], moved[keep].astype(np.int32), np.asarray(previous.tf[keep])
+
+
+class BM25Index:
+    """Read side: BM25F top-k over passage rows, with an optional row mask for filters."""
+
+    def __init__(self, folder: Path, passages: int, terms: int, postings: int) -> None:
+        try:
+            vocab = orjson.loads((folder / VOCAB).read_bytes())
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise IndexCorruptError(
+                f"Index file {folder / VOCAB} cannot be read ({exc}); rebuild with `archive build`."
+            ) from exc
+        if not isinstance(vocab, list) or len(vocab) != terms:
+            raise IndexCorruptError(
+                f"Index file {folder / VOCAB} does not hold {terms} terms; rebuild with `archive build`."
+            )
+        self.vocab: list[str] = vocab
+        self._ids = {term: i for i, term in enumerate(vocab)}
+        self.passages = passages
+        self.starts = vectors.load_array(folder, TERM_STARTS, terms + 1, None, np.int64)
+        self.rows = vectors.load_array(folder, ROWS, postings, None, np.int32)
+        self.tf = vectors.load_array(folder, TF, postings, 2, np.uint16)
+        self.lengths = vectors.load_array(folder, LENGTHS, passages, 2, np.int32)
+        if passages and (self.starts[0] != 0 or self.starts[-1] != postings):
+            raise IndexCorruptError(
+                f"{folder / TERM_STARTS} does not match the postings; rebuild with `archive build`."
+            )
+        # Averages over the whole generation, as BM25's length normalisation needs.
+        totals = np.asarray(self.lengths, dtype=np.float64).sum(axis=0) if passages else np.zeros(2)
+        self._average = np.maximum(totals / max(passages, 1), 1.0)
+
+    def document_frequency(self, term: str) -> int:
+        term_id = self._ids.get(term)
+        return 0 if term_id is None else int(self.starts[term_id + 1] - self.starts[term_id])
+
+    def idf(self, term: str) -> float:
+        """BM25's idf, in the form that stays positive for terms in most passages."""
+        df = self.document_frequency(term)
+        return math.log(1.0 + (self.passages - df + 0.5) / (df + 0.5))
+
+    def search(
+        self,
+        query_terms: Sequence[str],
+        k: int,
+        mask: npt.NDArray[np.bool_] | None = None,
+        params: BM25Params = DEFAULT_BM25,
+    ) -> list[tuple[int, float]]:
+        """The `k` best (row, score) pairs for the analysed query terms, best first; rows outside `mask` never."""
+        scores = self.scores(query_terms, params)
+        if scores is None or k <= 0:
+            return []
+        if mask is not None:
+            scores[~mask] = 0.0
+        matched = np.flatnonzero(scores > 0.0)
+        if len(matched) > k:
+            matched = matched[np.argpartition(-scores[matched], k - 1)[:k]]
+        # Ties broken by row, so the ranking is deterministic.
+        best = matched[np.lexsort((matched, -scores[matched]))]
+        return [(int(row), float(scores[row])) for row in best]
+
+    def scores(self, query_terms: Sequence[str], params: BM25Params = DEFAULT_BM25) -> npt.NDArray[np.float64] | None:
+        """BM25F score of every passage row (0 for no match), or None when no term is known."""
+        ids = sorted({self._ids[t] for t in query_terms if t in self._ids})
+        if not ids:
+            return None
+        slices = [(int(self.starts[i]), int(self.starts[i + 1])) for i in ids]
+        rows = np.concatenate([self.rows[a:b] for a, b in slices])
+        tf = np.concatenate([self.tf[a:b] for a, b in slices]).astype(np.float64)
+        idf = np.repeat([self.idf(self.vocab[i]) for i in ids], [b - a for a, b in slices])
+        lengths = self.lengths[rows].astype(np.float64)
+        norm = (1.0 - params.b) + params.b * lengths / self._average
+        weight = tf[:, 0] / norm[:, 0] + params.title_weight * tf[:, 1] / norm[:, 1]
+        contribution = idf * weight * (params.k1 + 1.0) / (weight + params.k1)
+        summed = np.bincount(rows, weights=contribution, minlength=self.passages)
+        return np.asarray(summed, dtype=np.float64)

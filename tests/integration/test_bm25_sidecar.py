@@ -1,0 +1,77 @@
+"""The BM25 sidecar in real indexes: it agrees with Whoosh, and an update leaves it as a rebuild would."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from archive.api import Archive
+from archive.errors import InvalidRequestError
+from archive.settings import Settings
+from index import analysis
+from index.embedder import Embedder
+from tests.conftest import SEED_QUESTION
+
+QUERIES = [
+    SEED_QUESTION,
+    "Ras Naqoura border crossing Red Cross",
+    "ceasefire agreement November",
+    "withdraw from five positions",
+    "Hezbollah",
+]
+
+
+def test_the_sidecar_and_whoosh_find_the_same_passages(seeds_archive: Archive) -> None:
+    snapshot = seeds_archive._current()
+    for query in QUERIES:
+        sidecar = [row for row, _ in snapshot.bm25.search(analysis.unique_terms(query), 5)]
+        whoosh = [snapshot.passage_row(h.article_id, h.passage) for h in snapshot.store.search(query, 5)]
+        assert sidecar, query
+        # Whoosh sums per-field BM25 and uses another idf, so orders may differ a little, not the sets.
+        assert len(set(sidecar[:3]) & set(whoosh[:5])) >= 2, query
+
+
+def test_both_engines_answer_the_seed_question(seeds_archive: Archive) -> None:
+    for engine in ("sidecar", "whoosh"):
+        archive = Archive(seeds_archive.index_dir, replace(seeds_archive.settings, bm25_engine=engine))
+        hits = archive.search(SEED_QUESTION, mode="bm25", k=3)
+        assert any("five Lebanese detainees" in hit.text for hit in hits), engine
+        archive.close()
+
+
+def test_an_unknown_engine_is_refused(seeds_archive: Archive) -> None:
+    with pytest.raises(InvalidRequestError, match="sidecar, whoosh"):
+        Archive(seeds_archive.index_dir, replace(seeds_archive.settings, bm25_engine="lucene"))
+
+
+def test_an_update_leaves_the_sidecar_as_a_fresh_build_would(
+    tmp_path: Path, seeds_copy: Path, embedder: Embedder, settings: Settings
+) -> None:
+    updated = Archive.build([seeds_copy], index_dir=tmp_path / "updated", settings=settings, embedder=embedder)
+    (seeds_copy / "extra.md").write_text(
+        "---\ntitle: Storm hits coast\n---\nA storm hit the coast on Sunday near the border. Ten boats sank.\n",
+        encoding="utf-8",
+    )
+    first = seeds_copy / "000_34248013aabff9bc.txt"
+    first.write_text(first.read_text(encoding="utf-8").replace("five Lebanese detainees", "seven Lebanese captives"))
+    updated.update([seeds_copy])
+    fresh = Archive.build([seeds_copy], index_dir=tmp_path / "fresh", settings=settings, embedder=embedder)
+    mine, theirs = updated._current(), fresh._current()
+    assert mine.manifest.passages == theirs.manifest.passages
+    for query in [*QUERIES, "storm boats sank", "seven captives", "five detainees"]:
+        terms = analysis.unique_terms(query)
+        got = [
+            (mine.passage(row).article.article_id, mine.passage(row).number, s)
+            for row, s in mine.bm25.search(terms, 20)
+        ]
+        want = [
+            (theirs.passage(row).article.article_id, theirs.passage(row).number, s)
+            for row, s in theirs.bm25.search(terms, 20)
+        ]
+        assert [(a, n) for a, n, _ in got] == [(a, n) for a, n, _ in want], query
+        assert [s for _, _, s in got] == pytest.approx([s for _, _, s in want]), query
+    assert mine.bm25.document_frequency("detaine") == theirs.bm25.document_frequency("detaine")
+    updated.close()
+    fresh.close()
