@@ -11,6 +11,8 @@ problem it finds rather than stopping at the first:
   and re-embedding a few sentences and passages gives back their stored vectors (rows
   cannot have drifted away from their texts);
 - the Whoosh store holds exactly one document per passage;
+- the BM25 sidecar's arrays are consistent, and a sample of passages analysed again gives
+  back exactly their stored term counts and lengths;
 - questions made from stored sentences go through the public API, and every citation
   and hit slices back out of its article verbatim.
 
@@ -34,12 +36,14 @@ from archive.errors import ArchiveError
 from archive.metadata import content_hash
 from archive.models import SearchMode
 from archive.settings import Settings
-from index import layout, store, vectors
+from index import analysis, layout, store, vectors
 from index.embedder import Embedder
 from index.manifest import MANIFEST_FILE, Manifest, read_manifest
 from index.snapshot import ARTICLES_FILE, WHOOSH_DIR, article_from_record
+from index.sparse import BM25Index
 
 VECTOR_SAMPLE = 2000  # rows per vector array checked for finiteness and unit norm
+POSTINGS_SAMPLE = 20  # passages whose BM25 postings are analysed again and compared
 REEMBED_SAMPLE = 8  # sentences, and as many passages, embedded again and compared with their stored rows
 MIN_COSINE = 0.99  # a stored vector and a fresh embedding of its text agree at least this well
 NORM_TOLERANCE = 1e-3
@@ -83,7 +87,7 @@ def verify_index(
     except ArchiveError as exc:
         return VerifyReport(str(path), "", (str(exc),))
     check = _Verifier(folder, manifest, embedder)
-    steps = (check.files, check.rows, check.arrays, check.articles, check.whoosh)
+    steps = (check.files, check.rows, check.arrays, check.articles, check.whoosh, check.postings)
     for step in (*steps, lambda: check.reembed(reembed), lambda: check.answers(path, settings, questions)):
         try:
             step()
@@ -221,6 +225,37 @@ class _Verifier:
                 f"{path}: holds {documents} documents for {self.manifest.passages} passages; "
                 f"{missing.total()} passages have no document, {extra.total()} documents match no passage"
             )
+
+    def postings(self) -> None:
+        """The sidecar's postings are ordered and in range; sampled passages re-analyse to their counts."""
+        m = self.manifest
+        try:
+            bm25 = BM25Index(self.folder, m.passages, m.bm25_terms, m.bm25_postings)
+        except ArchiveError as exc:
+            self.problems.append(str(exc))
+            return
+        starts, rows = np.asarray(bm25.starts), np.asarray(bm25.rows)
+        where = self.folder / "bm25_*"
+        if (np.diff(starts) < 0).any() or (rows.size and (rows.min() < 0 or rows.max() >= m.passages)):
+            self.problems.append(f"{where}: term offsets out of order or passage rows out of range")
+            return
+        term_of = np.repeat(np.arange(len(bm25.vocab)), np.diff(starts))
+        if rows.size > 1 and ((term_of[1:] == term_of[:-1]) & (rows[1:] <= rows[:-1])).any():
+            self.problems.append(f"{where}: a term's postings are not in ascending row order")
+            return
+        owner = np.repeat(np.arange(len(m.articles)), [e.passage_count for e in m.articles])
+        for row in _spread(m.passages, POSTINGS_SAMPLE):
+            entry = m.articles[int(owner[row])]
+            _, _, start, end = self.array[vectors.PASSAGE_SPANS][row]
+            text_terms = analysis.terms(self.texts[int(owner[row])][start:end])
+            title_terms = analysis.terms(entry.title)
+            expected = {t: (text_terms.count(t), title_terms.count(t)) for t in set(text_terms) | set(title_terms)}
+            at = np.flatnonzero(rows == row)
+            stored = {bm25.vocab[int(term_of[i])]: tuple(int(x) for x in bm25.tf[i]) for i in at}
+            lengths = tuple(int(x) for x in bm25.lengths[row])
+            if stored != expected or lengths != (len(text_terms), len(title_terms)):
+                self.problems.append(f"{where}: passage row {row} ({entry.article_id!r}) has wrong BM25 postings")
+        self.counts["postings_passages_checked"] = len(_spread(m.passages, POSTINGS_SAMPLE))
 
     def reembed(self, count: int) -> None:
         """Embed a few sentences and passages again; each must match its stored row."""

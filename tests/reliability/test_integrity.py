@@ -15,7 +15,7 @@ from reliability_support import FIRST_SEED, SECOND_SEED, run_cli
 
 from archive import Archive, Settings
 from archive.verify import verify_index
-from index import layout, vectors
+from index import layout, sparse, vectors
 from index.embedder import Embedder
 from index.manifest import MANIFEST_FILE
 from index.snapshot import ARTICLES_FILE
@@ -66,6 +66,9 @@ DAMAGE = {
     "swapped rows": (edit_array(vectors.PASSAGE_VECTORS, swap_rows), "stored vector is not its text's"),
     "swapped spans": (edit_array(vectors.SENTENCE_SPANS, swap_rows), "sentence spans fall outside"),
     "manifest hash": (edit_manifest_hash, "does not match its content hash"),
+    "BM25 count": (edit_array(sparse.TF, lambda a: a.__setitem__((5, 0), a[5, 0] + 1)), "wrong BM25 postings"),
+    "BM25 length": (edit_array(sparse.LENGTHS, lambda a: a.__setitem__((0, 0), a[0, 0] + 3)), "wrong BM25 postings"),
+    "BM25 rows": (edit_array(sparse.ROWS, lambda a: a.__setitem__(0, 10**6)), "passage rows out of range"),
 }
 
 
@@ -75,6 +78,7 @@ def test_a_sound_index_verifies(built: Path, settings: Settings, embedder: Embed
     assert report.generation == layout.current_name(built)
     assert report.counts["articles_hashed"] == report.counts["articles"] == 2
     assert report.counts["whoosh_documents"] == report.counts["passages"]
+    assert report.counts["postings_passages_checked"] == report.counts["passages"]
     assert report.counts["questions_asked"] == 2 and report.counts["citations_checked"] > 0
 
 
