@@ -23,7 +23,7 @@ from archive.periods import Period, named_period
 from archive.settings import Settings
 from index import layout
 from index.embedder import Embedder
-from index.retriever import BM25_ENGINES, Retrieval, retrieve
+from index.retriever import BM25_ENGINES, FUSIONS, Retrieval, RetrievalOptions, retrieve
 from index.snapshot import Snapshot
 from index.store import query_terms
 
@@ -40,6 +40,8 @@ class Archive:
             raise InvalidRequestError(
                 f"Unknown BM25 engine {settings.bm25_engine!r}; use one of {', '.join(BM25_ENGINES)}."
             )
+        if settings.fusion not in FUSIONS:
+            raise InvalidRequestError(f"Unknown fusion {settings.fusion!r}; use one of {', '.join(FUSIONS)}.")
         self.embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads)
         self._lock = threading.RLock()
         self._snapshot = Snapshot(layout.current_generation(index_dir))
@@ -300,19 +302,9 @@ class Archive:
     ) -> Retrieval:
         # BM25 needs no model; a BM25 request still uses the model for sentence scoring if it is loaded.
         embedder = self._query_embedder() if mode != "bm25" or self.embedder.loaded else None
-        return retrieve(
-            snapshot,
-            embedder,
-            text,
-            k,
-            mode,
-            self.settings.candidates,
-            self.settings.rrf_k,
-            source,
-            since,
-            until,
-            self.settings.bm25_engine,
-        )
+        s = self.settings
+        options = RetrievalOptions(s.candidates, s.rrf_k, s.bm25_engine, s.fusion, s.bm25_weight)
+        return retrieve(snapshot, embedder, text, k, mode, options, source, since, until)
 
     def _hit(self, snapshot: Snapshot, row: int, score: float, rank: int) -> Hit:
         ref = snapshot.passage(row)

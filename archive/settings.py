@@ -35,7 +35,12 @@ class Settings:
     passage_tokens: int = 128
     # Whole sentences repeated from the end of one passage at the start of the next.
     passage_overlap: int = 1
-    # Candidates taken from each retrieval leg before fusion.
+    # Hybrid fusion: "score" (cosine + bm25_weight * BM25 / best BM25, over every passage)
+    # or "rrf" (reciprocal rank fusion of each leg's top `candidates`); see index/retriever.py.
+    fusion: str = "score"
+    # Weight of the normalised BM25 score next to the cosine; chosen on SciFact (bench/RESULTS.md).
+    bm25_weight: float = 0.3
+    # Candidates taken from each retrieval leg before rank fusion, and for BM25 searches.
     candidates: int = 100
     # The BM25 leg: "sidecar" (numpy postings, index/sparse.py) or "whoosh" (Whoosh's own
     # BM25F query, slower on large archives; kept to compare).

@@ -341,39 +341,16 @@ def task_update(task: Json) -> Json:
     return {"reps": reps}
 
 
-class _SidecarStore:
-    """Stands in for `PassageStore` with the sparse BM25 sidecar as the BM25 leg."""
-
-    def __init__(self, snapshot: Any, sidecar: Any) -> None:
-        self.snapshot, self.sidecar, self.store = snapshot, sidecar, snapshot.store
-        self.doc_count = self.store.doc_count
-
-    def search(self, text: str, limit: int, source: Any = None, since: Any = None, until: Any = None) -> list[Any]:
-        from index.store import StoreHit
-
-        mask = self.snapshot.passage_mask(source, since, until)
-        hits = []
-        for row, score in self.sidecar.search(text, limit, mask):
-            ref = self.snapshot.passage(row)
-            hits.append(StoreHit(ref.article.article_id, ref.number, score))
-        return hits
-
-    def idf(self, term: str) -> float:
-        return float(self.store.idf(term))
-
-    def close(self) -> None:
-        self.store.close()
-
-
 def task_queries(task: Json) -> Json:
-    """Warm query latency per variant over the same queries, interleaved; BM25 leg parity checks."""
+    """Warm query latency per variant over the same queries, interleaved; the two BM25 engines compared."""
+    from dataclasses import replace
+
     import numpy as np
 
     from archive import Archive, Settings
     from bench import datasets
-    from bench.bm25_sidecar import SparseBM25
     from bench.eval import ndcg_at_10
-    from index import vectors
+    from index import analysis, vectors
 
     settings = Settings.from_env(embedding_cache="off")
     opened = time.perf_counter()
@@ -382,70 +359,29 @@ def task_queries(task: Json) -> Json:
     loaded = time.perf_counter()
     archive.load_model()
     load_seconds = time.perf_counter() - loaded
+    # The design before the sidecar: Whoosh's BM25F query, fused by rank.
+    before = Archive.open(
+        task["index_dir"], settings=replace(settings, bm25_engine="whoosh", fusion="rrf"), embedder=archive.embedder
+    )
     snapshot = archive._current()
-    whoosh_store = snapshot.store
-    sidecar = SparseBM25.from_snapshot(snapshot)
-    sidecar_store = _SidecarStore(snapshot, sidecar)
     all_queries = datasets.scifact_queries()
     timed = all_queries[: task["queries"]]
     warm = all_queries[-task["warmup"] :]
     depth = settings.candidates
-    query_vectors: dict[str, Any] = {}
-
-    def with_sidecar(call: Callable[[str], object]) -> Callable[[str], object]:
-        def run(text: str) -> object:
-            snapshot.store = sidecar_store  # type: ignore[assignment]  # duck-typed stand-in
-            try:
-                return call(text)
-            finally:
-                snapshot.store = whoosh_store
-
-        return run
-
-    import torch
-
-    threads = torch.get_num_threads()
-
-    def one_thread(call: Callable[[str], object]) -> Callable[[str], object]:
-        def run(text: str) -> object:
-            torch.set_num_threads(1)
-            try:
-                return call(text)
-            finally:
-                torch.set_num_threads(threads)
-
-        return run
-
-    from whoosh import query as wq
-
-    from index.store import query_terms
-
-    def pruned_whoosh(text: str) -> list[tuple[str, int]]:
-        """The Whoosh OR query over only the query's 5 rarest terms (the cheapest change to try)."""
-        terms = sorted(query_terms(text), key=whoosh_store.idf, reverse=True)[:5]
-        if not terms:
-            return []
-        query = wq.Or([wq.Term(field, term) for term in terms for field in ("text", "title")])
-        searcher = whoosh_store._searcher
-        return [(hit["article_id"], int(hit["passage"])) for hit in searcher.search(query, limit=depth)]
+    query_vectors = {q.text: archive.embedder.encode_one(q.text) for q in timed + warm}
 
     variants: dict[str, Callable[[str], object]] = {
         "search_hybrid": lambda q: archive.search(q, k=10, mode="hybrid"),
         "search_bm25": lambda q: archive.search(q, k=10, mode="bm25"),
         "search_dense": lambda q: archive.search(q, k=10, mode="dense"),
         "ask": lambda q: archive.ask(q, k=5),
-        "ask_sidecar": with_sidecar(lambda q: archive.ask(q, k=5)),
-        "search_hybrid_sidecar": with_sidecar(lambda q: archive.search(q, k=10, mode="hybrid")),
-        "leg_bm25_whoosh": lambda q: whoosh_store.search(q, depth),
-        "leg_bm25_sidecar": lambda q: sidecar.search(q, depth),
-        "leg_bm25_whoosh_top5_terms": lambda q: pruned_whoosh(q),
-        "ask_sidecar_1thread": one_thread(with_sidecar(lambda q: archive.ask(q, k=5))),
+        "search_hybrid_whoosh_rrf": lambda q: before.search(q, k=10, mode="hybrid"),
+        "ask_whoosh_rrf": lambda q: before.ask(q, k=5),
+        "leg_bm25_whoosh": lambda q: snapshot.store.search(q, depth),
+        "leg_bm25_sidecar": lambda q: snapshot.bm25.search(analysis.unique_terms(q), depth),
         "leg_encode": lambda q: archive.embedder.encode_one(q),
-        "leg_encode_1thread": one_thread(lambda q: archive.embedder.encode_one(q)),
         "leg_dense_scan": lambda q: vectors.top_k(snapshot.passage_vectors, query_vectors[q], depth),
     }
-    for query in timed + warm:
-        query_vectors[query.text] = archive.embedder.encode_one(query.text)
     names = list(variants)
     for query in warm:
         for name in names:
@@ -457,34 +393,25 @@ def task_queries(task: Json) -> Json:
             variants[name](query.text)
             seconds[name].append(time.perf_counter() - started)
 
-    # Does the sidecar rank like Whoosh?  Row lists per query, and article-level nDCG@10.
-    overlap10: list[float] = []
+    # Do the engines rank alike?  Passage rows per query, and article-level nDCG@10 of each leg.
     overlap100: list[float] = []
-    same_top10: list[float] = []
-    ndcg_whoosh: list[float] = []
-    ndcg_sidecar: list[float] = []
-    same_answer: list[float] = []
-    pruned_overlap100: list[float] = []
+    ndcg: dict[str, list[float]] = {"whoosh": [], "sidecar": []}
     for query in timed:
-        mine = [row for row, _ in sidecar.search(query.text, depth)]
-        theirs = [snapshot.passage_row(h.article_id, h.passage) for h in whoosh_store.search(query.text, depth)]
-        pruned = [snapshot.passage_row(a, p) for a, p in pruned_whoosh(query.text)]
-        pruned_overlap100.append(rp.overlap(theirs, pruned, 100))
-        overlap10.append(rp.overlap(theirs, mine, 10))
-        overlap100.append(rp.overlap(theirs, mine, 100))
-        same_top10.append(float(mine[:10] == theirs[:10]))
-        for rows, sink in ((theirs, ndcg_whoosh), (mine, ndcg_sidecar)):
+        side = [row for row, _ in snapshot.bm25.search(analysis.unique_terms(query.text), depth)]
+        whoosh = [snapshot.passage_row(h.article_id, h.passage) for h in snapshot.store.search(query.text, depth)]
+        overlap100.append(rp.overlap(whoosh, side, 100))
+        for rows, name in ((whoosh, "whoosh"), (side, "sidecar")):
             ranking: list[str] = []
             for row in rows:
                 article_id = snapshot.passage(row).article.article_id
                 if article_id not in ranking:
                     ranking.append(article_id)
-            sink.append(ndcg_at_10(ranking, query.relevant))
-        plain = archive.ask(query.text, k=5)
-        fast = with_sidecar(lambda q: archive.ask(q, k=5))(query.text)
-        same_answer.append(float(plain.citations == fast.citations))  # type: ignore[attr-defined]
+            ndcg[name].append(ndcg_at_10(ranking, query.relevant))
 
     m = snapshot.manifest
+    sidecar_bytes = sum(size for name, size in m.files.items() if name.startswith("bm25_"))
+    before.close()
+    archive.close()
     return {
         "articles": len(m.articles),
         "passages": m.passages,
@@ -494,19 +421,14 @@ def task_queries(task: Json) -> Json:
         "queries": len(timed),
         "latency": {name: rp.latency(values) for name, values in seconds.items()},
         "sidecar": {
-            "build_seconds": sidecar.build_seconds,
-            "bytes": sidecar.nbytes,
-            "postings": len(sidecar.rows),
-            "terms": len(sidecar.vocab),
-            "overlap@10": float(np.mean(overlap10)),
+            "bytes": sidecar_bytes,
+            "postings": m.bm25_postings,
+            "terms": m.bm25_terms,
             "overlap@100": float(np.mean(overlap100)),
-            "identical_top10": float(np.mean(same_top10)),
-            "ndcg@10_whoosh": float(np.mean(ndcg_whoosh)),
-            "ndcg@10_sidecar": float(np.mean(ndcg_sidecar)),
-            "identical_ask_citations": float(np.mean(same_answer)),
-            "top5_terms_whoosh_overlap@100": float(np.mean(pruned_overlap100)),
+            "ndcg@10_whoosh": float(np.mean(ndcg["whoosh"])),
+            "ndcg@10_sidecar": float(np.mean(ndcg["sidecar"])),
         },
-        "torch_threads": threads,
+        "torch_threads": __import__("torch").get_num_threads(),
         "loadavg": loadavg(),
     }
 
@@ -820,25 +742,20 @@ def render(results: Json, command: str) -> str:
             )
             sc = q.get("sidecar", {})
             whoosh, side = lat.get("leg_bm25_whoosh"), lat.get("leg_bm25_sidecar")
-            ask, ask_fast = lat.get("ask"), lat.get("ask_sidecar_1thread")
+            ask, ask_before = lat.get("ask"), lat.get("ask_whoosh_rrf")
             legs.append(
                 [
                     f"{key}x",
                     cell("leg_bm25_whoosh"),
                     cell("leg_bm25_sidecar"),
                     f"{rp.ratio(whoosh['p50_ms'], side['p50_ms']):.0f}x" if whoosh and side else "–",
-                    cell("leg_bm25_whoosh_top5_terms")
-                    + f" ({sc.get('top5_terms_whoosh_overlap@100', float('nan')):.2f})",
-                    cell("leg_encode"),
-                    cell("leg_encode_1thread"),
-                    cell("leg_dense_scan"),
-                    cell("ask"),
-                    cell("ask_sidecar"),
-                    cell("ask_sidecar_1thread"),
-                    f"{rp.ratio(ask['p50_ms'], ask_fast['p50_ms']):.2f}x" if ask and ask_fast else "–",
                     f"{sc.get('overlap@100', float('nan')):.3f}",
-                    f"{sc.get('identical_ask_citations', float('nan')):.3f}",
-                    rp.fmt(sc.get("build_seconds")),
+                    f"{sc.get('ndcg@10_whoosh', float('nan')):.3f} / {sc.get('ndcg@10_sidecar', float('nan')):.3f}",
+                    cell("leg_encode"),
+                    cell("leg_dense_scan"),
+                    cell("ask_whoosh_rrf"),
+                    cell("ask"),
+                    f"{rp.ratio(ask_before['p50_ms'], ask['p50_ms']):.1f}x" if ask and ask_before else "–",
                     rp.fmt(sc.get("bytes", 0) / 2**20),
                 ]
             )
@@ -863,7 +780,7 @@ def render(results: Json, command: str) -> str:
                 rows,
             )
         )
-        parts.append("### Where query time goes, and the sparse BM25 sidecar prototype (bench/bm25_sidecar.py)")
+        parts.append("### Where query time goes: the BM25 sidecar against Whoosh's own query")
         parts.append(
             rp.markdown_table(
                 [
@@ -871,17 +788,13 @@ def render(results: Json, command: str) -> str:
                     "BM25 leg Whoosh p50/p95 ms",
                     "BM25 leg sidecar p50/p95",
                     "p50 ratio",
-                    "Whoosh, 5 rarest terms only (top-100 overlap)",
-                    f"query encode, {threads} torch threads",
-                    "query encode, 1 thread",
-                    "dense scan p50/p95",
-                    "ask p50/p95",
-                    "ask + sidecar",
-                    "ask + sidecar + 1-thread encode",
-                    "ask p50 ratio (current / both)",
                     "top-100 overlap",
-                    "same citations",
-                    "sidecar build s",
+                    "BM25 nDCG@10 Whoosh / sidecar",
+                    f"query encode, {threads} torch threads",
+                    "dense scan p50/p95",
+                    "ask before (Whoosh + RRF) p50/p95",
+                    "ask now (sidecar + score fusion)",
+                    "ask p50 ratio before / now",
                     "sidecar MiB",
                 ],
                 legs,
@@ -995,8 +908,7 @@ def targets_table(results: Json) -> str:
         lat = scales[top].get("queries", {}).get("latency", {})
         for name, label in (
             ("ask", "ask"),
-            ("ask_sidecar", "ask + BM25 sidecar (prototype)"),
-            ("ask_sidecar_1thread", "ask + sidecar + 1-thread query encode (prototype)"),
+            ("ask_whoosh_rrf", "ask with the Whoosh BM25 leg and rank fusion (before)"),
         ):
             if name in lat:
                 p50, p95 = lat[name]["p50_ms"], lat[name]["p95_ms"]

@@ -58,7 +58,15 @@ def top_k(
     """Rows with the highest dot product with `query` (cosine, as both sides are normalised)."""
     if vectors.shape[0] == 0 or k <= 0:
         return []
-    scores = vectors @ query
+    return top_rows(vectors @ query, k, mask)
+
+
+def top_rows(
+    scores: npt.NDArray[np.floating[Any]], k: int, mask: npt.NDArray[np.bool_] | None = None
+) -> list[tuple[int, float]]:
+    """The `k` highest-scoring rows as (row, score), best first; rows outside `mask` never."""
+    if scores.shape[0] == 0 or k <= 0:
+        return []
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)
         k = min(k, int(mask.sum()))

@@ -75,3 +75,28 @@ def test_an_update_leaves_the_sidecar_as_a_fresh_build_would(
     assert mine.bm25.document_frequency("detaine") == theirs.bm25.document_frequency("detaine")
     updated.close()
     fresh.close()
+
+
+def test_score_fusion_ranks_by_cosine_plus_weighted_bm25(seeds_archive: Archive) -> None:
+    """A hybrid hit's score is its cosine plus bm25_weight times its BM25 over the query's best BM25."""
+    snapshot = seeds_archive._current()
+    query = "Red Cross vehicles Naqoura detainees"
+    hits = seeds_archive.search(query, k=5, mode="hybrid")
+    vector = seeds_archive.embedder.encode_one(query)
+    bm25 = snapshot.bm25.scores(analysis.unique_terms(query))
+    assert bm25 is not None and hits
+    weight = seeds_archive.settings.bm25_weight
+    for hit in hits:
+        entry = snapshot.entry(hit.article_id)
+        (row,) = [
+            r
+            for r in range(entry.passage_row, entry.passage_row + entry.passage_count)
+            if snapshot.passage(r).start == hit.start
+        ]
+        expected = float(snapshot.passage_vectors[row] @ vector) + weight * bm25[row] / bm25.max()
+        assert hit.score == pytest.approx(expected, abs=1e-5)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    rrf = Archive(seeds_archive.index_dir, replace(seeds_archive.settings, fusion="rrf"), seeds_archive.embedder)
+    ranked = rrf.search(query, k=5)
+    assert ranked and all(h.score <= 2 / (seeds_archive.settings.rrf_k + 1) for h in ranked)  # rank scores
+    rrf.close()

@@ -167,12 +167,11 @@ def test_render_and_targets_from_a_results_document() -> None:
         "search_bm25",
         "search_dense",
         "ask",
-        "ask_sidecar",
-        "ask_sidecar_1thread",
+        "search_hybrid_whoosh_rrf",
+        "ask_whoosh_rrf",
         "leg_bm25_whoosh",
         "leg_bm25_sidecar",
         "leg_encode",
-        "leg_encode_1thread",
         "leg_dense_scan",
     ]
     scale = {
@@ -190,7 +189,7 @@ def test_render_and_targets_from_a_results_document() -> None:
             "latency": {n: _latency(40.0) for n in names},
             "maxrss_kib": 1024,
             "torch_threads": 2,
-            "sidecar": {"overlap@100": 1.0, "identical_ask_citations": 1.0, "build_seconds": 0.1, "bytes": 1000},
+            "sidecar": {"overlap@100": 0.9, "ndcg@10_whoosh": 0.6, "ndcg@10_sidecar": 0.7, "bytes": 2**20},
         },
         "cold": {"median_seconds": 6.0, "breakdown_median": {"import": 1.0, "model_load": 4.0}},
     }
@@ -215,6 +214,7 @@ def test_render_and_targets_from_a_results_document() -> None:
     assert "| update of one article in 10 < 3 s (in process) | 1.00 s | met |" in text
     assert "| 1x | 10 | 1.00 | 1.00–1.00 | 1 | 5 | 7.00 | 4 |" in text
     assert "| … as a fresh `archive update` process | 7.00 s | missed |" in text
+    assert "| 0.900 | 0.600 / 0.700 |" in text  # the engines compared
     assert "4x: 120 passages ≈ 0 min" in text  # (4 - 1) * 40 passages at 10 passages/s
 
 

@@ -28,3 +28,15 @@ def test_normalized_fusion_scales_each_list_to_unit_range() -> None:
     assert fused[1] == pytest.approx(0.5)
     assert fused[2] == pytest.approx(0.5)
     assert fused[3] == pytest.approx(0.0)
+
+
+def test_top_rows_orders_by_score_and_honours_the_mask() -> None:
+    import numpy as np
+
+    from index.vectors import top_rows
+
+    scores = np.array([0.2, 0.9, 0.5, 0.9, 0.1])
+    assert [row for row, _ in top_rows(scores, 3)] == [1, 3, 2]  # ties keep row order
+    mask = np.array([True, False, True, False, True])
+    assert top_rows(scores, 5, mask) == [(2, 0.5), (0, 0.2), (4, 0.1)]
+    assert top_rows(scores, 2, np.zeros(5, dtype=bool)) == []
