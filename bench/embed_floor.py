@@ -337,6 +337,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         torch_variant("t1", "fp32, batch 64, torch.set_num_threads(1)", 64, 1, False),
         torch_variant("int8", "torch quantize_dynamic(Linear, qint8), batch 64, 2 threads", 64, 2, True),
         torch_variant("int8-pc", "int8 with per_channel_dynamic_qconfig, batch 64, 2 threads", 64, 2, True, True),
+        torch_variant("int8-pc-t1", "int8-pc with torch.set_num_threads(1)", 64, 1, True, True),
     ]
     workdir = Path(tempfile.mkdtemp(prefix="embed_floor-"))
     try:
