@@ -276,7 +276,7 @@ def task_scale_build(task: Json) -> Json:
     index_dir = Path(task["index_dir"])
     shutil.rmtree(index_dir, ignore_errors=True)
     settings = Settings.from_env(embedding_cache=task["cache"])
-    embedder = Embedder(settings.model, settings.batch_size, settings.threads)
+    embedder = Embedder(settings.model, settings.batch_size, settings.threads, settings.quantize)
     loaded = time.perf_counter()
     embedder.load()
     load_seconds = time.perf_counter() - loaded

@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     cache_path = out / "embeddings.sqlite"
     base = Settings.from_env(embedding_cache=str(cache_path))
     settings = replace(base, min_confidence=-1.0, answer_relative_cutoff=-1e9)  # as bench.eval ranks
-    embedder = Embedder(settings.model, settings.batch_size, settings.threads)
+    embedder = Embedder(settings.model, settings.batch_size, settings.threads, settings.quantize)
     embedder.load()
     alphas = [float(a) for a in args.alphas.split(",") if a.strip()]
     results: dict[str, Any] = {"loadavg_start": Path("/proc/loadavg").read_text().split()[:3]}

@@ -1,0 +1,51 @@
+"""The int8 option: faster embedding whose vectors stay close to fp32's and never mix with them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from archive.api import Archive
+from archive.errors import IndexIncompatibleError, ModelError
+from archive.settings import Settings
+from index.embedder import Embedder
+from tests.conftest import SEED_QUESTION, SEEDS
+
+
+@pytest.fixture(scope="module")
+def int8() -> Embedder:
+    model = Embedder(quantize="int8")
+    model.load()
+    return model
+
+
+def test_int8_vectors_stay_close_to_fp32(int8: Embedder, embedder: Embedder) -> None:
+    texts = [
+        line for path in sorted(SEEDS.iterdir()) for line in path.read_text("utf-8").splitlines() if len(line) > 40
+    ]
+    assert len(texts) >= 10
+    cosines = np.sum(int8.encode(texts) * embedder.encode(texts), axis=1)
+    assert cosines.min() > 0.93 and cosines.mean() > 0.97
+    assert not np.allclose(cosines, 1.0)  # it is a different computation, not the same model twice
+    assert int8.fingerprint == embedder.fingerprint + "+int8"
+
+
+def test_an_int8_index_answers_and_refuses_fp32_queries(
+    tmp_path: Path, int8: Embedder, embedder: Embedder, settings: Settings
+) -> None:
+    quantized = replace(settings, quantize="int8")
+    archive = Archive.build([SEEDS], index_dir=tmp_path / "index", settings=quantized, embedder=int8)
+    assert any("five Lebanese detainees" in c.sentence for c in archive.ask(SEED_QUESTION).citations)
+    fp32 = Archive.open(tmp_path / "index", settings=settings, embedder=embedder)
+    with pytest.raises(IndexIncompatibleError, match="archive build"):
+        fp32.ask(SEED_QUESTION)
+    archive.close()
+    fp32.close()
+
+
+def test_an_unknown_quantization_is_refused() -> None:
+    with pytest.raises(ModelError, match="int8"):
+        Embedder(quantize="int4")
