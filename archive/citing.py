@@ -167,16 +167,21 @@ def _collapse_reprints(snapshot: Snapshot, pairs: Sequence[Pair]) -> tuple[list[
 def _diversify(snapshot: Snapshot, pairs: Sequence[Pair], per_source: int) -> list[Pair]:
     """Different outlets before a repeat of one, and at most `per_source` from any outlet.
 
-    Articles with no known outlet are neither capped nor lumped together: each story takes
-    its own turn in the rounds.
+    Articles with no known outlet keep their place by score, neither capped nor made to
+    wait: nothing tells whether two of them come from one outlet, and holding back an
+    article's second-best sentence for another article's weaker one would only reorder
+    the evidence by guesswork.
     """
-    rounds: list[list[Pair]] = []
+    rounds: list[list[Pair]] = [[]]
     counts: dict[str, int] = {}
     for scored, c in pairs:
         entry = snapshot.entry(c.article_id)
-        outlet = entry.source.casefold() or f"story:{entry.story or c.article_id}"
+        if not entry.source:
+            rounds[0].append((scored, c))
+            continue
+        outlet = entry.source.casefold()
         seen = counts.get(outlet, 0)
-        if per_source > 0 and seen >= per_source and entry.source:
+        if per_source > 0 and seen >= per_source:
             continue
         counts[outlet] = seen + 1
         while len(rounds) <= seen:

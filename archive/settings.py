@@ -57,7 +57,7 @@ class Settings:
     # Citations from one outlet before others get a turn, and at most (0: no cap).
     max_per_source: int = 2
     # Answer confidence below which `ask` abstains (see archive/answering.py).
-    min_confidence: float = 0.46
+    min_confidence: float = 0.48
     # Longest article text indexed, in characters; longer files are reported, not cut.
     max_article_chars: int = 5_000_000
     # Longest question or search text accepted, in characters.
