@@ -89,20 +89,42 @@ def find_stories(texts: Sequence[str], signatures: Sequence[Signature]) -> list[
             i = parent[i]
         return i
 
-    rows = PERMUTATIONS // BANDS
     checked: set[tuple[int, int]] = set()
-    for band in range(BANDS):
-        buckets: dict[bytes, list[int]] = {}
-        for i, sig in enumerate(signatures):
-            if sig[0] != EMPTY:
-                buckets.setdefault(sig[band * rows : (band + 1) * rows].tobytes(), []).append(i)
-        for members in buckets.values():
-            for position, i in enumerate(members):
-                for j in members[position + 1 :]:
-                    if (i, j) in checked or root(i) == root(j):
-                        continue
-                    checked.add((i, j))
-                    if are_copies(shingle_set(i), shingle_set(j)):
-                        a, b = root(i), root(j)
-                        parent[max(a, b)] = min(a, b)
+    for members in _band_buckets(signatures):
+        for position, i in enumerate(members):
+            for j in members[position + 1 :]:
+                if (i, j) in checked or root(i) == root(j):
+                    continue
+                checked.add((i, j))
+                if are_copies(shingle_set(i), shingle_set(j)):
+                    a, b = root(i), root(j)
+                    parent[max(a, b)] = min(a, b)
     return [root(i) for i in range(len(texts))]
+
+
+def _band_buckets(signatures: Sequence[Signature]) -> list[list[int]]:
+    """Groups of two or more texts (ascending indices) that agree on some band of their signatures.
+
+    Each band's values are folded into one 64-bit key with numpy and grouped by sorting, so
+    only the (rare) shared buckets reach Python. Two bands folding to the same key by chance
+    only cost an extra exact comparison.
+    """
+    if not signatures:
+        return []
+    matrix = np.asarray(signatures, dtype=np.uint64).reshape(len(signatures), PERMUTATIONS)
+    valid = np.flatnonzero(matrix[:, 0] != EMPTY)
+    rows = PERMUTATIONS // BANDS
+    groups: list[list[int]] = []
+    with np.errstate(over="ignore"):
+        for band in range(BANDS):
+            keys = np.zeros(len(valid), dtype=np.uint64)
+            for column in range(band * rows, (band + 1) * rows):
+                keys = keys * np.uint64(0x9E3779B97F4A7C15) + matrix[valid, column]
+            order = np.argsort(keys, kind="stable")
+            ordered = keys[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            ends = np.r_[starts[1:], len(ordered)]
+            for start, end in zip(starts, ends, strict=True):
+                if end - start > 1:
+                    groups.append([int(i) for i in valid[order[start:end]]])
+    return groups
