@@ -101,7 +101,7 @@ def test_replace_section_at_end_of_document() -> None:
 
 
 def test_phase_timer_breakdown_names_the_remainder_other() -> None:
-    from bench.speed import PhaseTimer
+    from bench.speed_tasks import PhaseTimer
 
     timer = PhaseTimer(install=False)
     timer.seconds = {"read": 1.0, "embed": 7.5, "whoosh": 1.0}
@@ -133,11 +133,11 @@ def test_replicas_keep_every_sentence_and_passage_string() -> None:
 
 
 def test_edit_record_changes_one_line(tmp_path: Path) -> None:
-    from bench.speed import _edit_record
+    from bench.speed_tasks import edit_record
 
     corpus = tmp_path / "c.jsonl"
     corpus.write_text('{"id": "a", "text": "One."}\n{"id": "b", "text": "Two."}\n', encoding="utf-8")
-    assert _edit_record(corpus, 1, "n1") == "b"
+    assert edit_record(corpus, 1, "n1") == "b"
     lines = corpus.read_text(encoding="utf-8").splitlines()
     assert lines[0] == '{"id": "a", "text": "One."}'
     assert json.loads(lines[1])["text"] == "Two. This abstract was revised for benchmark run n1."
@@ -148,7 +148,7 @@ def _latency(p50: float) -> dict[str, float]:
 
 
 def test_render_and_targets_from_a_results_document() -> None:
-    from bench.speed import render
+    from bench.speed_render import render
 
     stages = {"read": 0.1, "plan": 0.2, "embed": 9.0, "whoosh": 0.5, "arrays": 0.2}
     rep = {
