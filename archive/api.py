@@ -303,7 +303,9 @@ class Archive:
         # BM25 needs no model; a BM25 request still uses the model for sentence scoring if it is loaded.
         embedder = self._query_embedder() if mode != "bm25" or self.embedder.loaded else None
         s = self.settings
-        options = RetrievalOptions(s.candidates, s.rrf_k, s.bm25_engine, s.fusion, s.bm25_weight)
+        options = RetrievalOptions(
+            s.candidates, s.rrf_k, s.bm25_engine, s.fusion, s.bm25_weight, exact_scan_rows=s.exact_scan_rows
+        )
         return retrieve(snapshot, embedder, text, k, mode, options, source, since, until)
 
     def _hit(self, snapshot: Snapshot, row: int, score: float, rank: int) -> Hit:

@@ -29,7 +29,7 @@ from archive.models import Article, BuildReport
 from archive.readers import read_folders
 from archive.sentences import split_sentences
 from archive.settings import Settings
-from index import analysis, layout, store, vectors
+from index import analysis, coarse, layout, store, vectors
 from index.embed_cache import EmbeddingCache
 from index.embedder import Embedder
 from index.manifest import ArticleEntry, Manifest, write_manifest
@@ -105,9 +105,10 @@ def build_generation(
             carry = incremental and reusable is not None
             _write_store(staging, planned, previous if carry else None, changes, progress)
             bm25_size = _write_postings(staging, planned, reusable, progress)
+            coarse_dimension = _write_coarse(staging, passage_vecs, reusable)
             stories = _stories(staging, planned, reusable)
             manifest = _write_arrays(
-                staging, planned, stories, passage_vecs, sentence_vecs, embedder, settings, bm25_size
+                staging, planned, stories, passage_vecs, sentence_vecs, embedder, settings, bm25_size, coarse_dimension
             )
             layout.publish(index_dir, staging)
         except BaseException:
@@ -368,6 +369,16 @@ def _write_postings(
     return writer.save(staging)
 
 
+def _write_coarse(staging: Path, passage_vecs: npt.NDArray[np.float32], previous: Snapshot | None) -> int:
+    """The dense leg's coarse pass (index/coarse.py); an update keeps the previous projection."""
+    projection = previous.coarse_projection if previous is not None else None
+    if projection is None or projection.shape[0] != passage_vecs.shape[1]:
+        projection = coarse.fit_projection(passage_vecs)
+    vectors.save_array(staging, coarse.PROJECTION, np.asarray(projection, dtype=np.float32))
+    vectors.save_array(staging, coarse.COARSE_VECTORS, coarse.project(passage_vecs, projection))
+    return int(projection.shape[1])
+
+
 def _stories(staging: Path, planned: Sequence[_Planned], previous: Snapshot | None) -> list[str]:
     """Each article's story id (near-duplicate group); signatures of unchanged articles are reused."""
     old: npt.NDArray[np.uint64] | None = None
@@ -395,6 +406,7 @@ def _write_arrays(
     embedder: Embedder,
     settings: Settings,
     bm25_size: tuple[int, int],
+    coarse_dimension: int,
 ) -> Manifest:
     entries: list[ArticleEntry] = []
     passage_spans: list[tuple[int, int, int, int]] = []
@@ -455,6 +467,7 @@ def _write_arrays(
         files=files,
         bm25_terms=bm25_size[0],
         bm25_postings=bm25_size[1],
+        coarse_dimension=coarse_dimension,
     )
     write_manifest(staging, manifest)
     return manifest

@@ -43,6 +43,9 @@ class Settings:
     fusion: str = "score"
     # Weight of the normalised BM25 score next to the cosine; chosen on SciFact (bench/RESULTS.md).
     bm25_weight: float = 0.3
+    # Archives with more passages than this find dense candidates on a 64-dimension projection
+    # first, then score those exactly (index/coarse.py); smaller ones scan every vector.
+    exact_scan_rows: int = 50_000
     # Candidates taken from each retrieval leg before rank fusion, and for BM25 searches.
     candidates: int = 100
     # The BM25 leg: "sidecar" (numpy postings, index/sparse.py) or "whoosh" (Whoosh's own

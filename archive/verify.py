@@ -36,7 +36,7 @@ from archive.errors import ArchiveError
 from archive.metadata import content_hash
 from archive.models import SearchMode
 from archive.settings import Settings
-from index import analysis, layout, store, vectors
+from index import analysis, coarse, layout, store, vectors
 from index.embedder import Embedder
 from index.manifest import MANIFEST_FILE, Manifest, read_manifest
 from index.snapshot import ARTICLES_FILE, WHOOSH_DIR, article_from_record
@@ -88,7 +88,8 @@ def verify_index(
         return VerifyReport(str(path), "", (str(exc),))
     check = _Verifier(folder, manifest, embedder)
     steps = (check.files, check.rows, check.arrays, check.articles, check.whoosh, check.postings)
-    for step in (*steps, lambda: check.reembed(reembed), lambda: check.answers(path, settings, questions)):
+    later = (lambda: check.reembed(reembed), check.coarse, lambda: check.answers(path, settings, questions))
+    for step in (*steps, *later):
         try:
             step()
         except Exception as exc:  # a checker must report what it trips over, not crash on it
@@ -173,6 +174,25 @@ class _Verifier:
                     f"{self.folder / name}: {len(bad)} of {len(rows)} sampled rows are not finite unit vectors "
                     f"(rows {', '.join(str(int(r)) for r in bad[:MAX_LISTED])}); rebuild with `archive build`"
                 )
+
+    def coarse(self) -> None:
+        """The coarse pass's rows are the passage vectors times the stored projection."""
+        m = self.manifest
+        if not m.coarse_dimension:
+            return
+        try:
+            projection = vectors.load_array(self.folder, coarse.PROJECTION, m.dimension, m.coarse_dimension, np.float32)
+            projected = vectors.load_array(
+                self.folder, coarse.COARSE_VECTORS, m.passages, m.coarse_dimension, np.float32
+            )
+        except ArchiveError as exc:
+            self.problems.append(str(exc))
+            return
+        rows = np.asarray(_spread(m.passages, VECTOR_SAMPLE), dtype=np.int64)
+        expected = np.asarray(self.array[vectors.PASSAGE_VECTORS][rows]) @ projection
+        if not np.allclose(np.asarray(projected[rows]), expected, atol=1e-4):
+            self.problems.append(f"{self.folder / coarse.COARSE_VECTORS}: rows do not match the passage vectors")
+        self.counts["coarse_rows_checked"] = len(rows)
 
     def articles(self) -> None:
         """Every stored text hashes to its content hash; its spans lie inside it, in order."""

@@ -55,6 +55,7 @@ class Manifest:
     files: dict[str, int] = field(default_factory=dict)  # file name -> size in bytes
     bm25_terms: int = 0  # the BM25 sidecar's vocabulary size
     bm25_postings: int = 0
+    coarse_dimension: int = 0  # columns of the dense leg's coarse projection (index/coarse.py)
     schema_version: int = SCHEMA_VERSION
 
     def to_bytes(self) -> bytes:

@@ -12,6 +12,11 @@ this beats reciprocal-rank fusion (nDCG@10 0.741 against 0.723; bench/RESULTS.md
 `fusion="rrf"` fuses each leg's top `candidates` by rank instead (the only choice for
 the Whoosh engine, whose scores are not available for every passage).
 
+Above `exact_scan_rows` passages the dense leg first scans a 64-dimension projection of the
+vectors (index/coarse.py) and computes exact cosines only for its 2,000 best rows and for
+the BM25 leg's 2,000 best: an exact scan reads every vector, 0.5 GB a query at 350,000
+passages.
+
 Filters (source, date range) are applied inside each leg before it ranks, so a
 filtered search returns its best k, not the survivors of an unfiltered top k.
 """
@@ -25,13 +30,14 @@ import numpy as np
 import numpy.typing as npt
 
 from archive.models import SearchMode
-from index import analysis, vectors
+from index import analysis, coarse, vectors
 from index.embedder import Embedder
 from index.fusion import RRF_K, reciprocal_rank_fusion
 from index.snapshot import Snapshot
 from index.sparse import DEFAULT_BM25, BM25Params
 
 BM25_ENGINES = ("sidecar", "whoosh")
+COARSE_CANDIDATES = 2000  # rows per leg given exact cosines on a large archive
 FUSIONS = ("score", "rrf")
 
 
@@ -43,6 +49,7 @@ class RetrievalOptions:
     fusion: str = "score"
     bm25_weight: float = 0.3  # score fusion: weight of BM25 / best BM25 next to the cosine
     bm25: BM25Params = DEFAULT_BM25
+    exact_scan_rows: int = 50_000  # above this many passages the dense leg starts coarse
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ def retrieve(
         ranked = _bm25_leg(snapshot, text, max(k, options.candidates), filters, options)
     elif mode == "dense":
         assert query_vector is not None
-        ranked = vectors.top_k(snapshot.passage_vectors, query_vector, k, mask)
+        ranked = _dense_leg(snapshot, query_vector, k, mask, options)
     elif options.fusion == "score" and options.bm25_engine == "sidecar":
         assert query_vector is not None
         ranked = _score_fusion(snapshot, text, query_vector, k, mask, options)
@@ -89,7 +96,7 @@ def retrieve(
         assert query_vector is not None
         depth = max(k, options.candidates)
         bm25 = _bm25_leg(snapshot, text, depth, filters, options)
-        dense = vectors.top_k(snapshot.passage_vectors, query_vector, depth, mask)
+        dense = _dense_leg(snapshot, query_vector, depth, mask, options)
         ranked = reciprocal_rank_fusion([[r for r, _ in bm25], [r for r, _ in dense]], k=options.rrf_k)
     return Retrieval(tuple(RankedPassage(row, score) for row, score in ranked[:k]), query_vector, mode)
 
@@ -111,6 +118,31 @@ def _bm25_leg(
     return snapshot.bm25.search(analysis.unique_terms(text), depth, filters.mask, options.bm25)
 
 
+def _dense_leg(
+    snapshot: Snapshot,
+    query_vector: npt.NDArray[np.float32],
+    k: int,
+    mask: npt.NDArray[np.bool_] | None,
+    options: RetrievalOptions,
+) -> list[tuple[int, float]]:
+    if not _coarse_first(snapshot, options):
+        return vectors.top_k(snapshot.passage_vectors, query_vector, k, mask)
+    rows = _coarse_rows(snapshot, query_vector, max(k, COARSE_CANDIDATES), mask)
+    exact = np.asarray(snapshot.passage_vectors[rows] @ query_vector)
+    return [(int(rows[i]), score) for i, score in vectors.top_rows(exact, k)]
+
+
+def _coarse_rows(
+    snapshot: Snapshot, query_vector: npt.NDArray[np.float32], count: int, mask: npt.NDArray[np.bool_] | None
+) -> npt.NDArray[np.int64]:
+    assert snapshot.passage_coarse is not None and snapshot.coarse_projection is not None
+    return coarse.candidates(snapshot.passage_coarse, snapshot.coarse_projection, query_vector, count, mask)
+
+
+def _coarse_first(snapshot: Snapshot, options: RetrievalOptions) -> bool:
+    return snapshot.passage_coarse is not None and snapshot.manifest.passages > options.exact_scan_rows
+
+
 def _score_fusion(
     snapshot: Snapshot,
     text: str,
@@ -119,12 +151,23 @@ def _score_fusion(
     mask: npt.NDArray[np.bool_] | None,
     options: RetrievalOptions,
 ) -> list[tuple[int, float]]:
-    fused = np.asarray(snapshot.passage_vectors @ query_vector, dtype=np.float64)
     bm25 = snapshot.bm25.scores(analysis.unique_terms(text), options.bm25)
-    if bm25 is not None:
-        if mask is not None:
-            bm25[~mask] = 0.0
-        best = float(bm25.max())
-        if best > 0.0:
+    if bm25 is not None and mask is not None:
+        bm25[~mask] = 0.0
+    best = float(bm25.max()) if bm25 is not None else 0.0
+    if not _coarse_first(snapshot, options):
+        fused = np.asarray(snapshot.passage_vectors @ query_vector, dtype=np.float64)
+        if bm25 is not None and best > 0.0:
             fused += options.bm25_weight * (bm25 / best)
-    return vectors.top_rows(fused, k, mask)
+        return vectors.top_rows(fused, k, mask)
+    # Large archive: exact scores for the coarse pass's best rows and BM25's best rows only.
+    rows = _coarse_rows(snapshot, query_vector, max(k, COARSE_CANDIDATES), mask)
+    if bm25 is not None and best > 0.0:
+        matched = np.flatnonzero(bm25 > 0.0)
+        if len(matched) > COARSE_CANDIDATES:
+            matched = matched[np.argpartition(-bm25[matched], COARSE_CANDIDATES - 1)[:COARSE_CANDIDATES]]
+        rows = np.union1d(rows, matched)
+    fused = np.asarray(snapshot.passage_vectors[rows] @ query_vector, dtype=np.float64)
+    if bm25 is not None and best > 0.0:
+        fused += options.bm25_weight * (bm25[rows] / best)
+    return [(int(rows[i]), score) for i, score in vectors.top_rows(fused, k)]

@@ -13,7 +13,7 @@ import orjson
 
 from archive.errors import ArticleNotFoundError, IndexCorruptError
 from archive.models import Article
-from index import vectors
+from index import coarse, vectors
 from index.manifest import ArticleEntry, Manifest, check_files, read_manifest
 from index.sparse import BM25Index
 from index.store import PassageStore, date_key, source_key
@@ -56,6 +56,16 @@ class Snapshot:
         self.passage_spans = np.asarray(vectors.load_array(folder, vectors.PASSAGE_SPANS, m.passages, 4, np.int32))
         self.sentence_spans = np.asarray(vectors.load_array(folder, vectors.SENTENCE_SPANS, m.sentences, 2, np.int32))
         self.bm25 = BM25Index(folder, m.passages, m.bm25_terms, m.bm25_postings)
+        # Generations written before the coarse pass existed have none; they scan exactly.
+        self.coarse_projection: npt.NDArray[np.float32] | None = None
+        self.passage_coarse: npt.NDArray[np.float32] | None = None
+        if m.coarse_dimension:
+            self.coarse_projection = np.asarray(
+                vectors.load_array(folder, coarse.PROJECTION, m.dimension, m.coarse_dimension, np.float32)
+            )
+            self.passage_coarse = vectors.load_array(
+                folder, coarse.COARSE_VECTORS, m.passages, m.coarse_dimension, np.float32
+            )
         counts = np.fromiter((e.passage_count for e in self.entries), dtype=np.int64, count=len(self.entries))
         if int(counts.sum()) != m.passages:
             raise IndexCorruptError(f"{folder}: manifest passage counts do not add up; rebuild with `archive build`.")

@@ -100,3 +100,21 @@ def test_score_fusion_ranks_by_cosine_plus_weighted_bm25(seeds_archive: Archive)
     ranked = rrf.search(query, k=5)
     assert ranked and all(h.score <= 2 / (seeds_archive.settings.rrf_k + 1) for h in ranked)  # rank scores
     rrf.close()
+
+
+def test_the_coarse_dense_pass_answers_like_the_exact_scan(seeds_archive: Archive) -> None:
+    """exact_scan_rows=0 sends even the seeds through the coarse pass (index/coarse.py)."""
+    snapshot = seeds_archive._current()
+    assert snapshot.passage_coarse is not None and snapshot.manifest.coarse_dimension == 64
+    coarse_first = Archive(
+        seeds_archive.index_dir, replace(seeds_archive.settings, exact_scan_rows=0), seeds_archive.embedder
+    )
+    for mode in ("hybrid", "dense"):
+        exact = seeds_archive.search(SEED_QUESTION, k=5, mode=mode)
+        first = coarse_first.search(SEED_QUESTION, k=5, mode=mode)
+        assert [(h.article_id, h.start) for h in first] == [(h.article_id, h.start) for h in exact], mode
+        assert [h.score for h in first] == pytest.approx([h.score for h in exact], abs=1e-5)
+    assert coarse_first.ask(SEED_QUESTION).citations == seeds_archive.ask(SEED_QUESTION).citations
+    filtered = coarse_first.search(SEED_QUESTION, source="nobody", mode="dense")
+    assert filtered == []
+    coarse_first.close()

@@ -15,7 +15,7 @@ from reliability_support import FIRST_SEED, SECOND_SEED, run_cli
 
 from archive import Archive, Settings
 from archive.verify import verify_index
-from index import layout, sparse, vectors
+from index import coarse, layout, sparse, vectors
 from index.embedder import Embedder
 from index.manifest import MANIFEST_FILE
 from index.snapshot import ARTICLES_FILE
@@ -68,6 +68,7 @@ DAMAGE = {
     "manifest hash": (edit_manifest_hash, "does not match its content hash"),
     "BM25 count": (edit_array(sparse.TF, lambda a: a.__setitem__((5, 0), a[5, 0] + 1)), "wrong BM25 postings"),
     "BM25 length": (edit_array(sparse.LENGTHS, lambda a: a.__setitem__((0, 0), a[0, 0] + 3)), "wrong BM25 postings"),
+    "coarse row": (edit_array(coarse.COARSE_VECTORS, swap_rows), "do not match the passage vectors"),
     "BM25 rows": (edit_array(sparse.ROWS, lambda a: a.__setitem__(0, 10**6)), "passage rows out of range"),
 }
 

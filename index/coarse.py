@@ -1,0 +1,58 @@
+"""A coarse first pass for the dense leg of large archives: a 64-dimension projection.
+
+An exact dense scan reads every passage vector (384 float32, 1.5 KiB) per query: 0.5 GB at
+350,000 passages, which no cache holds and memory bandwidth makes 40-80 ms on these
+machines. The passages' vectors projected on their top 64 principal directions take a
+sixth of that; scanning those picks a few thousand candidates whose exact cosines are then
+computed from the full vectors. On SciFact (21,855 passages) the projected top 2,000 holds
+99.7% of the exact top 100 and hybrid nDCG@10 is unchanged (bench/RESULTS.md).
+
+Files: `coarse_projection.npy` (dimension, 64) float32 and `passage_coarse.npy`
+(passages, 64) float32, the passage vectors times the projection. An update reuses the
+previous projection, so carried rows keep their values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+PROJECTION = "coarse_projection.npy"
+COARSE_VECTORS = "passage_coarse.npy"
+COARSE_DIMENSION = 64
+FIT_SAMPLE = 20_000  # passages the principal directions are fitted on
+
+Matrix = npt.NDArray[np.float32]
+
+
+def fit_projection(vectors: Matrix, dimension: int = COARSE_DIMENSION) -> Matrix:
+    """The top principal directions (uncentred: cosines are about the origin) of a sample of rows."""
+    columns = vectors.shape[1]
+    dimension = min(dimension, columns)
+    if len(vectors) == 0:
+        return np.eye(columns, dimension, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    rows = np.sort(rng.choice(len(vectors), size=min(len(vectors), FIT_SAMPLE), replace=False))
+    _, _, directions = np.linalg.svd(np.asarray(vectors[rows], dtype=np.float64), full_matrices=False)
+    projection = np.zeros((columns, dimension), dtype=np.float32)
+    found = min(dimension, directions.shape[0])
+    projection[:, :found] = directions[:found].T
+    return projection
+
+
+def project(vectors: Matrix, projection: Matrix) -> Matrix:
+    return np.ascontiguousarray(np.asarray(vectors, dtype=np.float32) @ projection)
+
+
+def candidates(
+    coarse: Matrix, projection: Matrix, query: Matrix, count: int, mask: npt.NDArray[np.bool_] | None
+) -> npt.NDArray[np.int64]:
+    """Rows (ascending) of the `count` best projected scores; rows outside `mask` never."""
+    scores = coarse @ (query @ projection)
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+        count = min(count, int(mask.sum()))
+    count = min(count, len(scores))
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(np.argpartition(-scores, count - 1)[:count]).astype(np.int64)

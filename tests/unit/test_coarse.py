@@ -1,0 +1,52 @@
+"""The dense leg's coarse pass: a projection that keeps the exact best rows among its candidates."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index import coarse
+
+
+def clustered_unit_vectors(rows: int, seed: int = 1) -> np.ndarray:
+    """Vectors whose variance lies mostly in a 48-dimension subspace, as sentence embeddings' does.
+
+    Topic centres and each vector's own variation live in the subspace; a little isotropic
+    noise fills the other dimensions.
+    """
+    rng = np.random.default_rng(seed)
+    basis = np.linalg.qr(np.random.default_rng(0).standard_normal((384, 48)))[0].T  # same subspace for every call
+    topics = rng.standard_normal((50, 48))
+    inside = topics[rng.integers(0, 50, rows)] + 0.7 * rng.standard_normal((rows, 48))
+    vectors = inside @ basis + 0.02 * rng.standard_normal((rows, 384))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_the_projection_has_orthonormal_columns() -> None:
+    projection = coarse.fit_projection(clustered_unit_vectors(3000))
+    assert projection.shape == (384, coarse.COARSE_DIMENSION)
+    assert np.allclose(projection.T @ projection, np.eye(coarse.COARSE_DIMENSION), atol=1e-4)
+
+
+def test_candidates_hold_the_exact_best_rows() -> None:
+    vectors = clustered_unit_vectors(20_000)
+    projection = coarse.fit_projection(vectors)
+    projected = coarse.project(vectors, projection)
+    queries = clustered_unit_vectors(30, seed=2)
+    found = []
+    for query in queries:
+        exact_top = set(np.argsort(-(vectors @ query))[:10].tolist())
+        rows = coarse.candidates(projected, projection, query, 500, None)
+        assert len(rows) == 500 and np.all(np.diff(rows) > 0)
+        found.append(len(exact_top & set(rows.tolist())) / 10)
+    assert np.mean(found) >= 0.95
+
+
+def test_candidates_respect_the_mask_and_small_archives() -> None:
+    vectors = clustered_unit_vectors(100)
+    projection = coarse.fit_projection(vectors)
+    projected = coarse.project(vectors, projection)
+    mask = np.zeros(100, dtype=bool)
+    mask[[3, 50, 99]] = True
+    assert coarse.candidates(projected, projection, vectors[0], 10, mask).tolist() == [3, 50, 99]
+    assert len(coarse.candidates(projected, projection, vectors[0], 500, None)) == 100
+    assert len(coarse.candidates(projected, projection, vectors[0], 10, np.zeros(100, dtype=bool))) == 0
