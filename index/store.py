@@ -20,6 +20,7 @@ from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from archive.errors import IndexCorruptError
+from index import analysis
 
 INDEX_NAME = "passages"
 # Title words are stronger evidence than body words, but a passage repeats its title, so modestly.
@@ -28,7 +29,7 @@ NO_DATE = 0
 
 
 def _analyzer() -> StemmingAnalyzer:
-    return StemmingAnalyzer()
+    return analysis.whoosh_analyzer()
 
 
 def make_schema() -> Schema:
@@ -70,10 +71,7 @@ class StoreHit:
 
 def query_terms(text: str) -> list[str]:
     """The analysed terms of `text`, first occurrence order, as BM25 will see them."""
-    seen: dict[str, None] = {}
-    for token in _analyzer()(text):
-        seen.setdefault(token.text, None)
-    return list(seen)
+    return analysis.unique_terms(text)
 
 
 def create(path: Path) -> None:
