@@ -21,7 +21,7 @@ from archive import Archive, Hit, IndexCorruptError, SearchMode, Settings
 from index import layout
 from index import snapshot as snapshot_module
 from index.embedder import Embedder
-from index.retriever import retrieve
+from index.retriever import RetrievalOptions, retrieve
 from index.snapshot import Snapshot
 from index.store import PassageStore
 from tests.conftest import SEED_QUESTION
@@ -42,7 +42,7 @@ def hit_versions(hits: list[Hit], corpora: dict[str, Corpus]) -> set[str]:
 
 def snapshot_answer(snapshot: Snapshot, embedder: Embedder) -> list[tuple[str, str]]:
     """Ranked passage texts straight from a snapshot: Whoosh, vectors and the article store."""
-    retrieval = retrieve(snapshot, embedder, SEED_QUESTION, 5, "hybrid", 100, 60)
+    retrieval = retrieve(snapshot, embedder, SEED_QUESTION, 5, "hybrid", RetrievalOptions())
     refs = [snapshot.passage(p.row) for p in retrieval.passages]
     return [(r.article.article_id, snapshot.article(r.article.article_id).text[r.start : r.end]) for r in refs]
 
