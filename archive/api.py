@@ -22,10 +22,10 @@ from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Hit, Inde
 from archive.periods import Period, named_period
 from archive.settings import Settings
 from index import layout
+from index.analysis import unique_terms as query_terms
 from index.embedder import Embedder
 from index.retriever import BM25_ENGINES, FUSIONS, Retrieval, RetrievalOptions, retrieve
 from index.snapshot import Snapshot
-from index.store import query_terms
 
 ARTICLE_CACHE_SIZE = 256
 
@@ -302,10 +302,7 @@ class Archive:
     ) -> Retrieval:
         # BM25 needs no model; a BM25 request still uses the model for sentence scoring if it is loaded.
         embedder = self._query_embedder() if mode != "bm25" or self.embedder.loaded else None
-        s = self.settings
-        options = RetrievalOptions(
-            s.candidates, s.rrf_k, s.bm25_engine, s.fusion, s.bm25_weight, exact_scan_rows=s.exact_scan_rows
-        )
+        options = retrieval_options(self.settings)
         return retrieve(snapshot, embedder, text, k, mode, options, source, since, until)
 
     def _hit(self, snapshot: Snapshot, row: int, score: float, rank: int) -> Hit:
@@ -337,6 +334,14 @@ class Archive:
             if len(self._articles) > ARTICLE_CACHE_SIZE:
                 self._articles.popitem(last=False)
         return article
+
+
+def retrieval_options(settings: Settings) -> RetrievalOptions:
+    """The retriever's options as `settings` give them (the API and the benchmarks share this)."""
+    s = settings
+    return RetrievalOptions(
+        s.candidates, s.rrf_k, s.bm25_engine, s.fusion, s.bm25_weight, exact_scan_rows=s.exact_scan_rows
+    )
 
 
 def _note(used: SearchMode, asked: SearchMode, answered: bool, period: Period | None) -> str:

@@ -17,9 +17,9 @@ from archive.candidates import CandidateSentence, gather
 from archive.models import Article, Citation, Claim
 from archive.periods import Period, named_period
 from archive.settings import Settings
+from index.analysis import unique_terms as query_terms
 from index.retriever import Retrieval
 from index.snapshot import Snapshot
-from index.store import query_terms
 
 # A sentence giving a different value than the best answer is cited as conflicting when it
 # scores at least this fraction of the best (lower than the usual cut: disagreement matters).

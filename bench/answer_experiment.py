@@ -35,13 +35,14 @@ import numpy.typing as npt
 from scipy.optimize import minimize  # type: ignore[import-untyped]
 
 from archive import Archive, Settings, answering
+from archive.api import retrieval_options
 from archive.candidates import gather
 from archive.citing import _question_idf, _signals
 from archive.periods import named_period
 from bench import datasets
 from bench.eval import DEFAULT_OUT, gold_span
+from index.analysis import unique_terms as query_terms
 from index.retriever import retrieve
-from index.store import query_terms
 
 Array = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -166,7 +167,7 @@ def collect(archive: Archive, questions: Sequence[datasets.SentenceQuestion]) ->
         line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         spans = [(line_starts[p] + s, line_starts[p] + s + len(t)) for p, s, t in annotated]
         retrieval = retrieve(
-            snapshot, embedder, q.question, settings.answer_passages, "hybrid", settings.candidates, settings.rrf_k
+            snapshot, embedder, q.question, settings.answer_passages, "hybrid", retrieval_options(settings)
         )
         cands = gather(snapshot, retrieval, settings.answer_passages, archive.article)
         qv = retrieval.query_vector

@@ -21,8 +21,8 @@ import numpy as np
 
 from archive.claims import relation
 from bench import datasets
+from index.analysis import unique_terms as query_terms
 from index.embedder import Embedder
-from index.store import query_terms
 
 PAIRS = Path(__file__).resolve().parent / "data" / "claim_pairs.jsonl"
 LABELS = ("same", "conflicting", "unrelated")

@@ -28,8 +28,9 @@ import orjson
 from whoosh.analysis import StemmingAnalyzer
 
 from bench import datasets
+from index.analysis import unique_terms as query_terms
 from index.embedder import Embedder
-from index.store import TITLE_BOOST, PassageStore, query_terms
+from index.store import TITLE_BOOST, PassageStore
 
 OUT = Path(__file__).resolve().parent / "out"
 INDEX = OUT / "index-scifact-x1"

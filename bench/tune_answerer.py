@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from archive import Archive, Settings
+from archive.api import retrieval_options
 from archive.candidates import gather
 from bench import datasets
 from bench.eval import DEFAULT_OUT, gold_span
+from index.analysis import unique_terms as query_terms
 from index.retriever import retrieve
-from index.store import query_terms
 
 FEATURES = (
     "cos_sentence",
@@ -84,8 +85,7 @@ def collect(archive: Archive, questions: list[datasets.SentenceQuestion]) -> lis
             q.question,
             archive.settings.answer_passages,
             "hybrid",
-            archive.settings.candidates,
-            archive.settings.rrf_k,
+            retrieval_options(archive.settings),
         )
         cands = gather(snapshot, retrieval, archive.settings.answer_passages, archive.article)
         if not cands:

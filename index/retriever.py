@@ -34,7 +34,7 @@ from index import analysis, coarse, vectors
 from index.embedder import Embedder
 from index.fusion import RRF_K, reciprocal_rank_fusion
 from index.snapshot import Snapshot
-from index.sparse import DEFAULT_BM25, BM25Params
+from index.sparse import DEFAULT_BM25, BM25Params, best_matches
 
 BM25_ENGINES = ("sidecar", "whoosh")
 COARSE_CANDIDATES = 2000  # rows per leg given exact cosines on a large archive
@@ -163,10 +163,7 @@ def _score_fusion(
     # Large archive: exact scores for the coarse pass's best rows and BM25's best rows only.
     rows = _coarse_rows(snapshot, query_vector, max(k, COARSE_CANDIDATES), mask)
     if bm25 is not None and best > 0.0:
-        matched = np.flatnonzero(bm25 > 0.0)
-        if len(matched) > COARSE_CANDIDATES:
-            matched = matched[np.argpartition(-bm25[matched], COARSE_CANDIDATES - 1)[:COARSE_CANDIDATES]]
-        rows = np.union1d(rows, matched)
+        rows = np.union1d(rows, best_matches(bm25, COARSE_CANDIDATES))
     fused = np.asarray(snapshot.passage_vectors[rows] @ query_vector, dtype=np.float64)
     if bm25 is not None and best > 0.0:
         fused += options.bm25_weight * (bm25[rows] / best)

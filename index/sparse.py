@@ -187,9 +187,7 @@ class BM25Index:
             return []
         if mask is not None:
             scores[~mask] = 0.0
-        matched = np.flatnonzero(scores > 0.0)
-        if len(matched) > k:
-            matched = matched[np.argpartition(-scores[matched], k - 1)[:k]]
+        matched = best_matches(scores, k)
         # Ties broken by row, so the ranking is deterministic.
         best = matched[np.lexsort((matched, -scores[matched]))]
         return [(int(row), float(scores[row])) for row in best]
@@ -209,3 +207,11 @@ class BM25Index:
         contribution = idf * weight * (params.k1 + 1.0) / (weight + params.k1)
         summed = np.bincount(rows, weights=contribution, minlength=self.passages)
         return np.asarray(summed, dtype=np.float64)
+
+
+def best_matches(scores: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
+    """Rows of the `k` highest positive scores, unordered (rows scoring 0 matched no term)."""
+    matched = np.flatnonzero(scores > 0.0)
+    if len(matched) > k:
+        matched = matched[np.argpartition(-scores[matched], k - 1)[:k]]
+    return matched

@@ -69,11 +69,6 @@ class StoreHit:
     score: float
 
 
-def query_terms(text: str) -> list[str]:
-    """The analysed terms of `text`, first occurrence order, as BM25 will see them."""
-    return analysis.unique_terms(text)
-
-
 def create(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
@@ -126,7 +121,7 @@ class PassageStore:
         since: date | None = None,
         until: date | None = None,
     ) -> list[StoreHit]:
-        terms = query_terms(text)
+        terms = analysis.unique_terms(text)
         if not terms:
             return []
         query = wq.Or([wq.Term(field, term) for term in terms for field in ("text", "title")])

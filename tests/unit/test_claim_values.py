@@ -11,7 +11,7 @@ from archive.claims import (
     number_value,
     relation,
 )
-from index.store import query_terms
+from index.analysis import unique_terms as query_terms
 
 FOCUS = ["lebanes", "detaine", "releas", "israel"]
 
