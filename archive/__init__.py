@@ -5,7 +5,7 @@
     answer = arc.ask("How many Lebanese detainees did Israel agree to release?")
 
 `Archive` is imported on first use, so `import archive` (and the CLI's `--help`)
-stays fast and the index layer can import `archive.errors` without a cycle.
+does not pay for numpy, Whoosh and the engine (about 0.3 s instead of 2 s).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from archive.building import Progress, _no_progress, build_generation
+from archive.building import build_generation
 from archive.citing import cite, dated_summary
 from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
 from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Hit, IndexInfo, SearchMode
@@ -24,6 +24,7 @@ from archive.settings import Settings
 from index import layout
 from index.analysis import unique_terms as query_terms
 from index.embedder import Embedder
+from index.records import Progress, no_progress
 from index.retriever import BM25_ENGINES, FUSIONS, Retrieval, RetrievalOptions, retrieve
 from index.snapshot import Snapshot
 
@@ -42,7 +43,7 @@ class Archive:
             )
         if settings.fusion not in FUSIONS:
             raise InvalidRequestError(f"Unknown fusion {settings.fusion!r}; use one of {', '.join(FUSIONS)}.")
-        self.embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads, settings.quantize)
+        self.embedder = embedder or embedder_for(settings)
         self._lock = threading.RLock()
         self._snapshot = Snapshot(layout.current_generation(index_dir))
         self._articles: OrderedDict[tuple[str, str], Article] = OrderedDict()
@@ -75,7 +76,7 @@ class Archive:
         """Index `folders` from scratch into a new generation and return the archive open on it."""
         settings = settings or Settings.from_env()
         path = Path(index_dir or settings.index_dir)
-        embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads, settings.quantize)
+        embedder = embedder or embedder_for(settings)
         report = build_generation(
             folders,
             path,
@@ -83,7 +84,7 @@ class Archive:
             embedder,
             None,
             incremental=False,
-            progress=progress or _no_progress,
+            progress=progress or no_progress,
             lock_wait=lock_wait,
         )
         archive = cls(path, settings, embedder)
@@ -118,7 +119,7 @@ class Archive:
             self.embedder,
             self._current(),
             incremental=True,
-            progress=progress or _no_progress,
+            progress=progress or no_progress,
             lock_wait=lock_wait,
         )
         self.refresh()
@@ -178,6 +179,7 @@ class Archive:
     def search(
         self,
         query: str,
+        *,
         k: int = 10,
         mode: SearchMode = "hybrid",
         source: str | None = None,
@@ -195,11 +197,12 @@ class Archive:
     def ask(
         self,
         question: str,
+        *,
         k: int = 5,
+        mode: SearchMode = "hybrid",
         source: str | None = None,
         since: date | None = None,
         until: date | None = None,
-        mode: SearchMode = "hybrid",
     ) -> Answer:
         """Answer with up to `k` verbatim sentences, or `answered=False` and the closest passages."""
         started = time.perf_counter()
@@ -334,6 +337,11 @@ class Archive:
             if len(self._articles) > ARTICLE_CACHE_SIZE:
                 self._articles.popitem(last=False)
         return article
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedding model as `settings` configure it (not loaded until first used)."""
+    return Embedder(settings.model, settings.batch_size, settings.threads, settings.quantize)
 
 
 def retrieval_options(settings: Settings) -> RetrievalOptions:

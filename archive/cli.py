@@ -20,6 +20,7 @@ from archive.models import SEARCH_MODES, BuildReport
 from archive.settings import Settings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+APPS_GROUP = "archive_qa.apps"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,11 +210,23 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
-    try:
-        from tui.app import run_app
-    except ImportError as exc:  # the TUI is optional for scripted use
-        raise InvalidRequestError(f"The terminal app is not available: {exc}") from exc
-    return run_app(_settings(args))
+    return _installed_app("tui")(_settings(args))
+
+
+def _installed_app(name: str) -> Callable[[Settings], int]:
+    """An app registered in the `archive_qa.apps` entry-point group (the layer above this one)."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=APPS_GROUP, name=name):
+        try:
+            app: Callable[[Settings], int] = entry.load()
+        except ImportError as exc:  # the TUI is optional for scripted use
+            raise InvalidRequestError(f"The terminal app is not available: {exc}") from exc
+        return app
+    raise InvalidRequestError(
+        f"The terminal app is not installed (no {name!r} in the {APPS_GROUP!r} entry points); "
+        "reinstall archive-qa with `scripts/setup.sh`."
+    )
 
 
 def _print_json(value: object) -> None:

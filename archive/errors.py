@@ -9,38 +9,35 @@ ArchiveError                  base: `str(err)` is the user-facing message
 ├── InputLimitError           a question or article exceeds a documented limit
 ├── InvalidRequestError       bad argument: unknown mode, bad date, k < 1 ...
 └── ModelError                the embedding model cannot be loaded
+
+The engine's errors are defined in `index.errors` (the layer that raises them) and
+re-exported here; `ArchiveError` is that layer's base class, so one `except ArchiveError`
+catches everything the library raises on purpose.
 """
 
 from __future__ import annotations
 
+from index.errors import (
+    ArticleNotFoundError,
+    IndexCorruptError,
+    IndexIncompatibleError,
+    IndexLockedError,
+    IndexMissingError,
+    ModelError,
+)
+from index.errors import EngineError as ArchiveError
 
-class ArchiveError(Exception):
-    """Base class; `title` is a short heading for UIs, the message says what to do."""
-
-    title = "Archive error"
-
-
-class IndexMissingError(ArchiveError):
-    title = "No index"
-
-
-class IndexIncompatibleError(ArchiveError):
-    title = "Incompatible index"
-
-
-class IndexCorruptError(ArchiveError):
-    title = "Damaged index"
-
-
-class IndexLockedError(ArchiveError):
-    title = "Index busy"
-
-
-class ArticleNotFoundError(ArchiveError, KeyError):
-    title = "Article not found"
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else "article not found"
+__all__ = [
+    "ArchiveError",
+    "ArticleNotFoundError",
+    "IndexCorruptError",
+    "IndexIncompatibleError",
+    "IndexLockedError",
+    "IndexMissingError",
+    "InputLimitError",
+    "InvalidRequestError",
+    "ModelError",
+]
 
 
 class InputLimitError(ArchiveError, ValueError):
@@ -49,7 +46,3 @@ class InputLimitError(ArchiveError, ValueError):
 
 class InvalidRequestError(ArchiveError, ValueError):
     title = "Invalid request"
-
-
-class ModelError(ArchiveError):
-    title = "Embedding model unavailable"

@@ -7,7 +7,6 @@ strings, and they never invent a value (an unknown date stays None, a source "")
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import orjson
 
 from archive.models import Article
 from archive.sentences import split_sentences
+from index.records import content_hash
 
 # Canonical field -> accepted keys, in order of preference (keys are matched lower-cased).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -267,11 +267,6 @@ def title_from_text(text: str, limit: int = TITLE_CHARS) -> str:
 
 def _has_word(text: str) -> bool:
     return any(c.isalnum() for c in text)
-
-
-def content_hash(text: str) -> str:
-    """sha256 hex digest of the UTF-8 encoded text."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def to_article(fields: Fields, text: str, article_id: str, path: Path, title: str = "") -> Article:

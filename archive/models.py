@@ -1,40 +1,34 @@
 """Frozen result and record types that cross the public API.
 
 Only plain Python types appear here (str, int, float, date, tuples): no Whoosh or
-numpy object ever leaves the library through these classes.
+numpy object ever leaves the library through these classes. `Article` and `SearchMode`
+are the engine's own (`index.records`), re-exported here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+
+from index.records import SEARCH_MODES, Article, Progress, SearchMode
+
+__all__ = [
+    "SEARCH_MODES",
+    "Answer",
+    "Article",
+    "BuildReport",
+    "Citation",
+    "Claim",
+    "Duplicate",
+    "FileProblem",
+    "Hit",
+    "IndexInfo",
+    "Progress",
+    "SearchMode",
+]
 
 # Classes below have a field named `date`, which hides the type inside their bodies.
 CalendarDate = date
-SearchMode = Literal["hybrid", "bm25", "dense"]
-SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "bm25", "dense")
-
-
-@dataclass(frozen=True)
-class Article:
-    """One article as indexed.
-
-    `text` is the exact text that every citation offset points into; `content_hash`
-    is the sha256 of that text, so a stored article can be checked against it.
-    """
-
-    article_id: str
-    title: str
-    text: str
-    source: str = ""
-    date: date | None = None
-    url: str = ""
-    authors: tuple[str, ...] = ()
-    subtitle: str = ""
-    path: str = ""
-    content_hash: str = ""
-    extra: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

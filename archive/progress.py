@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from archive.building import Progress as ProgressCallback
+from archive.models import Progress as ProgressCallback
 
 
 @contextlib.contextmanager

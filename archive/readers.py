@@ -16,7 +16,6 @@ from pathlib import Path
 from archive import decoding
 from archive.metadata import (
     Fields,
-    content_hash,
     drop_leading_blank_lines,
     kind_of,
     read_fields,
@@ -24,6 +23,7 @@ from archive.metadata import (
     to_article,
 )
 from archive.models import Article, Duplicate, FileProblem
+from index.records import content_hash
 
 __all__ = ["SUPPORTED_SUFFIXES", "ReadOutcome", "content_hash", "read_file", "read_folders"]
 

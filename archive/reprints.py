@@ -18,8 +18,9 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from index.schema import MINHASH_PERMUTATIONS as PERMUTATIONS  # the width the generation stores
+
 SHINGLE_WORDS = 5
-PERMUTATIONS = 64
 BANDS = 32  # 32 bands of 2 rows: texts at Jaccard 0.5 share a band with p > 0.99, at 0.2 with p ~ 0.73
 MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.7

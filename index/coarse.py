@@ -7,9 +7,9 @@ sixth of that; scanning those picks a few thousand candidates whose exact cosine
 computed from the full vectors. On SciFact (21,855 passages) the projected top 2,000 holds
 99.7% of the exact top 100 and hybrid nDCG@10 is unchanged (bench/RESULTS.md).
 
-Files: `coarse_projection.npy` (dimension, 64) float32 and `passage_coarse.npy`
-(passages, 64) float32, the passage vectors times the projection. An update reuses the
-previous projection, so carried rows keep their values.
+Files (index/schema.py): `COARSE_PROJECTION` (dimension, 64) and `COARSE_VECTORS` (passages,
+64), the passage vectors times the projection. An update reuses the previous projection,
+so carried rows keep their values.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-PROJECTION = "coarse_projection.npy"
-COARSE_VECTORS = "passage_coarse.npy"
 COARSE_DIMENSION = 64
 FIT_SAMPLE = 20_000  # passages the principal directions are fitted on
 

@@ -1,8 +1,11 @@
-"""Fusing ranked lists from the BM25 and dense legs: pure functions."""
+"""Fusing the BM25 and dense legs: pure functions over scores or ranked lists."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
 
 # Reciprocal-rank fusion constant from Cormack et al. (2009); larger values flatten
 # the advantage of the very top ranks.
@@ -29,21 +32,15 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda pair: -pair[1])
 
 
-def normalized_score_fusion(
-    scored: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float] | None = None
-) -> list[tuple[int, float]]:
-    """Convex combination of min-max normalised scores; an id missing from a list scores 0 there."""
-    weights = [1.0 / len(scored)] * len(scored) if weights is None else list(weights)
-    if len(weights) != len(scored):
-        raise ValueError("one weight per list")
-    fused: dict[int, float] = {}
-    for pairs, weight in zip(scored, weights, strict=True):
-        if not pairs:
-            continue
-        values = [score for _, score in pairs]
-        low, high = min(values), max(values)
-        span = high - low
-        for item, score in pairs:
-            normalized = (score - low) / span if span > 0 else 1.0
-            fused[item] = fused.get(item, 0.0) + weight * normalized
-    return sorted(fused.items(), key=lambda pair: -pair[1])
+def score_fusion(
+    cosines: npt.NDArray[np.float64], bm25: npt.NDArray[np.float64] | None, best_bm25: float, bm25_weight: float
+) -> npt.NDArray[np.float64]:
+    """The default hybrid score: cosine + `bm25_weight` x BM25 / the query's best BM25.
+
+    MiniLM's cosines live in a narrow band, so the BM25 part stays a tie-breaker among
+    passages the model finds similar unless the query's rare words pick one out clearly.
+    `cosines` is updated in place and returned; without BM25 matches it is the cosine alone.
+    """
+    if bm25 is not None and best_bm25 > 0.0:
+        cosines += bm25_weight * (bm25 / best_bm25)
+    return cosines

@@ -24,7 +24,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from archive.errors import IndexCorruptError, IndexLockedError, IndexMissingError
+from index import fileio
+from index.errors import IndexCorruptError, IndexLockedError, IndexMissingError
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "LOCK"
@@ -75,17 +76,12 @@ def new_staging(index_dir: Path) -> Path:
 
 def publish(index_dir: Path, staging: Path) -> Path:
     """Make `staging` the live generation, atomically, and prune old generations."""
-    _fsync_tree(staging)
+    fileio.sync_tree(staging)
     final = index_dir / f"{GENERATION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     os.rename(staging, final)
-    _fsync_dir(index_dir)
+    fileio.sync_dir(index_dir)
     temporary = index_dir / f"{CURRENT_FILE}.{uuid.uuid4().hex[:8]}.tmp"
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(final.name + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, index_dir / CURRENT_FILE)
-    _fsync_dir(index_dir)
+    fileio.replace_text(index_dir / CURRENT_FILE, final.name + "\n", temporary)
     _prune(index_dir, keep=final.name)
     return final
 
@@ -139,22 +135,3 @@ def _prune(index_dir: Path, keep: str) -> None:
     )
     for old in generations[: max(0, len(generations) - KEEP_PREVIOUS)]:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for root, _, files in os.walk(folder):
-        for name in files:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(Path(root))
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from archive.errors import IndexCorruptError, IndexIncompatibleError
-
-# 2: the BM25 sidecar (index/sparse.py) joined the generation.
-SCHEMA_VERSION = 2
-MANIFEST_FILE = "manifest.json"
+from index import fileio
+from index.errors import IndexCorruptError, IndexIncompatibleError
+from index.schema import MANIFEST, SCHEMA_VERSION, Sizes
 
 
 @dataclass(frozen=True)
@@ -69,17 +66,25 @@ class Manifest:
     def chunking(self) -> tuple[int, int, str]:
         return (self.passage_tokens, self.passage_overlap, self.splitter)
 
+    def sizes(self) -> Sizes:
+        """The figures the generation's array shapes are made of (index/schema.py)."""
+        return Sizes(
+            articles=len(self.articles),
+            passages=self.passages,
+            sentences=self.sentences,
+            dimension=self.dimension,
+            coarse_dimension=self.coarse_dimension,
+            bm25_terms=self.bm25_terms,
+            bm25_postings=self.bm25_postings,
+        )
+
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
-    path = folder / MANIFEST_FILE
-    with path.open("wb") as handle:
-        handle.write(manifest.to_bytes())
-        handle.flush()
-        os.fsync(handle.fileno())
+    fileio.write_bytes(folder / MANIFEST, manifest.to_bytes())
 
 
 def read_manifest(folder: Path) -> Manifest:
-    path = folder / MANIFEST_FILE
+    path = folder / MANIFEST
     try:
         data: dict[str, Any] = orjson.loads(path.read_bytes())
     except FileNotFoundError as exc:

@@ -29,10 +29,10 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from archive.models import SearchMode
 from index import analysis, coarse, vectors
 from index.embedder import Embedder
-from index.fusion import RRF_K, reciprocal_rank_fusion
+from index.fusion import RRF_K, reciprocal_rank_fusion, score_fusion
+from index.records import SearchMode
 from index.snapshot import Snapshot
 from index.sparse import DEFAULT_BM25, BM25Params, best_matches
 
@@ -156,15 +156,12 @@ def _score_fusion(
         bm25[~mask] = 0.0
     best = float(bm25.max()) if bm25 is not None else 0.0
     if not _coarse_first(snapshot, options):
-        fused = np.asarray(snapshot.passage_vectors @ query_vector, dtype=np.float64)
-        if bm25 is not None and best > 0.0:
-            fused += options.bm25_weight * (bm25 / best)
-        return vectors.top_rows(fused, k, mask)
+        cosines = np.asarray(snapshot.passage_vectors @ query_vector, dtype=np.float64)
+        return vectors.top_rows(score_fusion(cosines, bm25, best, options.bm25_weight), k, mask)
     # Large archive: exact scores for the coarse pass's best rows and BM25's best rows only.
     rows = _coarse_rows(snapshot, query_vector, max(k, COARSE_CANDIDATES), mask)
     if bm25 is not None and best > 0.0:
         rows = np.union1d(rows, best_matches(bm25, COARSE_CANDIDATES))
-    fused = np.asarray(snapshot.passage_vectors[rows] @ query_vector, dtype=np.float64)
-    if bm25 is not None and best > 0.0:
-        fused += options.bm25_weight * (bm25[rows] / best)
+    cosines = np.asarray(snapshot.passage_vectors[rows] @ query_vector, dtype=np.float64)
+    fused = score_fusion(cosines, bm25[rows] if bm25 is not None else None, best, options.bm25_weight)
     return [(int(rows[i]), score) for i, score in vectors.top_rows(fused, k)]

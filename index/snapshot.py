@@ -1,4 +1,4 @@
-"""A read-only view of one index generation: manifest, Whoosh store, arrays, article store."""
+"""The one reader of a generation (index/schema.py): manifest, Whoosh store, arrays, article store."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from archive.errors import ArticleNotFoundError, IndexCorruptError
-from archive.models import Article
-from index import coarse, vectors
+from index import schema
+from index.errors import ArticleNotFoundError, IndexCorruptError
 from index.manifest import ArticleEntry, Manifest, check_files, read_manifest
+from index.records import Article
 from index.sparse import BM25Index
 from index.store import PassageStore, date_key, source_key
-
-ARTICLES_FILE = "articles.bin"
-WHOOSH_DIR = "whoosh"
 
 
 @dataclass(frozen=True)
@@ -49,27 +46,18 @@ class Snapshot:
         for entry in self.entries:
             if entry.story and entry.story != entry.article_id:
                 self._stories.setdefault(entry.story, [entry.story]).append(entry.article_id)
-        # Plain ndarray views of the memory maps: numpy's memmap subclass makes every row
-        # gather several times slower (measured at 16x SciFact), and nothing here writes.
-        self.passage_vectors = np.asarray(
-            vectors.load_array(folder, vectors.PASSAGE_VECTORS, m.passages, m.dimension, np.float32)
-        )
-        self.sentence_vectors = np.asarray(
-            vectors.load_array(folder, vectors.SENTENCE_VECTORS, m.sentences, m.dimension, np.float32)
-        )
-        self.passage_spans = np.asarray(vectors.load_array(folder, vectors.PASSAGE_SPANS, m.passages, 4, np.int32))
-        self.sentence_spans = np.asarray(vectors.load_array(folder, vectors.SENTENCE_SPANS, m.sentences, 2, np.int32))
-        self.bm25 = BM25Index(folder, m.passages, m.bm25_terms, m.bm25_postings)
+        sizes = m.sizes()
+        self.passage_vectors = schema.load(folder, schema.PASSAGE_VECTORS, sizes)
+        self.sentence_vectors = schema.load(folder, schema.SENTENCE_VECTORS, sizes)
+        self.passage_spans = schema.load(folder, schema.PASSAGE_SPANS, sizes)
+        self.sentence_spans = schema.load(folder, schema.SENTENCE_SPANS, sizes)
+        self.bm25 = BM25Index(folder, sizes)
         # Generations written before the coarse pass existed have none; they scan exactly.
         self.coarse_projection: npt.NDArray[np.float32] | None = None
         self.passage_coarse: npt.NDArray[np.float32] | None = None
         if m.coarse_dimension:
-            self.coarse_projection = np.asarray(
-                vectors.load_array(folder, coarse.PROJECTION, m.dimension, m.coarse_dimension, np.float32)
-            )
-            self.passage_coarse = np.asarray(
-                vectors.load_array(folder, coarse.COARSE_VECTORS, m.passages, m.coarse_dimension, np.float32)
-            )
+            self.coarse_projection = schema.load(folder, schema.COARSE_PROJECTION, sizes)
+            self.passage_coarse = schema.load(folder, schema.COARSE_VECTORS, sizes)
         counts = np.fromiter((e.passage_count for e in self.entries), dtype=np.int64, count=len(self.entries))
         if int(counts.sum()) != m.passages:
             raise IndexCorruptError(f"{folder}: manifest passage counts do not add up; rebuild with `archive build`.")
@@ -78,19 +66,19 @@ class Snapshot:
         self._article_date = np.array(
             [date_key(date.fromisoformat(e.date)) if e.date else 0 for e in self.entries], dtype=np.int32
         )
-        self.store = PassageStore(folder / WHOOSH_DIR)
+        self.store = PassageStore(folder / schema.WHOOSH)
         if self.store.doc_count != m.passages:
             raise IndexCorruptError(
-                f"{folder / WHOOSH_DIR} holds {self.store.doc_count} passages, the manifest says {m.passages}; "
+                f"{folder / schema.WHOOSH} holds {self.store.doc_count} passages, the manifest says {m.passages}; "
                 "rebuild with `archive build`."
             )
         # A file object, not a bare descriptor, so it closes itself when the snapshot is dropped.
         try:
-            self._articles_file = (folder / ARTICLES_FILE).open("rb")
+            self._articles_file = (folder / schema.ARTICLES).open("rb")
         except OSError as exc:  # e.g. the generation was pruned while this reader was opening it
             self.store.close()
             raise IndexCorruptError(
-                f"Index file {folder / ARTICLES_FILE} cannot be opened ({exc}); rebuild with `archive build`."
+                f"Index file {folder / schema.ARTICLES} cannot be opened ({exc}); rebuild with `archive build`."
             ) from exc
 
     @property
@@ -137,16 +125,33 @@ class Snapshot:
         entry = self.entry(article_id)
         raw = os.pread(self._articles_file.fileno(), entry.length, entry.offset)
         try:
-            record = orjson.loads(raw)
-            article = article_from_record(record)
+            article = schema.decode_article(raw)
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise IndexCorruptError(
-                f"{self.folder / ARTICLES_FILE}: the record of {article_id!r} is damaged ({exc}); "
+                f"{self.folder / schema.ARTICLES}: the record of {article_id!r} is damaged ({exc}); "
                 "rebuild with `archive build`."
             ) from exc
         if article.article_id != article_id:
-            raise IndexCorruptError(f"{self.folder / ARTICLES_FILE}: record for {article_id!r} is misplaced.")
+            raise IndexCorruptError(f"{self.folder / schema.ARTICLES}: record for {article_id!r} is misplaced.")
         return article
+
+    # ----- what a build reuses of an unchanged article ------------------------------
+
+    def article_layout(self, entry: ArticleEntry) -> tuple[npt.NDArray[np.int32], list[tuple[int, int]]]:
+        """The article's sentence spans (n, 2) and its passages as sentence ranges [first, end)."""
+        spans = np.array(self.sentence_spans[entry.sentence_row : entry.sentence_row + entry.sentence_count])
+        rows = self.passage_spans[entry.passage_row : entry.passage_row + entry.passage_count]
+        return spans.astype(np.int32), [(int(first), int(end)) for first, end, _, _ in rows]
+
+    def article_vectors(self, entry: ArticleEntry) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """The article's passage and sentence vectors, in row order."""
+        passages = self.passage_vectors[entry.passage_row : entry.passage_row + entry.passage_count]
+        sentences = self.sentence_vectors[entry.sentence_row : entry.sentence_row + entry.sentence_count]
+        return passages, sentences
+
+    def minhash(self) -> npt.NDArray[np.uint64]:
+        """Every article's MinHash signature, in manifest order (read on demand: only builds need it)."""
+        return schema.load(self.folder, schema.MINHASH, self.manifest.sizes())
 
     def close(self) -> None:
         self.store.close()
@@ -158,42 +163,3 @@ class Snapshot:
         articles = getattr(self, "_articles_file", None)
         if articles is not None and not articles.closed:
             articles.close()
-
-
-def article_record(article: Article) -> bytes:
-    """One article as a line of the article store."""
-    return (
-        orjson.dumps(
-            {
-                "article_id": article.article_id,
-                "title": article.title,
-                "subtitle": article.subtitle,
-                "text": article.text,
-                "source": article.source,
-                "date": article.date.isoformat() if article.date else "",
-                "url": article.url,
-                "authors": list(article.authors),
-                "path": article.path,
-                "content_hash": article.content_hash,
-                "extra": [list(pair) for pair in article.extra],
-            }
-        )
-        + b"\n"
-    )
-
-
-def article_from_record(record: dict[str, object]) -> Article:
-    raw_date = str(record["date"])
-    return Article(
-        article_id=str(record["article_id"]),
-        title=str(record["title"]),
-        subtitle=str(record["subtitle"]),
-        text=str(record["text"]),
-        source=str(record["source"]),
-        date=date.fromisoformat(raw_date) if raw_date else None,
-        url=str(record["url"]),
-        authors=tuple(str(a) for a in record["authors"]),  # type: ignore[attr-defined]
-        path=str(record["path"]),
-        content_hash=str(record["content_hash"]),
-        extra=tuple((str(k), str(v)) for k, v in record["extra"]),  # type: ignore[attr-defined]
-    )

@@ -10,18 +10,13 @@ Raw term frequencies and field lengths are stored, not scores, so k1, b and the 
 weight can change without a rebuild, and an update can carry unchanged passages' postings
 over by renumbering their rows.
 
-Files (saved without pickle, memory-mapped on open):
-- `bm25_vocab.json`: the terms, a JSON list; a term's id is its position;
-- `bm25_term_starts.npy` (terms + 1,) int64: term t's postings are [starts[t], starts[t+1]);
-- `bm25_rows.npy` (postings,) int32: each posting's passage row, ascending within a term;
-- `bm25_tf.npy` (postings, 2) uint16: the term's count in the passage text, in the title;
-- `bm25_lengths.npy` (passages, 2) int32: terms in each passage's text, in its title.
+Files (index/schema.py declares them): `bm25_vocab.json` (the terms; a term's id is its
+position), `BM25_TERM_STARTS`, `BM25_ROWS`, `BM25_TF` and `BM25_LENGTHS`.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from array import array
 from collections import Counter
 from collections.abc import Sequence
@@ -32,14 +27,10 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from archive.errors import IndexCorruptError
-from index import vectors
+from index import fileio, schema
+from index.errors import IndexCorruptError
+from index.schema import Sizes
 
-VOCAB = "bm25_vocab.json"
-TERM_STARTS = "bm25_term_starts.npy"
-ROWS = "bm25_rows.npy"
-TF = "bm25_tf.npy"
-LENGTHS = "bm25_lengths.npy"
 _TF_MAX = np.iinfo(np.uint16).max
 
 
@@ -113,14 +104,11 @@ class PostingsWriter:
         order = np.lexsort((rows, terms))
         starts = np.zeros(len(self._vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms, minlength=len(self._vocab)), out=starts[1:])
-        vectors.save_array(folder, TERM_STARTS, starts)
-        vectors.save_array(folder, ROWS, rows[order])
-        vectors.save_array(folder, TF, tf[order].reshape(-1, 2))
-        vectors.save_array(folder, LENGTHS, np.array(self._lengths, dtype=np.int32).reshape(-1, 2))
-        with (folder / VOCAB).open("wb") as handle:
-            handle.write(orjson.dumps(self._vocab))
-            handle.flush()
-            os.fsync(handle.fileno())
+        schema.save(folder, schema.BM25_TERM_STARTS, starts)
+        schema.save(folder, schema.BM25_ROWS, np.ascontiguousarray(rows[order], dtype=np.int32))
+        schema.save(folder, schema.BM25_TF, tf[order].reshape(-1, 2))
+        schema.save(folder, schema.BM25_LENGTHS, np.array(self._lengths, dtype=np.int32).reshape(-1, 2))
+        fileio.write_bytes(folder / schema.BM25_VOCAB, orjson.dumps(self._vocab))
         return len(self._vocab), len(rows)
 
     def _carried(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint16]]:
@@ -139,27 +127,27 @@ class PostingsWriter:
 class BM25Index:
     """Read side: BM25F top-k over passage rows, with an optional row mask for filters."""
 
-    def __init__(self, folder: Path, passages: int, terms: int, postings: int) -> None:
+    def __init__(self, folder: Path, sizes: Sizes) -> None:
+        path = folder / schema.BM25_VOCAB
         try:
-            vocab = orjson.loads((folder / VOCAB).read_bytes())
+            vocab = orjson.loads(path.read_bytes())
         except (OSError, orjson.JSONDecodeError) as exc:
+            raise IndexCorruptError(f"Index file {path} cannot be read ({exc}); rebuild with `archive build`.") from exc
+        if not isinstance(vocab, list) or len(vocab) != sizes.bm25_terms:
             raise IndexCorruptError(
-                f"Index file {folder / VOCAB} cannot be read ({exc}); rebuild with `archive build`."
-            ) from exc
-        if not isinstance(vocab, list) or len(vocab) != terms:
-            raise IndexCorruptError(
-                f"Index file {folder / VOCAB} does not hold {terms} terms; rebuild with `archive build`."
+                f"Index file {path} does not hold {sizes.bm25_terms} terms; rebuild with `archive build`."
             )
+        passages, postings = sizes.passages, sizes.bm25_postings
         self.vocab: list[str] = vocab
         self._ids = {term: i for i, term in enumerate(vocab)}
         self.passages = passages
-        self.starts = vectors.load_array(folder, TERM_STARTS, terms + 1, None, np.int64)
-        self.rows = vectors.load_array(folder, ROWS, postings, None, np.int32)
-        self.tf = vectors.load_array(folder, TF, postings, 2, np.uint16)
-        self.lengths = vectors.load_array(folder, LENGTHS, passages, 2, np.int32)
+        self.starts = schema.load(folder, schema.BM25_TERM_STARTS, sizes)
+        self.rows = schema.load(folder, schema.BM25_ROWS, sizes)
+        self.tf = schema.load(folder, schema.BM25_TF, sizes)
+        self.lengths = schema.load(folder, schema.BM25_LENGTHS, sizes)
         if passages and (self.starts[0] != 0 or self.starts[-1] != postings):
             raise IndexCorruptError(
-                f"{folder / TERM_STARTS} does not match the postings; rebuild with `archive build`."
+                f"{folder / schema.BM25_TERM_STARTS.name} does not match the postings; rebuild with `archive build`."
             )
         # Averages over the whole generation, as BM25's length normalisation needs.
         totals = np.asarray(self.lengths, dtype=np.float64).sum(axis=0) if passages else np.zeros(2)

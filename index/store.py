@@ -19,8 +19,8 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from archive.errors import IndexCorruptError
 from index import analysis
+from index.errors import IndexCorruptError
 
 INDEX_NAME = "passages"
 # Title words are stronger evidence than body words, but a passage repeats its title, so modestly.

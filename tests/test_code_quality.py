@@ -1,4 +1,4 @@
-"""ruff and mypy are part of the test run, so CI fails on a lint or type error."""
+"""ruff, mypy and the layer contract are part of the test run, so CI fails on a lint, type or layering error."""
 
 from __future__ import annotations
 
@@ -22,3 +22,10 @@ def test_ruff_is_clean() -> None:
 def test_mypy_strict_is_clean() -> None:
     result = run(str(BIN / "mypy"))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_layers_import_only_downwards() -> None:
+    """tui -> archive -> index: the import-linter contract in pyproject.toml."""
+    result = run(str(BIN / "lint-imports"), "--no-cache")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 kept, 0 broken" in result.stdout, result.stdout

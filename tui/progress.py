@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-Progress = Callable[[str, int, int], None]
+from archive.models import Progress
 
 STEPS = 50  # messages per stage at most (plus its first and last)
 

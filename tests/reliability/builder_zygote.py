@@ -36,7 +36,7 @@ from archive import building
 from archive.api import Archive
 from archive.errors import ArchiveError
 from archive.settings import Settings
-from index import embed_cache, layout, vectors
+from index import embed_cache, fileio, layout, schema, writer
 from index.embedder import Embedder
 
 # Where a worker can be told to stop, in the order a build passes them.
@@ -101,10 +101,10 @@ class Worker:
         wrap(embed_cache.EmbeddingCache, "put_many", self._put_many)
         wrap(whoosh_writing.SegmentWriter, "_commit_toc", lambda f, *a: self._before("whoosh-segment", f, *a))
         wrap(whoosh_index, "clean_files", lambda f, *a: self._before("whoosh-toc", f, *a))
-        wrap(building, "article_record", lambda f, *a: self._second("articles-write", f, *a))
-        wrap(vectors, "save_array", self._save_array)
-        wrap(building, "write_manifest", self._write_manifest)
-        wrap(layout, "_fsync_tree", lambda f, *a: self._before("swap-fsync", f, *a))
+        wrap(schema, "encode_article", lambda f, *a: self._second("articles-write", f, *a))
+        wrap(schema, "save", self._save_array)
+        wrap(writer, "write_manifest", self._write_manifest)
+        wrap(fileio, "sync_tree", lambda f, *a: self._before("swap-fsync", f, *a))
         wrap(os, "rename", self._rename)
         wrap(os, "replace", self._replace)
         wrap(shutil, "rmtree", self._rmtree)
@@ -133,14 +133,14 @@ class Worker:
         self.reach("cache-write")
         return original(cache, texts, rows)  # type: ignore[no-any-return]
 
-    def _save_array(self, original: Callable[..., Any], folder: Path, name: str, array: Any) -> None:
-        if name == vectors.SENTENCE_VECTORS:
+    def _save_array(self, original: Callable[..., Any], folder: Path, spec: schema.ArrayFile, array: Any) -> None:
+        if spec is schema.SENTENCE_VECTORS:
             data = array.tobytes()
-            (folder / name).write_bytes(data[: len(data) // 2])
+            (folder / spec.name).write_bytes(data[: len(data) // 2])
             self.reach("vectors-partial")
-        elif name == vectors.PASSAGE_SPANS:
+        elif spec is schema.PASSAGE_SPANS:
             self.reach("spans-write")
-        original(folder, name, array)
+        original(folder, spec, array)
 
     def _write_manifest(self, original: Callable[..., Any], folder: Path, manifest: Any) -> None:
         data = manifest.to_bytes()

@@ -15,10 +15,8 @@ from reliability_support import FIRST_SEED, SECOND_SEED, run_cli
 
 from archive import Archive, Settings
 from archive.verify import verify_index
-from index import coarse, layout, sparse, vectors
+from index import layout, schema
 from index.embedder import Embedder
-from index.manifest import MANIFEST_FILE
-from index.snapshot import ARTICLES_FILE
 from tests.conftest import SEEDS
 
 Array = npt.NDArray[np.generic]
@@ -32,10 +30,10 @@ def built(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, settings
 
 
 def flip_text_byte(folder: Path) -> None:
-    data = bytearray((folder / ARTICLES_FILE).read_bytes())
+    data = bytearray((folder / schema.ARTICLES).read_bytes())
     at = data.index(b"detainees")
     data[at] = ord("D")  # same size, still valid JSON: only the content hash can tell
-    (folder / ARTICLES_FILE).write_bytes(bytes(data))
+    (folder / schema.ARTICLES).write_bytes(bytes(data))
 
 
 def edit_array(name: str, change: Callable[[Array], None]) -> Callable[[Path], None]:
@@ -52,24 +50,24 @@ def swap_rows(array: Array) -> None:
 
 
 def edit_manifest_hash(folder: Path) -> None:
-    text = (folder / MANIFEST_FILE).read_text(encoding="utf-8")
+    text = (folder / schema.MANIFEST).read_text(encoding="utf-8")
     manifest = orjson.loads(text)
     old = manifest["articles"][0][manifest["article_fields"].index("content_hash")]
     new = ("0" if old[0] != "0" else "1") + old[1:]
-    (folder / MANIFEST_FILE).write_text(text.replace(old, new), encoding="utf-8")
+    (folder / schema.MANIFEST).write_text(text.replace(old, new), encoding="utf-8")
 
 
 DAMAGE = {
     "text byte": (flip_text_byte, "does not match its content hash"),
-    "NaN vector": (edit_array(vectors.SENTENCE_VECTORS, lambda a: a.__setitem__((3, 7), np.nan)), "not finite unit"),
-    "scaled vector": (edit_array(vectors.PASSAGE_VECTORS, lambda a: a.__setitem__(2, a[2] * 2)), "not finite unit"),
-    "swapped rows": (edit_array(vectors.PASSAGE_VECTORS, swap_rows), "stored vector is not its text's"),
-    "swapped spans": (edit_array(vectors.SENTENCE_SPANS, swap_rows), "sentence spans fall outside"),
+    "NaN vector": (edit_array(schema.SENTENCE_VECTORS.name, lambda a: a.__setitem__((3, 7), np.nan)), "not finite unit"),
+    "scaled vector": (edit_array(schema.PASSAGE_VECTORS.name, lambda a: a.__setitem__(2, a[2] * 2)), "not finite unit"),
+    "swapped rows": (edit_array(schema.PASSAGE_VECTORS.name, swap_rows), "stored vector is not its text's"),
+    "swapped spans": (edit_array(schema.SENTENCE_SPANS.name, swap_rows), "sentence spans fall outside"),
     "manifest hash": (edit_manifest_hash, "does not match its content hash"),
-    "BM25 count": (edit_array(sparse.TF, lambda a: a.__setitem__((5, 0), a[5, 0] + 1)), "wrong BM25 postings"),
-    "BM25 length": (edit_array(sparse.LENGTHS, lambda a: a.__setitem__((0, 0), a[0, 0] + 3)), "wrong BM25 postings"),
-    "coarse row": (edit_array(coarse.COARSE_VECTORS, swap_rows), "do not match the passage vectors"),
-    "BM25 rows": (edit_array(sparse.ROWS, lambda a: a.__setitem__(0, 10**6)), "passage rows out of range"),
+    "BM25 count": (edit_array(schema.BM25_TF.name, lambda a: a.__setitem__((5, 0), a[5, 0] + 1)), "wrong BM25 postings"),
+    "BM25 length": (edit_array(schema.BM25_LENGTHS.name, lambda a: a.__setitem__((0, 0), a[0, 0] + 3)), "wrong BM25 postings"),
+    "coarse row": (edit_array(schema.COARSE_VECTORS.name, swap_rows), "do not match the passage vectors"),
+    "BM25 rows": (edit_array(schema.BM25_ROWS.name, lambda a: a.__setitem__(0, 10**6)), "passage rows out of range"),
 }
 
 

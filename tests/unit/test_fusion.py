@@ -1,6 +1,6 @@
 import pytest
 
-from index.fusion import normalized_score_fusion, reciprocal_rank_fusion
+from index.fusion import reciprocal_rank_fusion, score_fusion
 
 
 def test_rrf_rewards_items_ranked_well_by_both_legs() -> None:
@@ -23,11 +23,15 @@ def test_rrf_rejects_mismatched_weights() -> None:
         reciprocal_rank_fusion([[1]], weights=[1.0, 1.0])
 
 
-def test_normalized_fusion_scales_each_list_to_unit_range() -> None:
-    fused = dict(normalized_score_fusion([[(1, 10.0), (2, 5.0)], [(2, 0.9), (3, 0.1)]], weights=[0.5, 0.5]))
-    assert fused[1] == pytest.approx(0.5)
-    assert fused[2] == pytest.approx(0.5)
-    assert fused[3] == pytest.approx(0.0)
+def test_score_fusion_adds_weighted_bm25_relative_to_the_best() -> None:
+    import numpy as np
+
+    cosines = np.array([0.5, 0.4, 0.3])
+    bm25 = np.array([0.0, 10.0, 5.0])
+    fused = score_fusion(cosines.copy(), bm25, 10.0, 0.3)
+    assert fused == pytest.approx([0.5, 0.7, 0.45])
+    # No BM25 match at all: the cosine alone.
+    assert score_fusion(cosines.copy(), None, 0.0, 0.3) == pytest.approx(cosines)
 
 
 def test_top_rows_orders_by_score_and_honours_the_mask() -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from archive.errors import IndexCorruptError
+from index.schema import Sizes
 from index.sparse import DEFAULT_BM25, BM25Index, BM25Params, PostingsWriter
 
 PASSAGES = [
@@ -19,12 +20,17 @@ PASSAGES = [
 ]
 
 
+def sizes(passages: int, terms: int, postings: int) -> Sizes:
+    """The manifest figures the sidecar's arrays are checked against (others do not matter here)."""
+    return Sizes(articles=0, passages=passages, sentences=0, dimension=0, bm25_terms=terms, bm25_postings=postings)
+
+
 def write(folder: Path, passages: list[tuple[list[str], list[str]]], previous: BM25Index | None = None) -> BM25Index:
     writer = PostingsWriter(previous)
     for text, title in passages:
         writer.add(text, title)
     terms, postings = writer.save(folder)
-    return BM25Index(folder, len(passages), terms, postings)
+    return BM25Index(folder, sizes(len(passages), terms, postings))
 
 
 def bm25f_by_hand(passages: list[tuple[list[str], list[str]]], query: list[str], p: BM25Params) -> list[float]:
@@ -84,7 +90,7 @@ def test_carried_postings_equal_a_fresh_build(tmp_path: Path) -> None:
     writer.carry(3, 1)
     writer.carry(0, 2)
     terms, postings = writer.save(tmp_path / "new")
-    carried = BM25Index(tmp_path / "new", 4, terms, postings)
+    carried = BM25Index(tmp_path / "new", sizes(4, terms, postings))
     fresh = write(tmp_path / "fresh", [(["rocket", "strike"], ["news"]), PASSAGES[3], PASSAGES[0], PASSAGES[1]])
     for query in (["rocket"], ["border", "talk"], ["strike", "rain"], ["detaine"]):
         assert carried.search(query, k=10) == pytest.approx(fresh.search(query, k=10))
@@ -94,4 +100,4 @@ def test_carried_postings_equal_a_fresh_build(tmp_path: Path) -> None:
 def test_a_vocabulary_of_the_wrong_size_is_reported(tmp_path: Path) -> None:
     index = write(tmp_path, PASSAGES)
     with pytest.raises(IndexCorruptError, match=r"bm25_vocab\.json"):
-        BM25Index(tmp_path, len(PASSAGES), len(index.vocab) + 1, len(index.rows))
+        BM25Index(tmp_path, sizes(len(PASSAGES), len(index.vocab) + 1, len(index.rows)))

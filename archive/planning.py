@@ -1,0 +1,99 @@
+"""Planning a build: each article's sentences and passages, what the previous generation lends, what changed.
+
+An article whose text and title are unchanged since the live generation keeps its sentence
+spans, passages and vectors (`PlannedArticle.reuse`); the rest are split and chunked here
+and embedded by the build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from archive.chunking import chunk_sentences
+from archive.sentences import split_sentences
+from index.embedder import Embedder
+from index.manifest import ArticleEntry
+from index.records import Article
+from index.snapshot import Snapshot
+from index.writer import PlannedArticle
+
+# Names the sentence splitter and how it is applied, so a change of either re-splits old articles.
+SPLITTER = "blingfire-lines-1"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Article ids added, changed and removed since the previous generation."""
+
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+
+
+def reusable(previous: Snapshot | None, fingerprint: str, passage_tokens: int, passage_overlap: int) -> bool:
+    """Whether `previous` was built with the same model and chunking, so its rows can be reused."""
+    if previous is None:
+        return False
+    m = previous.manifest
+    return m.model_fingerprint == fingerprint and m.chunking() == (passage_tokens, passage_overlap, SPLITTER)
+
+
+def plan(
+    articles: Sequence[Article],
+    previous: Snapshot | None,
+    embedder: Embedder,
+    passage_tokens: int,
+    passage_overlap: int,
+) -> list[PlannedArticle]:
+    """Sentences and passages of every article, reusing `previous`'s for unchanged ones."""
+    by_hash: dict[str, ArticleEntry] = {}
+    if previous is not None:
+        by_hash = {e.content_hash: e for e in previous.entries}
+    planned: list[PlannedArticle] = []
+    fresh: list[tuple[PlannedArticle, list[tuple[int, int]]]] = []
+    for article in articles:
+        old = by_hash.get(article.content_hash)
+        if old is not None and previous is not None and old.title == article.title:
+            old_spans, old_passages = previous.article_layout(old)
+            planned.append(PlannedArticle(article, old_spans, old_passages, old))
+            continue
+        sentence_spans = split_sentences(article.text)
+        item = PlannedArticle(article, np.array(sentence_spans, dtype=np.int32).reshape(-1, 2), [])
+        planned.append(item)
+        fresh.append((item, sentence_spans))
+    texts = [item.article.text[s:e] for item, spans in fresh for s, e in spans]
+    counts = embedder.count_tokens(texts) if fresh else []
+    position = 0
+    for item, spans in fresh:
+        mine = counts[position : position + len(spans)]
+        position += len(spans)
+        item.passages = chunk_sentences(mine, passage_tokens, passage_overlap)
+    return planned
+
+
+def diff(planned: Sequence[PlannedArticle], previous: Snapshot | None) -> Changes:
+    """What a build changes, by article id, against the previous generation."""
+    old = {e.article_id: e for e in previous.entries} if previous is not None else {}
+    added, changed = [], []
+    unchanged = 0
+    for item in planned:
+        article = item.article
+        entry = old.get(article.article_id)
+        if entry is None:
+            added.append(article.article_id)
+        elif (
+            entry.content_hash != article.content_hash
+            or entry.title != article.title
+            or (entry.source, entry.date, entry.path)
+            != (article.source, article.date.isoformat() if article.date else "", article.path)
+        ):
+            changed.append(article.article_id)
+        else:
+            unchanged += 1
+    current = {item.article.article_id for item in planned}
+    removed = sorted(article_id for article_id in old if article_id not in current)
+    return Changes(tuple(added), tuple(changed), tuple(removed), unchanged)

@@ -1,0 +1,61 @@
+"""Durable writes: every file of a generation goes to disk through here, synced before it is published."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+
+
+def sync(handle: BinaryIO) -> None:
+    """Flush Python's buffer and the kernel's for an open file."""
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` and sync it (the caller publishes the folder atomically)."""
+    with path.open("wb") as handle:
+        handle.write(data)
+        sync(handle)
+
+
+def write_array(path: Path, array: npt.NDArray[np.generic]) -> None:
+    """An array in `.npy` form, without pickle, synced."""
+    with path.open("wb") as handle:
+        np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
+        sync(handle)
+
+
+def replace_text(path: Path, text: str, temporary: Path) -> None:
+    """Replace `path` by `text` atomically: written and synced as `temporary`, then renamed over it."""
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    sync_dir(path.parent)
+
+
+def sync_dir(folder: Path) -> None:
+    """Sync a folder's entries (new names, renames) to disk."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_tree(folder: Path) -> None:
+    """Sync every file and folder below `folder`."""
+    for root, _, files in os.walk(folder):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        sync_dir(Path(root))
