@@ -32,7 +32,6 @@ import whoosh.index as whoosh_index
 import whoosh.writing as whoosh_writing
 
 import archive.decoding
-from archive import building
 from archive.api import Archive
 from archive.errors import ArchiveError
 from archive.settings import Settings

@@ -36,9 +36,9 @@ def flip_text_byte(folder: Path) -> None:
     (folder / schema.ARTICLES).write_bytes(bytes(data))
 
 
-def edit_array(name: str, change: Callable[[Array], None]) -> Callable[[Path], None]:
+def edit_array(spec: schema.ArrayFile, change: Callable[[Array], None]) -> Callable[[Path], None]:
     def damage(folder: Path) -> None:
-        array = np.load(folder / name, mmap_mode="r+")
+        array = np.load(folder / spec.name, mmap_mode="r+")
         change(array)
         array.flush()
 
@@ -59,15 +59,15 @@ def edit_manifest_hash(folder: Path) -> None:
 
 DAMAGE = {
     "text byte": (flip_text_byte, "does not match its content hash"),
-    "NaN vector": (edit_array(schema.SENTENCE_VECTORS.name, lambda a: a.__setitem__((3, 7), np.nan)), "not finite unit"),
-    "scaled vector": (edit_array(schema.PASSAGE_VECTORS.name, lambda a: a.__setitem__(2, a[2] * 2)), "not finite unit"),
-    "swapped rows": (edit_array(schema.PASSAGE_VECTORS.name, swap_rows), "stored vector is not its text's"),
-    "swapped spans": (edit_array(schema.SENTENCE_SPANS.name, swap_rows), "sentence spans fall outside"),
+    "NaN vector": (edit_array(schema.SENTENCE_VECTORS, lambda a: a.__setitem__((3, 7), np.nan)), "not finite unit"),
+    "scaled vector": (edit_array(schema.PASSAGE_VECTORS, lambda a: a.__setitem__(2, a[2] * 2)), "not finite unit"),
+    "swapped rows": (edit_array(schema.PASSAGE_VECTORS, swap_rows), "stored vector is not its text's"),
+    "swapped spans": (edit_array(schema.SENTENCE_SPANS, swap_rows), "sentence spans fall outside"),
     "manifest hash": (edit_manifest_hash, "does not match its content hash"),
-    "BM25 count": (edit_array(schema.BM25_TF.name, lambda a: a.__setitem__((5, 0), a[5, 0] + 1)), "wrong BM25 postings"),
-    "BM25 length": (edit_array(schema.BM25_LENGTHS.name, lambda a: a.__setitem__((0, 0), a[0, 0] + 3)), "wrong BM25 postings"),
-    "coarse row": (edit_array(schema.COARSE_VECTORS.name, swap_rows), "do not match the passage vectors"),
-    "BM25 rows": (edit_array(schema.BM25_ROWS.name, lambda a: a.__setitem__(0, 10**6)), "passage rows out of range"),
+    "BM25 count": (edit_array(schema.BM25_TF, lambda a: a.__setitem__((5, 0), a[5, 0] + 1)), "wrong BM25 postings"),
+    "BM25 length": (edit_array(schema.BM25_LENGTHS, lambda a: a.__setitem__((0, 0), 99)), "wrong BM25 postings"),
+    "coarse row": (edit_array(schema.COARSE_VECTORS, swap_rows), "do not match the passage vectors"),
+    "BM25 rows": (edit_array(schema.BM25_ROWS, lambda a: a.__setitem__(0, 10**6)), "passage rows out of range"),
 }
 
 
