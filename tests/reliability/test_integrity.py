@@ -65,7 +65,7 @@ DAMAGE = {
     "swapped spans": (edit_array(schema.SENTENCE_SPANS, swap_rows), "sentence spans fall outside"),
     "manifest hash": (edit_manifest_hash, "does not match its content hash"),
     "BM25 count": (edit_array(schema.BM25_TF, lambda a: a.__setitem__((5, 0), a[5, 0] + 1)), "wrong BM25 postings"),
-    "BM25 length": (edit_array(schema.BM25_LENGTHS, lambda a: a.__setitem__((0, 0), 99)), "wrong BM25 postings"),
+    "BM25 length": (edit_array(schema.BM25_LENGTHS, lambda a: a.__setitem__((0, 0), -1)), "wrong BM25 postings"),
     "coarse row": (edit_array(schema.COARSE_VECTORS, swap_rows), "do not match the passage vectors"),
     "BM25 rows": (edit_array(schema.BM25_ROWS, lambda a: a.__setitem__(0, 10**6)), "passage rows out of range"),
 }
