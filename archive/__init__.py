@@ -35,7 +35,7 @@ from archive.models import (
     IndexInfo,
     SearchMode,
 )
-from archive.settings import Settings
+from archive.settings import Settings, UnknownSettingWarning
 
 if TYPE_CHECKING:
     from archive.api import Archive
@@ -64,6 +64,7 @@ __all__ = [
     "ModelError",
     "SearchMode",
     "Settings",
+    "UnknownSettingWarning",
     "__version__",
 ]
 

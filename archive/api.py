@@ -25,7 +25,7 @@ from index import layout
 from index.analysis import unique_terms as query_terms
 from index.embedder import Embedder
 from index.records import Progress, no_progress
-from index.retriever import BM25_ENGINES, FUSIONS, Retrieval, RetrievalOptions, retrieve
+from index.retriever import Retrieval, RetrievalOptions, retrieve
 from index.snapshot import Snapshot
 
 ARTICLE_CACHE_SIZE = 256
@@ -37,12 +37,6 @@ class Archive:
     def __init__(self, index_dir: Path, settings: Settings, embedder: Embedder | None = None) -> None:
         self.index_dir = index_dir
         self.settings = settings
-        if settings.bm25_engine not in BM25_ENGINES:
-            raise InvalidRequestError(
-                f"Unknown BM25 engine {settings.bm25_engine!r}; use one of {', '.join(BM25_ENGINES)}."
-            )
-        if settings.fusion not in FUSIONS:
-            raise InvalidRequestError(f"Unknown fusion {settings.fusion!r}; use one of {', '.join(FUSIONS)}.")
         self.embedder = embedder or embedder_for(settings)
         self._lock = threading.RLock()
         self._snapshot = Snapshot(layout.current_generation(index_dir))

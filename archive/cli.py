@@ -1,13 +1,22 @@
 """The `archive` command: build, update, ask, search, show, info, tui.
 
 Output for people goes through rich (plain when piped); `--json` prints one orjson
-document for scripts. Every ArchiveError becomes one `error:` line and exit status 1.
+document for scripts. Errors are one `error:` line on stderr, never a traceback; an
+`ARCHIVE_*` variable that names no setting is one `warning:` line. Exit statuses:
+
+    0    done (`verify`: the index is sound)
+    1    an ArchiveError: no index, a damaged or busy index, a model that will not load ...;
+         `verify` found problems
+    2    a usage error: bad arguments, or an InvalidRequestError (a bad ARCHIVE_* value,
+         k < 1, a folder that does not exist ...)
+    130  interrupted
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -17,7 +26,7 @@ import orjson
 
 from archive.errors import ArchiveError, InvalidRequestError
 from archive.models import SEARCH_MODES, BuildReport
-from archive.settings import Settings
+from archive.settings import Settings, UnknownSettingWarning
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 APPS_GROUP = "archive_qa.apps"
@@ -28,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_tui)
     try:
         return command(args)
+    except InvalidRequestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ArchiveError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -100,7 +112,13 @@ def _iso_date(text: str) -> date:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(index_dir=args.index)
+    """Settings from the environment and --index; a misspelt variable is one `warning:` line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnknownSettingWarning)
+        settings = Settings.from_env(index_dir=args.index)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    return settings
 
 
 def _open(args: argparse.Namespace) -> Any:

@@ -23,10 +23,12 @@ from archive.metadata import (
     to_article,
 )
 from archive.models import Article, Duplicate, FileProblem
+from archive.settings import Settings
 from index.records import content_hash
 
 __all__ = ["SUPPORTED_SUFFIXES", "ReadOutcome", "content_hash", "read_file", "read_folders"]
 
+DEFAULT_MAX_ARTICLE_CHARS = Settings.max_article_chars
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | {".json", ".jsonl"}
 SIDECAR_SUFFIX = ".meta.json"
@@ -82,7 +84,7 @@ class _Collector:
         return ReadOutcome(tuple(self.articles), tuple(self.failed), tuple(self.warnings), tuple(self.duplicates))
 
 
-def read_folders(roots: Sequence[str | Path], max_article_chars: int = 5_000_000) -> ReadOutcome:
+def read_folders(roots: Sequence[str | Path], max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS) -> ReadOutcome:
     """Read every supported file under each root (a folder, or a single file)."""
     out = _Collector(max_article_chars)
     visited: dict[str, str] = {}
@@ -101,7 +103,7 @@ def read_folders(roots: Sequence[str | Path], max_article_chars: int = 5_000_000
     return out.outcome()
 
 
-def read_file(path: Path, root: Path, max_article_chars: int = 5_000_000) -> ReadOutcome:
+def read_file(path: Path, root: Path, max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS) -> ReadOutcome:
     """Read one file; its article ids are relative to `root`."""
     out = _Collector(max_article_chars)
     _read_guarded(Path(path), Path(root), out)

@@ -1,18 +1,51 @@
 """One settings object for the whole archive, each field overridable from the environment.
 
 Every field can be set as `ARCHIVE_<FIELD NAME IN CAPITALS>`, for example
-`ARCHIVE_INDEX_DIR=/data/idx` or `ARCHIVE_MODEL=/models/minilm`.
+`ARCHIVE_INDEX_DIR=/data/idx` or `ARCHIVE_MODEL=/models/minilm`. This class is the single
+list of settings; the README's table mirrors it (tests/unit/test_settings.py keeps the two
+in step). Defaults that the index layer needs live in index/defaults.py, which imports
+no numpy, and are taken from there.
+
+Every value is checked when a Settings is made, from the environment or in Python: a bad
+one raises InvalidRequestError naming the variable and what it accepts. An `ARCHIVE_*`
+variable that is no setting raises an UnknownSettingWarning naming the closest one.
 """
 
 from __future__ import annotations
 
+import difflib
+import math
 import os
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Literal, get_args, get_origin, get_type_hints
 
 from archive import paths
+from archive.errors import InvalidRequestError
+from index.defaults import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BM25_ENGINE,
+    DEFAULT_BM25_WEIGHT,
+    DEFAULT_CANDIDATES,
+    DEFAULT_EXACT_SCAN_ROWS,
+    DEFAULT_FUSION,
+    DEFAULT_QUANTIZE,
+    DEFAULT_RRF_K,
+    DEFAULT_THREADS,
+    BM25Engine,
+    Fusion,
+    Quantize,
+)
 
 ENV_PREFIX = "ARCHIVE_"
+# `ARCHIVE_*` variables that are not settings but are read elsewhere, so they raise no warning.
+OTHER_VARIABLES = frozenset({"ARCHIVE_EVAL_DATA"})  # bench/datasets.py: where the evaluation data lives
+
+
+class UnknownSettingWarning(UserWarning):
+    """An `ARCHIVE_*` environment variable that names no setting (a typo, most often)."""
 
 
 @dataclass(frozen=True)
@@ -28,31 +61,32 @@ class Settings:
     # folder, "off" disables it, anything else is a file path.
     embedding_cache: str = "auto"
     # Texts per embedding batch; passages are sorted by length first so batches pad little.
-    batch_size: int = 64
+    batch_size: int = DEFAULT_BATCH_SIZE
     # Torch threads for embedding; 0 keeps torch's default (one per core).
-    threads: int = 0
+    threads: int = DEFAULT_THREADS
     # "int8" quantizes the model at load: about 2x faster embedding, slightly different vectors
     # (an index built one way is rebuilt, not mixed, the other way); "off" keeps fp32.
-    quantize: str = "off"
+    quantize: Quantize = DEFAULT_QUANTIZE
     # Passage size in model word pieces: MiniLM reads 256, and was trained on 128.
     passage_tokens: int = 128
     # Whole sentences repeated from the end of one passage at the start of the next.
     passage_overlap: int = 1
-    # Hybrid fusion: "score" (cosine + bm25_weight * BM25 / best BM25, over every passage)
-    # or "rrf" (reciprocal rank fusion of each leg's top `candidates`); see index/retriever.py.
-    fusion: str = "score"
+    # Hybrid fusion: "score" (cosine + bm25_weight * BM25 / best BM25, over every passage), or
+    # "rrf" (reciprocal rank fusion of each leg's top `candidates`), kept only to compare.
+    fusion: Fusion = DEFAULT_FUSION
     # Weight of the normalised BM25 score next to the cosine; chosen on SciFact (bench/RESULTS.md).
-    bm25_weight: float = 0.3
+    bm25_weight: float = DEFAULT_BM25_WEIGHT
     # Archives with more passages than this find dense candidates on a 64-dimension projection
     # first, then score those exactly (index/coarse.py); smaller ones scan every vector.
-    exact_scan_rows: int = 50_000
-    # Candidates taken from each retrieval leg before rank fusion, and for BM25 searches.
-    candidates: int = 100
-    # The BM25 leg: "sidecar" (numpy postings, index/sparse.py) or "whoosh" (Whoosh's own
-    # BM25F query, slower on large archives; kept to compare).
-    bm25_engine: str = "sidecar"
-    # Reciprocal-rank fusion constant: larger flattens the rank discount.
-    rrf_k: int = 60
+    exact_scan_rows: int = DEFAULT_EXACT_SCAN_ROWS
+    # Comparison only: candidates taken from each leg for rrf fusion, and by the whoosh engine
+    # (also the least depth of a bm25-mode search).
+    candidates: int = DEFAULT_CANDIDATES
+    # The BM25 leg: "sidecar" (numpy postings, index/sparse.py), or "whoosh" (Whoosh's own
+    # BM25F query, slower on large archives; always fused by rank), kept only to compare.
+    bm25_engine: BM25Engine = DEFAULT_BM25_ENGINE
+    # Comparison only: the reciprocal-rank fusion constant; larger flattens the rank discount.
+    rrf_k: int = DEFAULT_RRF_K
     # Passages whose sentences the answerer scores.
     answer_passages: int = 8
     # Further citations must score at least this fraction of the best one.
@@ -66,28 +100,113 @@ class Settings:
     # Longest question or search text accepted, in characters.
     max_query_chars: int = 2_000
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if _HINTS[f.name] is Path:
+                if not isinstance(value, (str, os.PathLike)):
+                    raise _invalid(f.name, value, "a folder path")
+                object.__setattr__(self, f.name, Path(value))  # a str is as good as a Path here
+            else:
+                _check(f.name, value, _HINTS[f.name])
+        if self.passage_overlap >= self.passage_tokens:
+            # A passage holds at most passage_tokens sentences: such an overlap would start
+            # every passage one sentence after the last.
+            tokens = f"{variable('passage_tokens')} ({self.passage_tokens})"
+            raise _invalid("passage_overlap", self.passage_overlap, f"less than {tokens}")
+
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-        """Defaults, then `ARCHIVE_*` variables, then explicit keyword overrides."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, then `ARCHIVE_*` variables, then explicit keyword overrides (None: not given)."""
         env = os.environ if environ is None else environ
+        _warn_unknown(env)
         values: dict[str, object] = {}
-        for f in fields(cls):
-            raw = env.get(ENV_PREFIX + f.name.upper())
-            if raw is None or raw == "":
-                continue
-            values[f.name] = _convert(f.name, raw, type(getattr(cls(), f.name)))
+        for name in _HINTS:
+            raw = env.get(variable(name))
+            if raw is not None and raw != "":
+                values[name] = _parse(name, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)  # type: ignore[arg-type]  # names and types checked above
+        return replace(cls(), **values)  # type: ignore[arg-type]  # each value is checked in __post_init__
 
 
-def _convert(name: str, raw: str, kind: type) -> object:
+def variable(name: str) -> str:
+    """The environment variable of the setting `name`."""
+    return ENV_PREFIX + name.upper()
+
+
+# Minimum and maximum of each numeric setting (None: unbounded).
+_RANGES: dict[str, tuple[float, float | None]] = {
+    "batch_size": (1, None),
+    "threads": (0, None),
+    "passage_tokens": (1, None),
+    "passage_overlap": (0, None),
+    "bm25_weight": (0, None),
+    "exact_scan_rows": (0, None),
+    "candidates": (1, None),
+    "rrf_k": (0, None),
+    "answer_passages": (1, None),
+    "answer_relative_cutoff": (0, 1),
+    "max_per_source": (0, None),
+    "min_confidence": (0, 1),
+    "max_article_chars": (1, None),
+    "max_query_chars": (1, None),
+}
+_HINTS: dict[str, object] = {
+    name: hint for name, hint in get_type_hints(Settings).items() if name in {f.name for f in fields(Settings)}
+}
+
+
+def _parse(name: str, raw: str) -> object:
+    hint = _HINTS[name]
     try:
-        if kind is Path or issubclass(kind, Path):
-            return Path(raw).expanduser()
-        if kind is int:
+        if hint is int:
             return int(raw)
-        if kind is float:
+        if hint is float:
             return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}") from exc
-    return raw
+    except ValueError:
+        raise _invalid(name, raw, "a whole number" if hint is int else "a number") from None
+    if hint is Path:
+        return Path(raw).expanduser()
+    return raw  # strings and choices, checked in __post_init__
+
+
+def _check(name: str, value: object, hint: object) -> None:
+    if get_origin(hint) is Literal:
+        choices = get_args(hint)
+        if value not in choices:
+            raise _invalid(name, value, "one of " + ", ".join(choices))
+    elif hint is str:
+        if not isinstance(value, str):
+            raise _invalid(name, value, "text")
+    elif hint is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _invalid(name, value, "a whole number")
+        _check_range(name, value)
+    elif hint is float:
+        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+            raise _invalid(name, value, "a number")
+        _check_range(name, value)
+
+
+def _check_range(name: str, value: float) -> None:
+    low, high = _RANGES[name]
+    if high is None and value < low:
+        raise _invalid(name, value, f"at least {low}")
+    if high is not None and not low <= value <= high:
+        raise _invalid(name, value, f"between {low} and {high}")
+
+
+def _invalid(name: str, value: object, expected: str) -> InvalidRequestError:
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    return InvalidRequestError(f"{variable(name)}={shown} is not valid; it must be {expected}.")
+
+
+def _warn_unknown(env: Mapping[str, str]) -> None:
+    known = [variable(name) for name in _HINTS] + sorted(OTHER_VARIABLES)
+    for key in sorted(env):
+        if key.startswith(ENV_PREFIX) and key not in known:
+            # Compared without the prefix, which every name shares and would make all look close.
+            tails = {name.removeprefix(ENV_PREFIX): name for name in known}
+            close = difflib.get_close_matches(key.removeprefix(ENV_PREFIX), tails, n=1)
+            hint = f"did you mean {tails[close[0]]}?" if close else "archive/settings.py lists the settings."
+            warnings.warn(f"{key} is not a setting and is ignored; {hint}", UnknownSettingWarning, stacklevel=3)

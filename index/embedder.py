@@ -19,14 +19,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from index.defaults import DEFAULT_BATCH_SIZE, DEFAULT_QUANTIZE, DEFAULT_THREADS, QUANTIZE_CHOICES, Quantize
 from index.errors import ModelError
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS_FILE = "model.safetensors"
-# "int8": the Linear layers quantized to int8 at load (torch dynamic quantization, one scale
-# per output channel): about 2x the texts per second on these CPUs, SciFact dense nDCG@10
-# 0.003 lower (bench/RESULTS.md). Per-tensor scales lost 0.016 and are not offered.
-QUANTIZE_CHOICES = ("off", "int8")
 
 Matrix = npt.NDArray[np.float32]
 
@@ -58,7 +55,13 @@ def weights_fingerprint(model_dir: Path) -> str:
 class Embedder:
     """Encodes texts into L2-normalised float32 vectors; thread-safe, loads once."""
 
-    def __init__(self, model: str = "", batch_size: int = 64, threads: int = 0, quantize: str = "off") -> None:
+    def __init__(
+        self,
+        model: str = "",
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        threads: int = DEFAULT_THREADS,
+        quantize: Quantize = DEFAULT_QUANTIZE,
+    ) -> None:
         if quantize not in QUANTIZE_CHOICES:
             raise ModelError(f"Unknown quantization {quantize!r}; use one of {', '.join(QUANTIZE_CHOICES)}.")
         self.quantize = quantize

@@ -7,9 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-# Reciprocal-rank fusion constant from Cormack et al. (2009); larger values flatten
-# the advantage of the very top ranks.
-RRF_K = 60
+from index.defaults import DEFAULT_RRF_K as RRF_K
 
 
 def reciprocal_rank_fusion(

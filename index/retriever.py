@@ -30,26 +30,36 @@ import numpy as np
 import numpy.typing as npt
 
 from index import analysis, coarse, vectors
+from index.defaults import (
+    DEFAULT_BM25_ENGINE,
+    DEFAULT_BM25_WEIGHT,
+    DEFAULT_CANDIDATES,
+    DEFAULT_EXACT_SCAN_ROWS,
+    DEFAULT_FUSION,
+    DEFAULT_RRF_K,
+    BM25Engine,
+    Fusion,
+)
 from index.embedder import Embedder
-from index.fusion import RRF_K, reciprocal_rank_fusion, score_fusion
+from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.records import SearchMode
 from index.snapshot import Snapshot
 from index.sparse import DEFAULT_BM25, BM25Params, best_matches
 
-BM25_ENGINES = ("sidecar", "whoosh")
 COARSE_CANDIDATES = 2000  # rows per leg given exact cosines on a large archive
-FUSIONS = ("score", "rrf")
 
 
 @dataclass(frozen=True)
 class RetrievalOptions:
-    candidates: int = 100  # per leg, for rank fusion and the Whoosh engine
-    rrf_k: int = RRF_K
-    bm25_engine: str = "sidecar"
-    fusion: str = "score"
-    bm25_weight: float = 0.3  # score fusion: weight of BM25 / best BM25 next to the cosine
+    """The retriever's knobs; the defaults live in index/defaults.py (archive/settings.py reads them too)."""
+
+    candidates: int = DEFAULT_CANDIDATES  # per leg, for rank fusion and the Whoosh engine
+    rrf_k: int = DEFAULT_RRF_K
+    bm25_engine: BM25Engine = DEFAULT_BM25_ENGINE
+    fusion: Fusion = DEFAULT_FUSION
+    bm25_weight: float = DEFAULT_BM25_WEIGHT  # score fusion: weight of BM25 / best BM25 next to the cosine
     bm25: BM25Params = DEFAULT_BM25
-    exact_scan_rows: int = 50_000  # above this many passages the dense leg starts coarse
+    exact_scan_rows: int = DEFAULT_EXACT_SCAN_ROWS  # above this many passages the dense leg starts coarse
 
 
 @dataclass(frozen=True)

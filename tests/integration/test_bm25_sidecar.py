@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from archive.api import Archive
-from archive.errors import InvalidRequestError
 from archive.settings import Settings
 from index import analysis
 from index.embedder import Embedder
@@ -39,11 +38,6 @@ def test_both_engines_answer_the_seed_question(seeds_archive: Archive) -> None:
         hits = archive.search(SEED_QUESTION, mode="bm25", k=3)
         assert any("five Lebanese detainees" in hit.text for hit in hits), engine
         archive.close()
-
-
-def test_an_unknown_engine_is_refused(seeds_archive: Archive) -> None:
-    with pytest.raises(InvalidRequestError, match="sidecar, whoosh"):
-        Archive(seeds_archive.index_dir, replace(seeds_archive.settings, bm25_engine="lucene"))
 
 
 def test_an_update_leaves_the_sidecar_as_a_fresh_build_would(

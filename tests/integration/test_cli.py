@@ -15,8 +15,10 @@ from tests.conftest import SEED_QUESTION, SEEDS
 ARCHIVE = Path(sys.executable).with_name("archive")
 
 
-def run(*args: str, index: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ARCHIVE_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1"}
+def run(
+    *args: str, index: Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ARCHIVE_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1", **(env or {})}
     return subprocess.run(
         [str(ARCHIVE), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False
     )
@@ -75,3 +77,29 @@ def test_ask_builds_from_the_seeds_on_first_use(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert orjson.loads(result.stdout)["hits"]
     assert (tmp_path / "fresh" / "CURRENT").is_file()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [("ARCHIVE_BATCH_SIZE", "abc", "a whole number"), ("ARCHIVE_FUSION", "sum", "score, rrf")],
+)
+def test_a_bad_setting_is_one_error_line_and_exit_2(tmp_path: Path, variable: str, value: str, named: str) -> None:
+    result = run("info", index=tmp_path / "none", env={variable: value})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: {variable}=") and named in line
+
+
+def test_a_bad_request_exits_2(cli_index: Path) -> None:
+    result = run("search", "Naqoura", "-k", "0", "--mode", "bm25", index=cli_index)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["error: k must be at least 1 (got 0)."]
+
+
+def test_a_misspelt_setting_is_one_warning_line(cli_index: Path) -> None:
+    result = run("search", "Naqoura", "--mode", "bm25", "--json", index=cli_index, env={"ARCHIVE_FUSON": "rrf"})
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: ARCHIVE_FUSON is not a setting and is ignored; did you mean ARCHIVE_FUSION?"]
+    assert orjson.loads(result.stdout)["hits"]

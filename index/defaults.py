@@ -1,0 +1,32 @@
+"""The index layer's fixed choices and defaults, in a module that imports no numpy.
+
+archive/settings.py reads them when it is imported, and `import archive` (the CLI's
+`--help` included) must stay fast; the retriever and the embedder use the same names.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+# "whoosh" and "rrf" are kept only to compare against the defaults (bench/RESULTS.md).
+BM25Engine = Literal["sidecar", "whoosh"]
+Fusion = Literal["score", "rrf"]
+# "int8": the Linear layers quantized to int8 at load (torch dynamic quantization, one scale
+# per output channel): about 2x the texts per second on these CPUs, SciFact dense nDCG@10
+# 0.003 lower (bench/RESULTS.md). Per-tensor scales lost 0.016 and are not offered.
+Quantize = Literal["off", "int8"]
+BM25_ENGINES: tuple[BM25Engine, ...] = get_args(BM25Engine)
+FUSIONS: tuple[Fusion, ...] = get_args(Fusion)
+QUANTIZE_CHOICES: tuple[Quantize, ...] = get_args(Quantize)
+
+DEFAULT_BM25_ENGINE: BM25Engine = "sidecar"
+DEFAULT_FUSION: Fusion = "score"
+DEFAULT_BM25_WEIGHT = 0.3  # score fusion: weight of BM25 / best BM25 next to the cosine (chosen on SciFact)
+DEFAULT_CANDIDATES = 100  # per leg, for rank fusion and the Whoosh engine
+# Reciprocal-rank fusion constant from Cormack et al. (2009); larger values flatten the top ranks' advantage.
+DEFAULT_RRF_K = 60
+DEFAULT_EXACT_SCAN_ROWS = 50_000  # above this many passages the dense leg starts coarse
+
+DEFAULT_QUANTIZE: Quantize = "off"
+DEFAULT_BATCH_SIZE = 64  # texts per batch; they are sorted by length first, so batches pad little
+DEFAULT_THREADS = 0  # 0 keeps torch's default: one thread per core
