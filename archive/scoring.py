@@ -1,0 +1,116 @@
+"""Scoring candidate sentences: the signal weights and the score. Pure functions, no index access.
+
+A sentence's score is a weighted sum of signals, each in [0, 1] (cosines can dip below 0):
+- dense: cosine between the question and the sentence;
+- passage: cosine between the question and the best passage holding the sentence (context);
+- lexical: BM25+ (rank-bm25; its IDF stays positive in a small candidate set, unlike BM25
+  Okapi's) of the question over the candidate sentences, divided by the best;
+- idf coverage: the share of the question's IDF mass (whole-index IDF) the sentence contains;
+- answer type: 1 unless the question asks for a number or a date the sentence lacks;
+- period: a small bonus when the question names a month or year and the sentence's article
+  is dated in it, or the sentence mentions a date in it.
+The weights were fitted on XQuAD-R by `bench/tune_answerer.py` (random search with
+2-fold cross-validation over articles; rounded averages of the two folds). Without
+embeddings (the model still loading) only the lexical signals count, rescaled.
+The score of the best sentence is the answer's confidence, which the abstention
+threshold applies to (calibrated by `bench/eval.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rank_bm25 import BM25Plus
+
+from archive.language import DATE_QUESTIONS, MONTH_NAMES, NUMBER_QUESTIONS, QUANTITY_WORDS, SMALL_NUMBERS, WEEKDAY_NAMES
+from archive.signals import SentenceSignals
+
+WEIGHT_DENSE = 0.33
+WEIGHT_PASSAGE = 0.33
+WEIGHT_LEXICAL = 0.10
+WEIGHT_IDF_COVERAGE = 0.17
+WEIGHT_ANSWER_TYPE = 0.07
+# Bonus for a sentence in the period a question names ("in March 2025"): enough to order
+# sources within the period first, not enough to beat a clearly better sentence.
+WEIGHT_PERIOD = 0.05
+LEXICAL_ONLY_SCALE = 1.0 / (WEIGHT_LEXICAL + WEIGHT_IDF_COVERAGE + WEIGHT_ANSWER_TYPE)
+
+# A sentence gives a number: digits, a number word up to twelve, or a quantity ("dozens").
+_NUMBER = re.compile(
+    rf"\d|\b({'|'.join(SMALL_NUMBERS)}|{'|'.join(f'{word}s?' for word in QUANTITY_WORDS)})\b", re.IGNORECASE
+)
+# A sentence gives a date: a year, a month or weekday name, or a relative time word.
+_DATE = re.compile(
+    rf"\b(1[5-9]\d\d|20\d\d)\b|\b({'|'.join((*MONTH_NAMES, *WEEKDAY_NAMES))}|yesterday|today|century|decade)\b",
+    re.IGNORECASE,
+)
+# Question openings also found inside a question ("... and how many ..."), not only at its start.
+_NUMBER_QUESTIONS_ANYWHERE = NUMBER_QUESTIONS[:3]
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    index: int  # position in the list given to `score_sentences`
+    score: float
+    dense: float | None
+    lexical: float
+    coverage: float
+
+
+def asks_for_number(question: str) -> bool:
+    q = question.strip().lower()
+    return q.startswith(NUMBER_QUESTIONS) or any(f" {p} " in f" {q} " for p in _NUMBER_QUESTIONS_ANYWHERE)
+
+
+def answer_type_match(question: str, sentence: str) -> float:
+    """0 when the question asks for a number or a date and the sentence has none, else 1."""
+    if asks_for_number(question):
+        return 1.0 if _NUMBER.search(sentence) else 0.0
+    if question.strip().lower().startswith(DATE_QUESTIONS):
+        return 1.0 if _DATE.search(sentence) else 0.0
+    return 1.0
+
+
+def idf_coverage(question_idf: Mapping[str, float], terms: Sequence[str]) -> float:
+    total = sum(question_idf.values())
+    if total <= 0:
+        return 0.0
+    return sum(question_idf[t] for t in set(terms) if t in question_idf) / total
+
+
+def lexical_scores(question_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]) -> list[float]:
+    """BM25+ of the question over the sentences (the sentences are the collection), divided by the best."""
+    if not question_terms or not any(sentence_terms):
+        return [0.0] * len(sentence_terms)
+    model = BM25Plus([list(terms) for terms in sentence_terms])
+    raw: npt.NDArray[np.float64] = model.get_scores(list(question_terms))
+    best = float(np.max(raw))
+    if best <= 0:
+        return [0.0] * len(sentence_terms)
+    return [max(0.0, float(value)) / best for value in raw]
+
+
+def score_sentences(
+    question: str, question_idf: Mapping[str, float], sentences: Sequence[SentenceSignals]
+) -> list[ScoredSentence]:
+    """Score every candidate sentence; returns them best first (ties keep candidate order)."""
+    if not sentences:
+        return []
+    lexical = lexical_scores(list(question_idf), [s.terms for s in sentences])
+    scored = []
+    for i, sentence in enumerate(sentences):
+        coverage = idf_coverage(question_idf, sentence.terms)
+        kind = answer_type_match(question, sentence.text)
+        words = WEIGHT_LEXICAL * lexical[i] + WEIGHT_IDF_COVERAGE * coverage + WEIGHT_ANSWER_TYPE * kind
+        if sentence.cosine is not None and sentence.passage_cosine is not None:
+            score = WEIGHT_DENSE * sentence.cosine + WEIGHT_PASSAGE * sentence.passage_cosine + words
+        else:
+            score = LEXICAL_ONLY_SCALE * words
+        score += WEIGHT_PERIOD * sentence.in_period
+        scored.append(ScoredSentence(i, score, sentence.cosine, lexical[i], coverage))
+    scored.sort(key=lambda s: (-s.score, s.index))
+    return scored
