@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from archive.answer import Evidence, answer_parts, dated_summary, evidence
 from archive.building import build_generation
-from archive.citing import cite, dated_summary
 from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
+from archive.language import distinct_terms
 from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Hit, IndexInfo, SearchMode
 from archive.periods import Period, named_period
 from archive.settings import Settings
 from index import layout
-from index.analysis import unique_terms as query_terms
 from index.embedder import Embedder
 from index.records import Progress, no_progress
 from index.retriever import Retrieval, RetrievalOptions, retrieve
@@ -201,7 +201,7 @@ class Archive:
         """Answer with up to `k` verbatim sentences, or `answered=False` and the closest passages."""
         started = time.perf_counter()
         self._check(question, k, mode, since, until)
-        if not query_terms(question) and not question.strip():
+        if not distinct_terms(question) and not question.strip():
             return Answer(question, False, note="The question is empty: type some words to search for.")
         snapshot = self._current()
         depth = max(self.settings.answer_passages, k)
@@ -210,23 +210,38 @@ class Archive:
         query_vector = retrieval.query_vector
         if query_vector is None and self.embedder.loaded:
             query_vector = self.embedder.encode_one(question)  # sentence scoring uses the model when it can
-        cited = cite(
-            snapshot, question, retrieval, query_vector, k, self.settings, lambda a: self._article(snapshot, a)
-        )
-        citations = cited.citations
+        # The answer's sentences come from the hits' articles, read (and cached) just above.
+        articles = {hit.article_id: self._article(snapshot, hit.article_id) for hit in hits}
+        parts = answer_parts(snapshot, question, retrieval, query_vector, k, self.settings, articles)
         return Answer(
             question=question,
-            answered=bool(citations),
-            citations=tuple(citations),
-            hits=hits[:k] if citations else hits,
-            confidence=cited.confidence,
+            answered=bool(parts.citations),
+            citations=parts.citations,
+            hits=hits[:k] if parts.citations else hits,
+            confidence=parts.confidence,
             mode=retrieval.mode,
             seconds=time.perf_counter() - started,
-            note=_note(retrieval.mode, mode, bool(citations), named_period(question)),
-            claims=cited.claims,
-            conflict=cited.conflict,
-            dated=dated_summary(citations),
+            note=_note(retrieval.mode, mode, bool(parts.citations), named_period(question)),
+            claims=parts.claims,
+            conflict=parts.conflict,
+            dated=dated_summary(parts.citations),
         )
+
+    def evidence(self, question: str, mode: SearchMode = "hybrid") -> Evidence:
+        """Every candidate sentence `ask` scores for `question`, with its signals and score.
+
+        For tuning and inspecting the scorer (`bench/tune_answerer.py`): retrieval as `ask`
+        does it with the default `k` and no filters; nothing is selected or cut.
+        """
+        self._check(question, 1, mode, None, None)
+        snapshot = self._current()
+        retrieval = self._retrieve(snapshot, question, self.settings.answer_passages, mode, None, None, None)
+        query_vector = retrieval.query_vector
+        if query_vector is None and self.embedder.loaded:
+            query_vector = self.embedder.encode_one(question)
+        article_ids = dict.fromkeys(snapshot.passage(p.row).article.article_id for p in retrieval.passages)
+        articles = {article_id: self._article(snapshot, article_id) for article_id in article_ids}
+        return evidence(snapshot, question, retrieval, query_vector, self.settings, articles)
 
     def article(self, article_id: str) -> Article:
         """The stored article (its text is what citation offsets point into)."""

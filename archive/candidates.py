@@ -1,8 +1,12 @@
-"""Collect the sentences of the top passages as answer candidates (index access, no scoring)."""
+"""Gather the sentences of the top passages as answer candidates (through `Snapshot` methods, no scoring).
+
+Each candidate carries what the later steps need to know about it (its text and span, its
+best passage, its story and outlet), so scoring and selection never go back to the index.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from archive.models import Article
@@ -20,24 +24,40 @@ class CandidateSentence:
     text: str
     passage_rank: int  # fused rank (0-based) of the best passage holding it
     passage_row: int
+    story: str  # the id naming its article's near-duplicate story (the article's own id when none)
+    outlet: str  # its article's outlet, "" when unknown
 
 
-def gather(
-    snapshot: Snapshot, retrieval: Retrieval, passages: int, article: Callable[[str], Article]
-) -> list[CandidateSentence]:
-    """Every sentence of the first `passages` passages, once, tagged with its best passage."""
+@dataclass(frozen=True)
+class Candidates:
+    """The candidate sentences in retrieval order, and every article they come from."""
+
+    sentences: tuple[CandidateSentence, ...]
+    articles: Mapping[str, Article]
+
+
+def gather(snapshot: Snapshot, retrieval: Retrieval, passages: int, articles: Mapping[str, Article]) -> Candidates:
+    """Every sentence of the first `passages` passages, once, tagged with its best passage.
+
+    `articles` holds (at least) the articles of those passages, read once by the caller.
+    """
     seen: set[int] = set()
-    candidates: list[CandidateSentence] = []
+    sentences: list[CandidateSentence] = []
+    used: dict[str, Article] = {}
     for rank, ranked in enumerate(retrieval.passages[:passages]):
-        ref = snapshot.passage(ranked.row)
-        text = article(ref.article.article_id).text
-        for position in range(ref.first_sentence, ref.end_sentence):
-            row = ref.article.sentence_row + position
+        passage = snapshot.passage(ranked.row)
+        article_id = passage.article.article_id
+        article = used.setdefault(article_id, articles[article_id])
+        story, outlet = snapshot.story_of(article_id), snapshot.outlet_of(article_id)
+        for position in range(passage.first_sentence, passage.end_sentence):
+            row = passage.article.sentence_row + position
             if row in seen:
                 continue
             seen.add(row)
-            start, end = (int(x) for x in snapshot.sentence_spans[row])
-            candidates.append(
-                CandidateSentence(row, ref.article.article_id, position, start, end, text[start:end], rank, ranked.row)
+            start, end = snapshot.sentence_span(row)
+            sentences.append(
+                CandidateSentence(
+                    row, article_id, position, start, end, article.text[start:end], rank, ranked.row, story, outlet
+                )
             )
-    return candidates
+    return Candidates(tuple(sentences), used)

@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from archive.language import COUNTING_STOP_WORDS, MONTH_ABBREVIATIONS, MONTH_NAMES, NUMBER_WORDS, SCALE_WORDS
 from archive.metadata import parse_date
 
 Relation = Literal["same", "conflicting", "unrelated"]
@@ -31,47 +32,12 @@ CONFLICT_MIN_COSINE = 0.6
 NUMBER_WINDOW = 3
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[\w'’-]+|[^\w\s]")
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "hundred": 100, "thousand": 1000, "dozen": 12,
-}  # fmt: skip
-_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December|"
-    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-)
+_MONTHS = "|".join((*MONTH_NAMES, *MONTH_ABBREVIATIONS))
 _DATE_PATTERNS = [
     re.compile(rf"\b(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b"),
     re.compile(rf"\b\d{{1,2}} (?:{_MONTHS})\.?,? \d{{4}}\b"),
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
 ]
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "and",
-        "or",
-        "with",
-        "from",
-        "as",
-        "is",
-        "was",
-        "were",
-        "are",
-        "be",
-        "been",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -89,7 +55,7 @@ def number_value(token: str) -> float | None:
         return float(cleaned)
     except ValueError:
         pass
-    return float(_NUMBER_WORDS[token.casefold()]) if token.casefold() in _NUMBER_WORDS else None
+    return float(NUMBER_WORDS[token.casefold()]) if token.casefold() in NUMBER_WORDS else None
 
 
 def mentioned_dates(sentence: str) -> tuple[date, ...]:
@@ -117,7 +83,7 @@ def counted_values(sentence: str, focus_stems: Sequence[str]) -> frozenset[float
     Israel released ...") are left out.
     """
     tokens = _WORD.findall(sentence)
-    focus = [stem.casefold() for stem in focus_stems if stem.casefold() not in _STOP]
+    focus = [stem.casefold() for stem in focus_stems if stem.casefold() not in COUNTING_STOP_WORDS]
     values: set[float] = set()
     for i, token in enumerate(tokens):
         value = number_value(token)
@@ -128,8 +94,8 @@ def counted_values(sentence: str, focus_stems: Sequence[str]) -> frozenset[float
             if not word[0].isalnum():  # a number counts the words of its own phrase only
                 break
             following.append(word)
-        if following and following[0].casefold() in _SCALES:
-            value *= _SCALES[following[0].casefold()]
+        if following and following[0].casefold() in SCALE_WORDS:
+            value *= SCALE_WORDS[following[0].casefold()]
         preceding = []
         for word in reversed(tokens[max(0, i - 2) : i]):
             if not word[0].isalnum():

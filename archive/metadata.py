@@ -16,6 +16,7 @@ from pathlib import Path
 
 import orjson
 
+from archive.language import month_number
 from archive.models import Article
 from archive.sentences import split_sentences
 from index.records import content_hash
@@ -35,19 +36,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 FRONT_MATTER_KEYS = frozenset(key for name, keys in ALIASES.items() if name != "text" for key in keys)
 
 TITLE_CHARS = 120
-
-_MONTH_NAMES = "january february march april may june july august september october november december"
-
-
-def _month(name: str) -> int:
-    """1-12 for a month name or an abbreviation of at least three letters ("Sept"), else 0."""
-    name = name.lower()
-    if len(name) >= 3:
-        for number, full in enumerate(_MONTH_NAMES.split(), start=1):
-            if full.startswith(name):
-                return number
-    return 0
-
 
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _CLOCK = r"(?:[,\s]+(?:at\s+)?\d{1,2}:\d{2}.*)?"  # a trailing time of day is ignored
@@ -75,9 +63,9 @@ def parse_date(text: str) -> date | None:
     if m := _YEAR_MONTH_DAY.fullmatch(text):
         parts = (m[1], m[2], m[3])
     elif m := _DAY_MONTH_YEAR.fullmatch(text):
-        parts = (m[3], str(_month(m[2])), m[1])
+        parts = (m[3], str(month_number(m[2])), m[1])
     elif m := _MONTH_DAY_YEAR.fullmatch(text):
-        parts = (m[3], str(_month(m[1])), m[2])
+        parts = (m[3], str(month_number(m[1])), m[2])
     try:
         if parts is not None:
             return date(int(parts[0]), int(parts[1]), int(parts[2]))

@@ -7,9 +7,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_MONTHS = {name.casefold(): number for number, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.casefold(): number for number, name in enumerate(calendar.month_abbr) if name})
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+from archive.language import MONTH_NAMES, MONTH_SHORT_NAMES, month_number
+
+# Month words read in a question: full names and three-letter forms ("Sep", not "Sept").
+_MONTH_WORDS = [name.casefold() for name in (*MONTH_NAMES, *MONTH_SHORT_NAMES)]
+_MONTH = "|".join(sorted(dict.fromkeys(_MONTH_WORDS), key=len, reverse=True))
 _PERIOD = re.compile(
     rf"\b(?P<word>in|during|since|after|before|until|by|of)?\s*(?:(?P<month>{_MONTH})\.?\s+)?(?P<year>(?:19|20)\d\d)\b",
     re.IGNORECASE,
@@ -36,7 +38,7 @@ def named_period(question: str) -> Period | None:
     year = int(match.group("year"))
     month_name = match.group("month")
     if month_name:
-        month = _MONTHS[month_name.casefold()]
+        month = month_number(month_name)
         start, end = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     else:
         start, end = date(year, 1, 1), date(year, 12, 31)

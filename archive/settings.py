@@ -93,7 +93,7 @@ class Settings:
     answer_relative_cutoff: float = 0.8
     # Citations from one outlet before others get a turn, and at most (0: no cap).
     max_per_source: int = 2
-    # Answer confidence below which `ask` abstains (see archive/answering.py).
+    # Answer confidence below which `ask` abstains (see archive/scoring.py).
     min_confidence: float = 0.48
     # Longest article text indexed, in characters; longer files are reported, not cut.
     max_article_chars: int = 5_000_000

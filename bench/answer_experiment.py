@@ -6,7 +6,7 @@ Collects every question's candidate sentences once through the same retrieval an
 candidate gathering as `Archive.ask` (cached in bench/out/answer_experiment.pkl), then
 compares sentence rankers offline with 2-fold cross-validation over articles (the folds
 of `bench.tune_answerer`): held-out P@1 and MRR@10 of the cited sentences, the citations
-ordered as `archive.citing` orders them (reprints collapsed, articles taking turns; the
+ordered as `archive.selection` orders them (reprints collapsed, articles taking turns; the
 simulated order matches `Archive.ask(k=10)` question for question at the commit it was
 written against). The metric readings use three gold rules: answers[0]'s span at its
 offset (as `bench.eval`), any annotator's span, and the sentence text containing any answer.
@@ -34,15 +34,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize  # type: ignore[import-untyped]
 
-from archive import Archive, Settings, answering
-from archive.api import retrieval_options
-from archive.candidates import gather
-from archive.citing import _question_idf, _signals
-from archive.periods import named_period
+from archive import Archive, Settings, scoring
+from archive.language import distinct_terms
 from bench import datasets
 from bench.eval import DEFAULT_OUT, gold_span
-from index.analysis import unique_terms as query_terms
-from index.retriever import retrieve
 
 Array = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -66,7 +61,7 @@ class Candidate:
     cos_stripped: float  # cosine to the question without wh-words and stopwords
     terms: list[str]
     group: str  # story or article id: the reprint-collapse and turn-taking key
-    baseline: float  # the score `answering.score_sentences` gives now
+    baseline: float  # the score `scoring.score_sentences` gives now
     bm25: float
     in_period: bool
     previous: str  # the sentence before, in the same paragraph ("" for a paragraph's first)
@@ -157,7 +152,6 @@ def _all_answers() -> list[list[tuple[int, int, str]]]:
 def collect(archive: Archive, questions: Sequence[datasets.SentenceQuestion]) -> list[Question]:
     snapshot = archive._current()
     embedder = archive._query_embedder()
-    settings = archive.settings
     answers = _all_answers()
     paragraphs_of: dict[str, list[int]] = {}
     windows: dict[str, tuple[Array, Array]] = {}
@@ -166,18 +160,11 @@ def collect(archive: Archive, questions: Sequence[datasets.SentenceQuestion]) ->
         text = archive.article(q.article_id).text
         line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         spans = [(line_starts[p] + s, line_starts[p] + s + len(t)) for p, s, t in annotated]
-        retrieval = retrieve(
-            snapshot, embedder, q.question, settings.answer_passages, "hybrid", retrieval_options(settings)
-        )
-        cands = gather(snapshot, retrieval, settings.answer_passages, archive.article)
-        qv = retrieval.query_vector
-        assert qv is not None
-        signals = _signals(snapshot, cands, qv, named_period(q.question), archive.article)
-        question_idf = _question_idf(snapshot, q.question)
-        scored = answering.score_sentences(q.question, question_idf, signals)
-        baseline = {s.index: s for s in scored}
+        found = archive.evidence(q.question)
+        qv = embedder.encode_one(q.question)
+        question_idf = dict(found.question_idf)
         sv = embedder.encode_one(stripped_question(q.question))
-        terms = {t for c in cands for t in query_terms(c.text)} | set(question_idf)
+        terms = {t for c in found.sentences for t in c.terms} | set(question_idf)
         record = Question(
             q.question,
             q.article_id,
@@ -187,8 +174,9 @@ def collect(archive: Archive, questions: Sequence[datasets.SentenceQuestion]) ->
             question_idf,
             {t: snapshot.store.idf(t) for t in terms},
         )
-        for i, (c, sig) in enumerate(zip(cands, signals, strict=True)):
+        for c in found.sentences:
             entry = snapshot.entry(c.article_id)
+            row = entry.sentence_row + c.position
             article_text = archive.article(c.article_id).text
             paragraph = article_text.count("\n", 0, c.start)
             if c.article_id not in paragraphs_of:
@@ -220,14 +208,14 @@ def collect(archive: Archive, questions: Sequence[datasets.SentenceQuestion]) ->
                     sum(1 for p in para_of[: c.position] if p == paragraph),
                     sum(1 for p in para_of if p == paragraph),
                     c.passage_rank,
-                    float(sig.cosine or 0.0),
-                    float(sig.passage_cosine or 0.0),
-                    float(snapshot.sentence_vectors[c.row] @ sv),
-                    list(sig.terms),
+                    float(c.cosine or 0.0),
+                    float(c.passage_cosine or 0.0),
+                    float(snapshot.sentence_vectors[row] @ sv),
+                    list(c.terms),
                     entry.story or c.article_id,
-                    baseline[i].score,
-                    baseline[i].lexical,
-                    sig.in_period,
+                    c.score,
+                    c.lexical,
+                    c.in_period,
                     around[0][0],
                     around[0][1],
                     around[1][0],
@@ -277,7 +265,7 @@ def load(out: Path, refresh: bool) -> list[Question]:
 
 
 def ranked(record: Question, scores: Array, k: int = 10) -> list[int]:
-    """Candidate indices as `archive.citing` cites them: reprints collapsed, articles taking turns."""
+    """Candidate indices as `archive.selection` cites them: reprints collapsed, articles taking turns."""
     order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
     kept: dict[tuple[str, str], int] = {}
     for i in order:
@@ -604,8 +592,8 @@ def features(record: Question) -> Array:
         typed_count = typed_answers(q, kind, c.text)
         stems = _stems(c.text)
         missing = [v for t, v in qidf.items() if t not in terms]
-        before = set(query_terms(c.previous)) if c.previous else set()
-        after = set(query_terms(c.following)) if c.following else set()
+        before = set(distinct_terms(c.previous)) if c.previous else set()
+        after = set(distinct_terms(c.following)) if c.following else set()
         prev_cov = sum(v for t, v in qidf.items() if t in before) / total
         opening = c.text.split()[0].strip(",").lower() if c.text.split() else ""
         rows.append(
@@ -614,7 +602,7 @@ def features(record: Question) -> Array:
                 c.cos_passage,
                 c.bm25,
                 cov,
-                answering.answer_type_match(q, c.text),
+                scoring.answer_type_match(q, c.text),
                 float(c.in_period),
                 c.cos_stripped,
                 float(kind != "other" and typed_count > 0),

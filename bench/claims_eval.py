@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from archive.claims import relation
+from archive.language import distinct_terms
 from bench import datasets
-from index.analysis import unique_terms as query_terms
 from index.embedder import Embedder
 
 PAIRS = Path(__file__).resolve().parent / "data" / "claim_pairs.jsonl"
@@ -55,7 +55,9 @@ def score(pairs: list[dict[str, str]], embedder: Embedder) -> tuple[dict[str, di
     texts = sorted({p["a"] for p in pairs} | {p["b"] for p in pairs})
     vectors = dict(zip(texts, embedder.encode(texts), strict=True))
     started = time.perf_counter()
-    predicted = [relation(p["a"], p["b"], float(np.dot(vectors[p["a"]], vectors[p["b"]])), query_terms) for p in pairs]
+    predicted = [
+        relation(p["a"], p["b"], float(np.dot(vectors[p["a"]], vectors[p["b"]])), distinct_terms) for p in pairs
+    ]
     per_pair_ms = 1000 * (time.perf_counter() - started) / len(pairs)
     gold = [p["label"] for p in pairs]
     table = {}

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from archive import Archive, Settings, citing, claims
+from archive import Archive, Settings, claims, selection
 from bench import datasets
 from bench.eval import DEFAULT_OUT
 
@@ -24,15 +24,15 @@ from bench.eval import DEFAULT_OUT
 @contextmanager
 def plain_answers() -> Iterator[None]:
     """Swap the news steps for pass-throughs (citations kept in score order, one claim each)."""
-    saved = (citing._collapse_reprints, citing._diversify, claims.counted_values, claims.mentioned_dates)
-    citing._collapse_reprints = lambda snapshot, pairs: (list(pairs), {})  # type: ignore[assignment]
-    citing._diversify = lambda snapshot, pairs, per_source: list(pairs)  # type: ignore[assignment]
+    saved = (selection.collapse_reprints, selection.diversify, claims.counted_values, claims.mentioned_dates)
+    selection.collapse_reprints = lambda choices: (list(choices), {})  # type: ignore[assignment]
+    selection.diversify = lambda choices, per_outlet: list(choices)  # type: ignore[assignment]
     claims.counted_values = lambda sentence, focus: frozenset()  # type: ignore[assignment]
     claims.mentioned_dates = lambda sentence: ()  # type: ignore[assignment]
     try:
         yield
     finally:
-        citing._collapse_reprints, citing._diversify, claims.counted_values, claims.mentioned_dates = saved
+        selection.collapse_reprints, selection.diversify, claims.counted_values, claims.mentioned_dates = saved
 
 
 def main() -> None:

@@ -16,12 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from archive import Archive, Settings
-from archive.api import retrieval_options
-from archive.candidates import gather
+from archive.language import MONTH_NAMES, QUANTITY_WORDS, SMALL_NUMBERS
 from bench import datasets
 from bench.eval import DEFAULT_OUT, gold_span
-from index.analysis import unique_terms as query_terms
-from index.retriever import retrieve
 
 FEATURES = (
     "cos_sentence",
@@ -38,13 +35,8 @@ FEATURES = (
 )
 
 
-NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen)\b",
-    re.I,
-)
-YEAR = re.compile(
-    r"\b(1[5-9]\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bcentury\b"
-)
+NUMBER = re.compile(rf"\d|\b({'|'.join((*SMALL_NUMBERS, *QUANTITY_WORDS))})\b", re.I)
+YEAR = re.compile(rf"\b(1[5-9]\d\d|20\d\d)\b|\b({'|'.join(MONTH_NAMES)})\b|\bcentury\b")
 
 
 CAPITAL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
@@ -72,48 +64,32 @@ def answer_type_match(question: str, sentence: str) -> float:
 
 
 def collect(archive: Archive, questions: list[datasets.SentenceQuestion]) -> list[tuple[np.ndarray, np.ndarray, str]]:
-    from archive.answering import _bm25
-
-    snapshot = archive._current()
-    embedder = archive._query_embedder()
+    """Per question: each candidate sentence's features and whether it holds the gold answer."""
     rows = []
     for q in questions:
         start, end = gold_span(archive, q)
-        retrieval = retrieve(
-            snapshot,
-            embedder,
-            q.question,
-            archive.settings.answer_passages,
-            "hybrid",
-            retrieval_options(archive.settings),
-        )
-        cands = gather(snapshot, retrieval, archive.settings.answer_passages, archive.article)
+        found = archive.evidence(q.question)
+        cands = found.sentences
         if not cands:
             continue
-        qv = retrieval.query_vector
-        cos_s = snapshot.sentence_vectors[[c.row for c in cands]] @ qv
-        cos_p = snapshot.passage_vectors[[c.passage_row for c in cands]] @ qv
-        qt = query_terms(q.question)
-        st = [query_terms(c.text) for c in cands]
-        bm = np.array(_bm25(qt, st))
+        cos_s = np.array([c.cosine or 0.0 for c in cands])
+        cos_p = np.array([c.passage_cosine or 0.0 for c in cands])
+        qt = list(found.question_idf)
+        st = [list(c.terms) for c in cands]
+        bm = np.array([c.lexical for c in cands])
         wanted = set(qt)
         cov = np.array([len(wanted.intersection(t)) / max(1, len(wanted)) for t in st])
         prior = np.array([1.0 / (1 + c.passage_rank) for c in cands])
-        idf = {t: snapshot.store.idf(t) for t in wanted}
+        idf = found.question_idf
         total = sum(idf.values()) or 1.0
         idf_cov = np.array([sum(idf[t] for t in wanted.intersection(terms)) / total for terms in st])
         qb = set(itertools.pairwise(qt))
         bigram = np.array([len(qb.intersection(itertools.pairwise(t))) / max(1, len(qb)) for t in st])
         atype = np.array([answer_type_match(q.question, c.text) for c in cands])
-        ctx = []
-        for c in cands:
-            entry = snapshot.entry(c.article_id)
-            lo, hi = entry.sentence_row, entry.sentence_row + entry.sentence_count
-            nb = [r for r in (c.row - 1, c.row + 1) if lo <= r < hi]
-            ctx.append(max(float(snapshot.sentence_vectors[r] @ qv) for r in nb) if nb else 0.0)
+        ctx = np.array([c.context_cosine or 0.0 for c in cands])
         prox = np.array([proximity(qt, t) for t in st])
         novel = np.array([min(1.0, len(set(t) - wanted) / 5) for t in st])
-        x = np.stack([cos_s, cos_p, bm, cov, prior, idf_cov, bigram, atype, np.array(ctx), prox, novel], axis=1)
+        x = np.stack([cos_s, cos_p, bm, cov, prior, idf_cov, bigram, atype, ctx, prox, novel], axis=1)
         y = np.array([c.article_id == q.article_id and c.start <= start and end <= c.end for c in cands])
         rows.append((x, y, q.article_id))
     return rows

@@ -45,6 +45,16 @@ def terms(text: str) -> list[str]:
     return found
 
 
+def term_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, term) for every analysed term of `text`, in order: `terms` with where each came from."""
+    found: list[tuple[int, int, str]] = []
+    for match in _TOKEN.finditer(text):
+        word = match.group().lower()
+        if len(word) >= _MIN_LENGTH and word not in _STOP_WORDS:
+            found.append((match.start(), match.end(), _stem(word)))
+    return found
+
+
 def unique_terms(text: str) -> list[str]:
     """The distinct analysed terms of `text`, in order of first occurrence."""
     return list(dict.fromkeys(terms(text)))

@@ -163,3 +163,46 @@ class Snapshot:
         articles = getattr(self, "_articles_file", None)
         if articles is not None and not articles.closed:
             articles.close()
+
+    # ----- for the answer path (archive/answer.py): plain values out, no array handed over -----
+
+    def sentence_span(self, row: int) -> tuple[int, int]:
+        """The character span of sentence `row` in its article."""
+        start, end = (int(x) for x in self.sentence_spans[row])
+        return start, end
+
+    def sentence_rows(self, article_id: str) -> range:
+        """The sentence rows of an article, in text order."""
+        entry = self.entry(article_id)
+        return range(entry.sentence_row, entry.sentence_row + entry.sentence_count)
+
+    def sentence_cosines(self, rows: list[int], vector: npt.NDArray[np.float32]) -> list[float]:
+        """Cosine of each sentence row with `vector` (both normalised)."""
+        return [float(x) for x in self.sentence_vectors[rows] @ vector]
+
+    def passage_cosines(self, rows: list[int], vector: npt.NDArray[np.float32]) -> list[float]:
+        """Cosine of each passage row with `vector` (both normalised)."""
+        return [float(x) for x in self.passage_vectors[rows] @ vector]
+
+    def sentence_similarity(self, rows: list[int]) -> npt.NDArray[np.float32]:
+        """The cosine of every pair of the sentence rows: a (len(rows), len(rows)) matrix."""
+        matrix = np.asarray(self.sentence_vectors[rows], dtype=np.float32)
+        similarity: npt.NDArray[np.float32] = matrix @ matrix.T
+        return similarity
+
+    def term_idf(self, term: str) -> float:
+        """The whole-index IDF of an analysed term."""
+        return self.store.idf(term)
+
+    def story_of(self, article_id: str) -> str:
+        """The id naming the article's near-duplicate story (its own id when it has no copy)."""
+        return self.entry(article_id).story or article_id
+
+    def outlet_of(self, article_id: str) -> str:
+        """The article's outlet as indexed, "" when unknown."""
+        return self.entry(article_id).source
+
+    def reprints_of(self, article_id: str) -> tuple[str, ...]:
+        """The other articles of the article's story, in build order."""
+        story = self.entry(article_id).story
+        return tuple(a for a in self.story_members(story) if a != article_id) if story else ()

@@ -1,38 +1,16 @@
-"""Display helpers with no Textual in them: word emphasis, snippets, score bars, meta lines.
+"""Display helpers with no Textual in them: term emphasis, snippets, score bars, meta lines.
 
-Emphasis is display logic only: a question word matches a text word when the text word,
-lower-cased, starts with the question word's stem (the word less one common suffix).
-It never decides what is retrieved or cited; the archive does that.
+A text word is emphasised when its analysed term (the index analyzer's: tokenizer, lower
+case, stop list, Porter stem) is one of the question's terms, so the app marks exactly the
+words retrieval matched. Emphasis never decides what is retrieved or cited.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 
-WORD = re.compile(r"\w+", re.UNICODE)
-
-# Function words that would light up every sentence if emphasised.
-# fmt: off
-STOPWORDS = frozenset(
-    {
-        "a", "about", "after", "against", "all", "also", "an", "and", "any", "are", "as", "at", "be",
-        "been", "before", "being", "between", "both", "but", "by", "can", "could", "did", "do", "does",
-        "doing", "during", "each", "for", "from", "had", "has", "have", "having", "he", "her", "here",
-        "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "many", "may",
-        "me", "might", "more", "most", "much", "my", "no", "nor", "not", "of", "off", "on", "once", "only",
-        "or", "other", "our", "out", "over", "own", "per", "same", "she", "should", "so", "some", "such",
-        "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
-        "through", "to", "too", "under", "until", "up", "us", "very", "was", "we", "were", "what", "when",
-        "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
-    }
-)
-# fmt: on
-
-# Suffixes dropped (one, the first that fits) to make a stem that matches inflected forms.
-SUFFIXES = ("ing", "edly", "ed", "es", "s", "e", "y")
-MIN_STEM = 3
+from archive.language import distinct_terms, term_spans
 
 BAR_CELLS = 5
 BAR_FULL, BAR_EMPTY = "█", "░"
@@ -40,36 +18,17 @@ BAR_FULL, BAR_EMPTY = "█", "░"
 Span = tuple[int, int]
 
 
-def stem(word: str) -> str:
-    """`word` lower-cased, less its first matching suffix when at least MIN_STEM letters remain."""
-    lowered = word.casefold()
-    for suffix in SUFFIXES:
-        if lowered.endswith(suffix) and len(lowered) - len(suffix) >= MIN_STEM:
-            return lowered[: -len(suffix)]
-    return lowered
-
-
 def question_stems(question: str) -> tuple[str, ...]:
-    """The stems worth emphasising: the question's words less stopwords and single letters."""
-    seen: dict[str, None] = {}
-    for match in WORD.finditer(question):
-        word = match.group().casefold()
-        if len(word) < 2 or word in STOPWORDS or not word.strip("_"):
-            continue
-        seen.setdefault(stem(word), None)
-    return tuple(seen)
+    """The question's analysed terms (Porter stems, stop words left out), in order."""
+    return tuple(distinct_terms(question))
 
 
 def emphasis_spans(text: str, stems: Sequence[str]) -> list[Span]:
-    """Character spans of the words in `text` that start with one of `stems` (case-insensitive)."""
+    """Character spans of the words in `text` whose analysed term is one of `stems`."""
     if not stems:
         return []
-    spans = []
-    for match in WORD.finditer(text):
-        word = match.group().casefold()
-        if any(word.startswith(s) for s in stems):
-            spans.append(match.span())
-    return spans
+    wanted = set(stems)
+    return [(start, end) for start, end, term in term_spans(text) if term in wanted]
 
 
 def snippet(text: str, stems: Sequence[str], width: int = 240, lead: int = 60) -> str:

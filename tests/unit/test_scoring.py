@@ -1,13 +1,10 @@
+"""Sentence scoring (`archive.scoring`) and the first cut of citations (`archive.selection`)."""
+
 import pytest
 
-from archive.answering import (
-    SentenceSignals,
-    answer_type_match,
-    confidence,
-    idf_coverage,
-    score_sentences,
-    select_citations,
-)
+from archive.scoring import answer_type_match, idf_coverage, lexical_scores, score_sentences
+from archive.selection import select_citations
+from archive.signals import SentenceSignals
 
 IDF = {"releas": 2.0, "detaine": 3.0}
 
@@ -54,8 +51,8 @@ def test_answer_type(question: str, sentence: str, expected: float) -> None:
 
 def test_low_confidence_abstains() -> None:
     scored = score_sentences("boiling point", {"boil": 5.0, "point": 2.0}, [signals(["israel"], "", 0.05, 0.1)])
-    assert select_citations(scored, k=5, min_confidence=0.4) == []
-    assert confidence(scored[0]) < 0.4
+    assert select_citations(scored, k=5, min_confidence=0.4, relative_cutoff=0.8) == []
+    assert scored[0].score < 0.4
 
 
 def test_close_runners_up_are_cited_too_and_k_caps_them() -> None:
@@ -68,8 +65,8 @@ def test_close_runners_up_are_cited_too_and_k_caps_them() -> None:
             signals(["border", "talk"], "border talks", 0.2, 0.3),
         ],
     )
-    assert [c.index for c in select_citations(scored, k=5, min_confidence=0.3)] == [0, 1]
-    assert [c.index for c in select_citations(scored, k=1, min_confidence=0.3)] == [0]
+    assert [c.index for c in select_citations(scored, k=5, min_confidence=0.3, relative_cutoff=0.8)] == [0, 1]
+    assert [c.index for c in select_citations(scored, k=1, min_confidence=0.3, relative_cutoff=0.8)] == [0]
 
 
 def test_without_embeddings_the_lexical_signals_decide() -> None:
@@ -85,3 +82,11 @@ def test_a_sentence_in_the_named_period_is_preferred_when_otherwise_equal() -> N
     dated = SentenceSignals(["releas"], "x", 0, 0.5, 0.5, in_period=True)
     scored = score_sentences("released in March 2025", {"releas": 1.0}, [plain, dated])
     assert scored[0].index == 1
+
+
+def test_lexical_scores_are_relative_to_the_best_sentence() -> None:
+    scores = lexical_scores(["releas", "detaine"], [["releas", "detaine"], ["releas"], ["border"]])
+    assert scores[0] == 1.0
+    assert 0.0 < scores[1] < 1.0
+    assert lexical_scores([], [["releas"]]) == [0.0]
+    assert lexical_scores(["releas"], [[], []]) == [0.0, 0.0]

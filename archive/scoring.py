@@ -1,4 +1,4 @@
-"""Scoring candidate sentences and choosing citations: pure functions, no index access.
+"""Scoring candidate sentences: the signal weights and the score. Pure functions, no index access.
 
 A sentence's score is a weighted sum of signals, each in [0, 1] (cosines can dip below 0):
 - dense: cosine between the question and the sentence;
@@ -26,6 +26,9 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Plus
 
+from archive.language import DATE_QUESTIONS, MONTH_NAMES, NUMBER_QUESTIONS, QUANTITY_WORDS, SMALL_NUMBERS, WEEKDAY_NAMES
+from archive.signals import SentenceSignals
+
 WEIGHT_DENSE = 0.33
 WEIGHT_PASSAGE = 0.33
 WEIGHT_LEXICAL = 0.10
@@ -36,31 +39,17 @@ WEIGHT_ANSWER_TYPE = 0.07
 WEIGHT_PERIOD = 0.05
 LEXICAL_ONLY_SCALE = 1.0 / (WEIGHT_LEXICAL + WEIGHT_IDF_COVERAGE + WEIGHT_ANSWER_TYPE)
 
+# A sentence gives a number: digits, a number word up to twelve, or a quantity ("dozens").
 _NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
-    r"thousands?|millions?|billions?)\b",
-    re.IGNORECASE,
+    rf"\d|\b({'|'.join(SMALL_NUMBERS)}|{'|'.join(f'{word}s?' for word in QUANTITY_WORDS)})\b", re.IGNORECASE
 )
+# A sentence gives a date: a year, a month or weekday name, or a relative time word.
 _DATE = re.compile(
-    r"\b(1[5-9]\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|August|September|October|"
-    r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
-    r"century|decade)\b",
+    rf"\b(1[5-9]\d\d|20\d\d)\b|\b({'|'.join((*MONTH_NAMES, *WEEKDAY_NAMES))}|yesterday|today|century|decade)\b",
     re.IGNORECASE,
 )
-_ASKS_NUMBER = ("how many", "how much", "what percentage", "what number", "how long", "how old", "how far")
-_ASKS_DATE = ("when", "what year", "in what year", "which year", "in which year", "what date", "on what date")
-
-
-@dataclass(frozen=True)
-class SentenceSignals:
-    """The per-sentence inputs of `score_sentences`; cosines are None without the model."""
-
-    terms: Sequence[str]
-    text: str
-    passage_rank: int
-    cosine: float | None = None
-    passage_cosine: float | None = None
-    in_period: bool = False  # dated or mentioning a date in the period the question names
+# Question openings also found inside a question ("... and how many ..."), not only at its start.
+_NUMBER_QUESTIONS_ANYWHERE = NUMBER_QUESTIONS[:3]
 
 
 @dataclass(frozen=True)
@@ -72,18 +61,18 @@ class ScoredSentence:
     coverage: float
 
 
+def asks_for_number(question: str) -> bool:
+    q = question.strip().lower()
+    return q.startswith(NUMBER_QUESTIONS) or any(f" {p} " in f" {q} " for p in _NUMBER_QUESTIONS_ANYWHERE)
+
+
 def answer_type_match(question: str, sentence: str) -> float:
     """0 when the question asks for a number or a date and the sentence has none, else 1."""
     if asks_for_number(question):
         return 1.0 if _NUMBER.search(sentence) else 0.0
-    if question.strip().lower().startswith(_ASKS_DATE):
+    if question.strip().lower().startswith(DATE_QUESTIONS):
         return 1.0 if _DATE.search(sentence) else 0.0
     return 1.0
-
-
-def asks_for_number(question: str) -> bool:
-    q = question.strip().lower()
-    return q.startswith(_ASKS_NUMBER) or any(f" {p} " in f" {q} " for p in _ASKS_NUMBER[:3])
 
 
 def idf_coverage(question_idf: Mapping[str, float], terms: Sequence[str]) -> float:
@@ -93,14 +82,25 @@ def idf_coverage(question_idf: Mapping[str, float], terms: Sequence[str]) -> flo
     return sum(question_idf[t] for t in set(terms) if t in question_idf) / total
 
 
+def lexical_scores(question_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]) -> list[float]:
+    """BM25+ of the question over the sentences (the sentences are the collection), divided by the best."""
+    if not question_terms or not any(sentence_terms):
+        return [0.0] * len(sentence_terms)
+    model = BM25Plus([list(terms) for terms in sentence_terms])
+    raw: npt.NDArray[np.float64] = model.get_scores(list(question_terms))
+    best = float(np.max(raw))
+    if best <= 0:
+        return [0.0] * len(sentence_terms)
+    return [max(0.0, float(value)) / best for value in raw]
+
+
 def score_sentences(
     question: str, question_idf: Mapping[str, float], sentences: Sequence[SentenceSignals]
 ) -> list[ScoredSentence]:
     """Score every candidate sentence; returns them best first (ties keep candidate order)."""
     if not sentences:
         return []
-    question_terms = list(question_idf)
-    lexical = _bm25(question_terms, [s.terms for s in sentences])
+    lexical = lexical_scores(list(question_idf), [s.terms for s in sentences])
     scored = []
     for i, sentence in enumerate(sentences):
         coverage = idf_coverage(question_idf, sentence.terms)
@@ -114,38 +114,3 @@ def score_sentences(
         scored.append(ScoredSentence(i, score, sentence.cosine, lexical[i], coverage))
     scored.sort(key=lambda s: (-s.score, s.index))
     return scored
-
-
-def confidence(best: ScoredSentence) -> float:
-    return best.score
-
-
-def select_citations(
-    scored: Sequence[ScoredSentence], k: int, min_confidence: float, relative_cutoff: float = 0.8
-) -> list[ScoredSentence]:
-    """The sentences to cite, best first: none when the best is below the threshold.
-
-    Others follow while they score close to the best and clear the threshold on their own,
-    so agreeing sentences from several articles are all cited.
-    """
-    if not scored or scored[0].score < min_confidence:
-        return []
-    top = scored[0].score
-    chosen = [scored[0]]
-    for candidate in scored[1:]:
-        if len(chosen) >= k:
-            break
-        if candidate.score >= relative_cutoff * top and candidate.score >= min_confidence:
-            chosen.append(candidate)
-    return chosen
-
-
-def _bm25(question_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]) -> list[float]:
-    if not question_terms or not any(sentence_terms):
-        return [0.0] * len(sentence_terms)
-    model = BM25Plus([list(terms) for terms in sentence_terms])
-    raw: npt.NDArray[np.float64] = model.get_scores(list(question_terms))
-    best = float(np.max(raw))
-    if best <= 0:
-        return [0.0] * len(sentence_terms)
-    return [max(0.0, float(value)) / best for value in raw]

@@ -1,0 +1,227 @@
+"""From retrieved passages to the parts of an `Answer`: the answer path, told in order.
+
+candidates (`candidates.gather`) → sentence signals (`signals`) → scores (`scoring`) →
+the sentences to cite (`selection`) → figures and claims (`claims`) → `Citation`s and
+`Claim`s. Each step is a small module of pure functions; this one reads the index only
+through `Snapshot` methods and puts the steps together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from archive import claims, scoring, selection, signals
+from archive.candidates import Candidates, CandidateSentence, gather
+from archive.language import NUMBER_QUESTION_TERMS, distinct_terms
+from archive.models import Article, Citation, Claim
+from archive.periods import named_period
+from archive.settings import Settings
+from index.retriever import Retrieval
+from index.snapshot import Snapshot
+
+Vector = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class AnswerParts:
+    """What `Archive.ask` puts into its `Answer`: no citations when nothing scores high enough."""
+
+    citations: tuple[Citation, ...]
+    confidence: float  # the best candidate's score, 0.0 when there is no candidate
+    claims: tuple[Claim, ...] = ()
+    conflict: bool = False
+
+
+def answer_parts(
+    snapshot: Snapshot,
+    question: str,
+    retrieval: Retrieval,
+    query_vector: Vector | None,
+    k: int,
+    settings: Settings,
+    articles: Mapping[str, Article],
+) -> AnswerParts:
+    """Cite up to `k` sentences of the retrieved passages; `articles` holds the passages' articles."""
+    candidates = gather(snapshot, retrieval, settings.answer_passages, articles)
+    if not candidates.sentences:
+        return AnswerParts((), 0.0)
+    sentences = candidates.sentences
+    scored = scoring.score_sentences(
+        question, question_idf(snapshot, question), _signals(snapshot, candidates, query_vector, question)
+    )
+    confidence = scored[0].score
+    chosen = selection.select_citations(scored, len(scored), settings.min_confidence, settings.answer_relative_cutoff)
+    if not chosen:
+        return AnswerParts((), confidence)
+
+    counting = scoring.asks_for_number(question)
+    focus = [term for term in distinct_terms(question) if term not in NUMBER_QUESTION_TERMS]
+    values = {
+        s.index: claims.counted_values(sentences[s.index].text, focus) if counting else frozenset() for s in scored
+    }
+    if counting:
+        chosen = selection.add_dissent(chosen, scored, values, settings.min_confidence)
+    choices, copies = selection.collapse_reprints([(s, sentences[s.index]) for s in chosen])
+    choices = selection.diversify(choices, settings.max_per_source)[:k]
+
+    citation_values = [values[s.index] for s, _ in choices]
+    similarity = None if query_vector is None else snapshot.sentence_similarity([c.row for _, c in choices])
+    groups = claims.group_claims(citation_values, similarity)
+    claim_of = {member: number for number, group in enumerate(groups) for member in group.members}
+    citations = tuple(
+        _citation(
+            candidates.articles[sentence.article_id],
+            sentence,
+            scored_sentence.score,
+            claim_of[i],
+            citation_values[i],
+            [*copies.get(scored_sentence.index, []), *snapshot.reprints_of(sentence.article_id)],
+        )
+        for i, (scored_sentence, sentence) in enumerate(choices)
+    )
+    answer_claims = tuple(
+        Claim(
+            group.members,
+            group.value,
+            tuple(dict.fromkeys(citations[m].source for m in group.members)),
+            tuple(dict.fromkeys(citations[m].article_id for m in group.members)),
+        )
+        for group in groups
+    )
+    return AnswerParts(citations, confidence, answer_claims, claims.conflicting(groups, similarity))
+
+
+def dated_summary(citations: Sequence[Citation]) -> str:
+    """What the sources are dated, in words, e.g. "Sources dated 2025-02-18 to 2025-03-02; 1 undated"."""
+    if not citations:
+        return ""
+    known = sorted({c.date for c in citations if c.date is not None})
+    undated = len({c.article_id for c in citations if c.date is None})
+    if not known:
+        return "The sources carry no publication date."
+    span = f"{known[0]}" if len(known) == 1 else f"{known[0]} to {known[-1]}"
+    return f"Sources dated {span}" + (f"; {undated} undated." if undated else ".")
+
+
+def question_idf(snapshot: Snapshot, question: str) -> dict[str, float]:
+    """The whole-index IDF of each of the question's terms, in question order."""
+    return {term: snapshot.term_idf(term) for term in distinct_terms(question)}
+
+
+def _signals(
+    snapshot: Snapshot, candidates: Candidates, query_vector: Vector | None, question: str
+) -> list[signals.SentenceSignals]:
+    sentences = candidates.sentences
+    cosines = passage_cosines = None
+    if query_vector is not None:
+        cosines = snapshot.sentence_cosines([c.row for c in sentences], query_vector)
+        passage_cosines = snapshot.passage_cosines([c.passage_row for c in sentences], query_vector)
+    period = named_period(question)
+    in_period = [signals.in_period(c.text, candidates.articles[c.article_id].date, period) for c in sentences]
+    return signals.sentence_signals(
+        [c.text for c in sentences], [c.passage_rank for c in sentences], cosines, passage_cosines, in_period
+    )
+
+
+def _citation(
+    article: Article,
+    sentence: CandidateSentence,
+    score: float,
+    claim: int,
+    values: frozenset[float],
+    copies: Sequence[str],
+) -> Citation:
+    return Citation(
+        article_id=sentence.article_id,
+        title=article.title,
+        source=article.source,
+        date=article.date,
+        sentence=sentence.text,
+        start=sentence.start,
+        end=sentence.end,
+        score=round(score, 6),
+        position=sentence.position,
+        claim=claim,
+        values=tuple(claims.format_value(v) for v in sorted(values)),
+        mentioned_dates=claims.mentioned_dates(sentence.text),
+        copies=tuple(dict.fromkeys(copies)),
+        content_hash=article.content_hash,
+    )
+
+
+# ----- the scorer's inputs, for tuning it (`Archive.evidence`, `bench/tune_answerer.py`) -----
+
+
+@dataclass(frozen=True)
+class SentenceEvidence:
+    """One candidate sentence as `ask` scores it: where it is, its signals, its score."""
+
+    article_id: str
+    position: int  # sentence index within the article
+    start: int
+    end: int
+    text: str
+    passage_rank: int  # fused rank (0-based) of the best passage holding it
+    terms: tuple[str, ...]  # its distinct analysed terms
+    cosine: float | None  # with the question; None without the model
+    passage_cosine: float | None
+    context_cosine: float | None  # the best of the sentences just before and after it in its article
+    in_period: bool
+    lexical: float
+    coverage: float
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Every candidate sentence for a question, in retrieval order, and the question's term IDFs."""
+
+    question: str
+    question_idf: Mapping[str, float]
+    sentences: tuple[SentenceEvidence, ...]
+
+
+def evidence(
+    snapshot: Snapshot,
+    question: str,
+    retrieval: Retrieval,
+    query_vector: Vector | None,
+    settings: Settings,
+    articles: Mapping[str, Article],
+) -> Evidence:
+    """The candidates `answer_parts` scores, with each signal and score (nothing selected)."""
+    candidates = gather(snapshot, retrieval, settings.answer_passages, articles)
+    idf = question_idf(snapshot, question)
+    sentence_signals = _signals(snapshot, candidates, query_vector, question)
+    by_index = {s.index: s for s in scoring.score_sentences(question, idf, sentence_signals)}
+    sentences = []
+    for i, (sentence, signal) in enumerate(zip(candidates.sentences, sentence_signals, strict=True)):
+        context = None
+        if query_vector is not None:
+            rows = snapshot.sentence_rows(sentence.article_id)
+            around = [row for row in (sentence.row - 1, sentence.row + 1) if row in rows]
+            context = max(snapshot.sentence_cosines(around, query_vector)) if around else 0.0
+        scored = by_index[i]
+        sentences.append(
+            SentenceEvidence(
+                sentence.article_id,
+                sentence.position,
+                sentence.start,
+                sentence.end,
+                sentence.text,
+                sentence.passage_rank,
+                tuple(signal.terms),
+                signal.cosine,
+                signal.passage_cosine,
+                context,
+                signal.in_period,
+                scored.lexical,
+                scored.coverage,
+                scored.score,
+            )
+        )
+    return Evidence(question, idf, tuple(sentences))

@@ -1,0 +1,36 @@
+"""The one home of language knowledge: derived from the index analyzer, agreeing with what it uses."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive import language
+from index import analysis
+
+
+def test_number_question_terms_are_the_analysed_question_words() -> None:
+    expected = {"how", "mani", "much", "what", "number", "percentag", "long", "old", "far"}
+    assert expected == language.NUMBER_QUESTION_TERMS
+
+
+def test_month_number_reads_names_and_abbreviations() -> None:
+    assert [language.month_number(w) for w in ("March", "sept", "Sep", "DEC", "Janu", "Ma", "Mayday")] == [
+        3, 9, 9, 12, 1, 0, 0,
+    ]  # fmt: skip
+    assert all(language.month_number(a) for a in language.MONTH_ABBREVIATIONS)
+
+
+def test_term_spans_point_at_the_words_each_term_came_from() -> None:
+    text = "Israel has agreed to release five Lebanese detainees, and released others."
+    spans = language.term_spans(text)
+    assert [term for _, _, term in spans] == analysis.terms(text)
+    assert [(text[start:end], term) for start, end, term in spans][:3] == [
+        ("Israel", "israel"), ("has", "ha"), ("agreed", "agre"),
+    ]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_term_spans_give_exactly_the_analysed_terms(text: str) -> None:
+    spans = analysis.term_spans(text)
+    assert [term for _, _, term in spans] == analysis.terms(text)
+    assert all(0 <= start < end <= len(text) for start, end, _ in spans)
