@@ -33,59 +33,35 @@ def loadavg() -> list[float]:
 
 
 class StageClock:
-    """A build progress callback that remembers the current stage (for recording embedder calls)."""
+    """A build progress callback that times the stages the build reports (public API only).
 
-    def __init__(self) -> None:
-        self.current = ""
+    `Archive.build` and `Archive.update` call `progress(stage, done, total)` as they go. The
+    time from one report to the next goes to the stage reported, while it stays the same;
+    the time between a stage's last report and the next stage's first goes to "after
+    <stage>" (after "reading" comes planning; after "postings" nothing is reported, so the
+    coarse vectors, stories, arrays and publishing fall into `breakdown`'s "other").
+    `current` is the stage now running, for recording which stage asked the embedder.
+    """
+
+    def __init__(self, now: Callable[[], float] = time.perf_counter) -> None:
+        self.now = now
+        self.reset()
 
     def reset(self) -> None:
         self.current = ""
+        self.seconds: dict[str, float] = {}
+        self._at = 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        self.current = stage
-
-
-# Build phases, timed by wrapping the functions archive.building calls (looked up at call time).
-PHASES = (
-    ("read", "archive.building", "read_folders"),
-    ("plan", "archive.building", "_plan"),
-    ("embed", "archive.building", "_embed"),
-    ("whoosh", "archive.building", "_write_store"),
-    ("stories", "archive.building", "_stories"),
-    ("arrays", "archive.building", "_write_arrays"),
-    ("publish", "index.layout", "publish"),
-)
-
-
-class PhaseTimer:
-    """Seconds spent in each build phase since the last `reset` (phases the code lacks are skipped)."""
-
-    def __init__(self, install: bool = True) -> None:
-        import importlib
-
-        self.seconds: dict[str, float] = {}
-        for phase, module_name, attribute in PHASES if install else ():
-            module = importlib.import_module(module_name)
-            original = getattr(module, attribute, None)
-            if original is not None:
-                setattr(module, attribute, self._timed(phase, original))
-
-    def _timed(self, phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - started
-
-        return timed
-
-    def reset(self) -> None:
-        self.seconds = {}
+        at = self.now()
+        if self.current:
+            phase = stage if stage == self.current else f"after {self.current}"
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + at - self._at
+        self.current, self._at = stage, at
 
     def breakdown(self, total: float) -> dict[str, float]:
-        """Per-phase seconds of a build that took `total` seconds; `other` is the remainder."""
-        phases = {phase: self.seconds.get(phase, 0.0) for phase, _, _ in PHASES}
+        """Seconds per stage of a build that took `total` seconds; "other" is the rest."""
+        phases = dict(self.seconds)
         phases["other"] = max(0.0, total - sum(phases.values()))
         return phases
 
@@ -179,7 +155,6 @@ def task_build_floor(task: Json) -> Json:
     warm_corpus = datasets.scifact_corpus(out / "data-first20", limit=20)
     settings = Settings.from_env(embedding_cache="off")
     clock = StageClock()
-    phases = PhaseTimer()
     embedder = _recording_embedder(settings, clock)
     loaded = time.perf_counter()
     embedder.load()
@@ -189,7 +164,6 @@ def task_build_floor(task: Json) -> Json:
         index_dir = out / "build-floor" / name
         shutil.rmtree(index_dir, ignore_errors=True)
         clock.reset()
-        phases.reset()
         embedder.texts, embedder.encode_seconds, embedder.recording = {}, 0.0, True
         archive = Archive.build(
             [corpus_file.parent], index_dir=index_dir, settings=settings, embedder=embedder, progress=clock
@@ -199,7 +173,7 @@ def task_build_floor(task: Json) -> Json:
         built = archive.last_report
         assert built is not None
         row = _report_fields(built)
-        row["stages"] = phases.breakdown(built.seconds)
+        row["stages"] = clock.breakdown(built.seconds)
         row["model_seconds_in_build"] = embedder.encode_seconds
         row["index_bytes"] = _generation_sizes(index_dir)["total"]
         shutil.rmtree(index_dir, ignore_errors=True)
@@ -256,9 +230,11 @@ def task_scale_build(task: Json) -> Json:
     loaded = time.perf_counter()
     embedder.load()
     load_seconds = time.perf_counter() - loaded
-    phases = PhaseTimer()
+    clock = StageClock()
     started = time.perf_counter()
-    archive = Archive.build([task["corpus_dir"]], index_dir=index_dir, settings=settings, embedder=embedder)
+    archive = Archive.build(
+        [task["corpus_dir"]], index_dir=index_dir, settings=settings, embedder=embedder, progress=clock
+    )
     wall = time.perf_counter() - started
     archive.close()
     built = archive.last_report
@@ -267,7 +243,7 @@ def task_scale_build(task: Json) -> Json:
     row.update(
         wall_seconds=wall,
         model_load_seconds=load_seconds,
-        stages=phases.breakdown(built.seconds),
+        stages=clock.breakdown(built.seconds),
         sizes=_generation_sizes(index_dir),
         strip_marker=task["strip_marker"],
     )
@@ -292,7 +268,7 @@ def task_update(task: Json) -> Json:
 
     corpus = Path(task["corpus"])
     settings = Settings.from_env(embedding_cache=task["cache"])
-    phases = PhaseTimer()
+    clock = StageClock()
     archive = Archive.open(task["index_dir"], settings=settings)
     archive.load_model()
     total = sum(1 for _ in corpus.open(encoding="utf-8"))
@@ -300,16 +276,16 @@ def task_update(task: Json) -> Json:
     for rep in range(task["warmup"] + task["repeats"]):
         number = (task["seed"] + 977 * rep) % total
         article_id = edit_record(corpus, number, f"{time.time_ns()}-{rep}")
-        phases.reset()
+        clock.reset()
         started = time.perf_counter()
-        built = archive.update([corpus.parent])
+        built = archive.update([corpus.parent], progress=clock)
         wall = time.perf_counter() - started
         row = _report_fields(built)
         row.update(
             article_id=article_id,
             wall_seconds=wall,
             warmup=rep < task["warmup"],
-            stages=phases.breakdown(built.seconds),
+            stages=clock.breakdown(built.seconds),
             loadavg=loadavg(),
         )
         reps.append(row)
@@ -326,7 +302,8 @@ def task_queries(task: Json) -> Json:
     from archive import Archive, Settings
     from bench import datasets
     from bench.eval import ndcg_at_10
-    from index import analysis, vectors
+    from index import analysis, layout, vectors
+    from index.snapshot import Snapshot
 
     settings = Settings.from_env(embedding_cache="off")
     opened = time.perf_counter()
@@ -339,7 +316,9 @@ def task_queries(task: Json) -> Json:
     before = Archive.open(
         task["index_dir"], settings=replace(settings, bm25_engine="whoosh", fusion="rrf"), embedder=archive.embedder
     )
-    snapshot = archive._current()
+    # The legs timed alone run on their own view of the same generation (index/ public API).
+    # Its pages count in this worker's peak RSS, as `before`'s already do.
+    snapshot = Snapshot(layout.current_generation(Path(task["index_dir"])))
     all_queries = datasets.scifact_queries()
     timed = all_queries[: task["queries"]]
     warm = all_queries[-task["warmup"] :]
@@ -386,6 +365,7 @@ def task_queries(task: Json) -> Json:
 
     m = snapshot.manifest
     sidecar_bytes = sum(size for name, size in m.files.items() if name.startswith("bm25_"))
+    snapshot.close()
     before.close()
     archive.close()
     return {
