@@ -11,7 +11,6 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import pytest
-from reliability_support import FIRST_SEED, SECOND_SEED, run_cli
 
 from archive import Archive, Settings
 from archive.verify import verify_index
@@ -19,7 +18,8 @@ from index import coarse, layout, sparse, vectors
 from index.embedder import Embedder
 from index.manifest import MANIFEST_FILE
 from index.snapshot import ARTICLES_FILE
-from tests.conftest import SEEDS
+from tests.support import SEEDS
+from tests.support.reliability import FIRST_SEED, SECOND_SEED, run_cli
 
 Array = npt.NDArray[np.generic]
 
