@@ -101,7 +101,7 @@ def test_replace_section_at_end_of_document() -> None:
 
 
 def test_stage_clock_times_reported_stages_and_names_the_remainder_other() -> None:
-    from bench.speed_tasks import StageClock
+    from bench.build_timing import StageClock
 
     times = iter([0.0, 1.0, 1.5, 4.0, 9.0])
     clock = StageClock(now=lambda: next(times))
