@@ -31,7 +31,7 @@ def render(results: Json, command: str) -> str:
         alone = rp.median(r["floor"]["seconds"] for r in reps)
         ratio = rp.median(r["ratio"] for r in reps)
         first = reps[0]
-        stages = {key: rp.median(r["stages"][key] for r in reps) for key in first["stages"]}
+        stages = {key: rp.median(r["stages"].get(key, 0.0) for r in reps) for key in first["stages"]}
         parts.append(
             f"### Build, first {floor['articles']} SciFact abstracts, embedding cache off (median of {len(reps)})"
         )
@@ -198,7 +198,7 @@ def render(results: Json, command: str) -> str:
             update = updates[key]
             reps = [r for r in update["reps"] if not r["warmup"]]
             cli = update.get("cli", {})
-            stages = {name: rp.median(r["stages"][name] for r in reps) for name in reps[0]["stages"]}
+            stages = {name: rp.median(r["stages"].get(name, 0.0) for r in reps) for name in reps[0]["stages"]}
             rows.append(
                 [
                     f"{key}x",

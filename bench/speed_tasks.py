@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench import report as rp
+from bench.build_timing import StageClock, recording_embedder
 
 Json = dict[str, Any]
 
@@ -30,88 +31,6 @@ def loadavg() -> list[float]:
 # ===================================================================================
 # Worker side: each task runs in a fresh interpreter and returns a JSON object.
 # ===================================================================================
-
-
-class StageClock:
-    """A build progress callback that remembers the current stage (for recording embedder calls)."""
-
-    def __init__(self) -> None:
-        self.current = ""
-
-    def reset(self) -> None:
-        self.current = ""
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        self.current = stage
-
-
-# Build phases, timed by wrapping the functions archive.building calls (looked up at call time).
-PHASES = (
-    ("read", "archive.building", "read_folders"),
-    ("plan", "archive.building", "_plan"),
-    ("embed", "archive.building", "_embed"),
-    ("whoosh", "archive.building", "_write_store"),
-    ("stories", "archive.building", "_stories"),
-    ("arrays", "archive.building", "_write_arrays"),
-    ("publish", "index.layout", "publish"),
-)
-
-
-class PhaseTimer:
-    """Seconds spent in each build phase since the last `reset` (phases the code lacks are skipped)."""
-
-    def __init__(self, install: bool = True) -> None:
-        import importlib
-
-        self.seconds: dict[str, float] = {}
-        for phase, module_name, attribute in PHASES if install else ():
-            module = importlib.import_module(module_name)
-            original = getattr(module, attribute, None)
-            if original is not None:
-                setattr(module, attribute, self._timed(phase, original))
-
-    def _timed(self, phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - started
-
-        return timed
-
-    def reset(self) -> None:
-        self.seconds = {}
-
-    def breakdown(self, total: float) -> dict[str, float]:
-        """Per-phase seconds of a build that took `total` seconds; `other` is the remainder."""
-        phases = {phase: self.seconds.get(phase, 0.0) for phase, _, _ in PHASES}
-        phases["other"] = max(0.0, total - sum(phases.values()))
-        return phases
-
-
-def _recording_embedder(settings: Any, clock: StageClock | None = None) -> Any:
-    """An Embedder that records what the build asks it to encode, and how long the model takes."""
-    from index.embedder import Embedder
-
-    class Recording(Embedder):
-        def __init__(self) -> None:
-            super().__init__(settings.model, settings.batch_size, settings.threads)
-            self.clock = clock
-            self.recording = False
-            self.texts: dict[str, list[str]] = {}
-            self.encode_seconds = 0.0
-
-        def encode(self, texts: Sequence[str]) -> Any:
-            started = time.perf_counter()
-            result = super().encode(texts)
-            if self.recording:
-                self.encode_seconds += time.perf_counter() - started
-                stage = self.clock.current if self.clock else ""
-                self.texts.setdefault(stage, []).extend(texts)
-            return result
-
-    return Recording()
 
 
 def _strip_marker_in_passage_embeddings() -> None:
@@ -179,8 +98,7 @@ def task_build_floor(task: Json) -> Json:
     warm_corpus = datasets.scifact_corpus(out / "data-first20", limit=20)
     settings = Settings.from_env(embedding_cache="off")
     clock = StageClock()
-    phases = PhaseTimer()
-    embedder = _recording_embedder(settings, clock)
+    embedder = recording_embedder(settings, clock)
     loaded = time.perf_counter()
     embedder.load()
     load_seconds = time.perf_counter() - loaded
@@ -189,7 +107,6 @@ def task_build_floor(task: Json) -> Json:
         index_dir = out / "build-floor" / name
         shutil.rmtree(index_dir, ignore_errors=True)
         clock.reset()
-        phases.reset()
         embedder.texts, embedder.encode_seconds, embedder.recording = {}, 0.0, True
         archive = Archive.build(
             [corpus_file.parent], index_dir=index_dir, settings=settings, embedder=embedder, progress=clock
@@ -199,7 +116,7 @@ def task_build_floor(task: Json) -> Json:
         built = archive.last_report
         assert built is not None
         row = _report_fields(built)
-        row["stages"] = phases.breakdown(built.seconds)
+        row["stages"] = clock.breakdown(built.seconds)
         row["model_seconds_in_build"] = embedder.encode_seconds
         row["index_bytes"] = _generation_sizes(index_dir)["total"]
         shutil.rmtree(index_dir, ignore_errors=True)
@@ -256,9 +173,11 @@ def task_scale_build(task: Json) -> Json:
     loaded = time.perf_counter()
     embedder.load()
     load_seconds = time.perf_counter() - loaded
-    phases = PhaseTimer()
+    clock = StageClock()
     started = time.perf_counter()
-    archive = Archive.build([task["corpus_dir"]], index_dir=index_dir, settings=settings, embedder=embedder)
+    archive = Archive.build(
+        [task["corpus_dir"]], index_dir=index_dir, settings=settings, embedder=embedder, progress=clock
+    )
     wall = time.perf_counter() - started
     archive.close()
     built = archive.last_report
@@ -267,7 +186,7 @@ def task_scale_build(task: Json) -> Json:
     row.update(
         wall_seconds=wall,
         model_load_seconds=load_seconds,
-        stages=phases.breakdown(built.seconds),
+        stages=clock.breakdown(built.seconds),
         sizes=_generation_sizes(index_dir),
         strip_marker=task["strip_marker"],
     )
@@ -292,7 +211,7 @@ def task_update(task: Json) -> Json:
 
     corpus = Path(task["corpus"])
     settings = Settings.from_env(embedding_cache=task["cache"])
-    phases = PhaseTimer()
+    clock = StageClock()
     archive = Archive.open(task["index_dir"], settings=settings)
     archive.load_model()
     total = sum(1 for _ in corpus.open(encoding="utf-8"))
@@ -300,16 +219,16 @@ def task_update(task: Json) -> Json:
     for rep in range(task["warmup"] + task["repeats"]):
         number = (task["seed"] + 977 * rep) % total
         article_id = edit_record(corpus, number, f"{time.time_ns()}-{rep}")
-        phases.reset()
+        clock.reset()
         started = time.perf_counter()
-        built = archive.update([corpus.parent])
+        built = archive.update([corpus.parent], progress=clock)
         wall = time.perf_counter() - started
         row = _report_fields(built)
         row.update(
             article_id=article_id,
             wall_seconds=wall,
             warmup=rep < task["warmup"],
-            stages=phases.breakdown(built.seconds),
+            stages=clock.breakdown(built.seconds),
             loadavg=loadavg(),
         )
         reps.append(row)
@@ -326,7 +245,8 @@ def task_queries(task: Json) -> Json:
     from archive import Archive, Settings
     from bench import datasets
     from bench.eval import ndcg_at_10
-    from index import analysis, vectors
+    from index import analysis, layout, vectors
+    from index.snapshot import Snapshot
 
     settings = Settings.from_env(embedding_cache="off")
     opened = time.perf_counter()
@@ -339,7 +259,9 @@ def task_queries(task: Json) -> Json:
     before = Archive.open(
         task["index_dir"], settings=replace(settings, bm25_engine="whoosh", fusion="rrf"), embedder=archive.embedder
     )
-    snapshot = archive._current()
+    # The legs timed alone run on their own view of the same generation (index/ public API).
+    # Its pages count in this worker's peak RSS, as `before`'s already do.
+    snapshot = Snapshot(layout.current_generation(Path(task["index_dir"])))
     all_queries = datasets.scifact_queries()
     timed = all_queries[: task["queries"]]
     warm = all_queries[-task["warmup"] :]
@@ -386,6 +308,7 @@ def task_queries(task: Json) -> Json:
 
     m = snapshot.manifest
     sidecar_bytes = sum(size for name, size in m.files.items() if name.startswith("bm25_"))
+    snapshot.close()
     before.close()
     archive.close()
     return {
@@ -428,8 +351,3 @@ def _self_maxrss() -> int:
     import resource
 
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
-# ===================================================================================
-# Parent side.
-# ===================================================================================

@@ -14,10 +14,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from archive.api import Archive
 from archive.settings import Settings
 from index.embedder import Embedder
-
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-SEED_QUESTION = "How many Lebanese detainees did Israel agree to release?"
+from index.snapshot import Snapshot
+from tests.support import SEEDS, open_generation
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +41,14 @@ def seeds_archive(
     archive.load_model()
     yield archive
     archive.close()
+
+
+@pytest.fixture()
+def seeds_snapshot(seeds_archive: Archive) -> Iterator[Snapshot]:
+    """The seeds index's live generation, opened on its own (index/ public API), for tests that look inside."""
+    snapshot = open_generation(seeds_archive.index_dir)
+    yield snapshot
+    snapshot.close()
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ from archive.errors import (
     InvalidRequestError,
 )
 from index.embedder import Embedder
-from tests.conftest import SEED_QUESTION
+from tests.support import SEED_QUESTION
 
 FIVE = "Israel has agreed to release five Lebanese detainees"
 

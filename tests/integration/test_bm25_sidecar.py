@@ -11,7 +11,8 @@ from archive.api import Archive
 from archive.settings import Settings
 from index import analysis
 from index.embedder import Embedder
-from tests.conftest import SEED_QUESTION
+from index.snapshot import Snapshot
+from tests.support import SEED_QUESTION, open_generation
 
 QUERIES = [
     SEED_QUESTION,
@@ -22,8 +23,8 @@ QUERIES = [
 ]
 
 
-def test_the_sidecar_and_whoosh_find_the_same_passages(seeds_archive: Archive) -> None:
-    snapshot = seeds_archive._current()
+def test_the_sidecar_and_whoosh_find_the_same_passages(seeds_snapshot: Snapshot) -> None:
+    snapshot = seeds_snapshot
     for query in QUERIES:
         sidecar = [row for row, _ in snapshot.bm25.search(analysis.unique_terms(query), 5)]
         whoosh = [snapshot.passage_row(h.article_id, h.passage) for h in snapshot.store.search(query, 5)]
@@ -52,7 +53,7 @@ def test_an_update_leaves_the_sidecar_as_a_fresh_build_would(
     first.write_text(first.read_text(encoding="utf-8").replace("five Lebanese detainees", "seven Lebanese captives"))
     updated.update([seeds_copy])
     fresh = Archive.build([seeds_copy], index_dir=tmp_path / "fresh", settings=settings, embedder=embedder)
-    mine, theirs = updated._current(), fresh._current()
+    mine, theirs = open_generation(updated.index_dir), open_generation(fresh.index_dir)
     assert mine.manifest.passages == theirs.manifest.passages
     for query in [*QUERIES, "storm boats sank", "seven captives", "five detainees"]:
         terms = analysis.unique_terms(query)
@@ -67,13 +68,15 @@ def test_an_update_leaves_the_sidecar_as_a_fresh_build_would(
         assert [(a, n) for a, n, _ in got] == [(a, n) for a, n, _ in want], query
         assert [s for _, _, s in got] == pytest.approx([s for _, _, s in want]), query
     assert mine.bm25.document_frequency("detaine") == theirs.bm25.document_frequency("detaine")
+    mine.close()
+    theirs.close()
     updated.close()
     fresh.close()
 
 
-def test_score_fusion_ranks_by_cosine_plus_weighted_bm25(seeds_archive: Archive) -> None:
+def test_score_fusion_ranks_by_cosine_plus_weighted_bm25(seeds_archive: Archive, seeds_snapshot: Snapshot) -> None:
     """A hybrid hit's score is its cosine plus bm25_weight times its BM25 over the query's best BM25."""
-    snapshot = seeds_archive._current()
+    snapshot = seeds_snapshot
     query = "Red Cross vehicles Naqoura detainees"
     hits = seeds_archive.search(query, k=5, mode="hybrid")
     vector = seeds_archive.embedder.encode_one(query)
@@ -96,9 +99,9 @@ def test_score_fusion_ranks_by_cosine_plus_weighted_bm25(seeds_archive: Archive)
     rrf.close()
 
 
-def test_the_coarse_dense_pass_answers_like_the_exact_scan(seeds_archive: Archive) -> None:
+def test_the_coarse_dense_pass_answers_like_the_exact_scan(seeds_archive: Archive, seeds_snapshot: Snapshot) -> None:
     """exact_scan_rows=0 sends even the seeds through the coarse pass (index/coarse.py)."""
-    snapshot = seeds_archive._current()
+    snapshot = seeds_snapshot
     assert snapshot.passage_coarse is not None and snapshot.manifest.coarse_dimension == 64
     coarse_first = Archive(
         seeds_archive.index_dir, replace(seeds_archive.settings, exact_scan_rows=0), seeds_archive.embedder

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.conftest import SEED_QUESTION, SEEDS
+from tests.support import SEED_QUESTION, SEEDS
 
 ARCHIVE = Path(sys.executable).with_name("archive")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from archive import Archive, Settings
 from index.embedder import Embedder
-from tests.conftest import SEED_QUESTION, SEEDS
+from tests.support import SEED_QUESTION, SEEDS
 
 
 def test_seed_question_shows_five_and_six_as_conflicting_claims(seeds_archive: Archive) -> None:

@@ -12,7 +12,7 @@ from archive.api import Archive
 from archive.errors import IndexIncompatibleError, ModelError
 from archive.settings import Settings
 from index.embedder import Embedder
-from tests.conftest import SEED_QUESTION, SEEDS
+from tests.support import SEED_QUESTION, SEEDS
 
 
 @pytest.fixture(scope="module")

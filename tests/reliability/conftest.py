@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from reliability_support import Builder, Corpus, make_corpora
+
+from tests.support.reliability import Builder, Corpus, make_corpora
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_support import Builder, Corpus, run_cli, version_of
 
 from archive import Archive, IndexLockedError, Settings
 from archive.verify import verify_index
 from index import layout
 from index.embedder import Embedder
+from tests.support.reliability import Builder, Corpus, run_cli, version_of
 
 
 def test_a_second_builder_refuses_then_waits_its_turn(

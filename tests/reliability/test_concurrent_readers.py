@@ -15,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from reliability_support import Builder, Corpus, consistent_version
 
 from archive import Archive, Hit, IndexCorruptError, SearchMode, Settings
 from index import layout
@@ -24,7 +23,8 @@ from index.embedder import Embedder
 from index.retriever import RetrievalOptions, retrieve
 from index.snapshot import Snapshot
 from index.store import PassageStore
-from tests.conftest import SEED_QUESTION
+from tests.support import SEED_QUESTION
+from tests.support.reliability import Builder, Corpus, consistent_version
 
 SWAPS = 8
 MIN_ROUNDS = 30

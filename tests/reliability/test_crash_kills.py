@@ -1,6 +1,6 @@
 """Builds and updates SIGKILLed at every stage, and at random moments, leave a sound index.
 
-The builder (builder_zygote.py) loads the model once and forks a worker per job, so a
+The builder (tests/support/builder_zygote.py) loads the model once and forks a worker per job, so a
 kill costs a fork, not a model load. After every kill the index must open, answer the
 seed question exactly as before (or, for a kill after the CURRENT swap, entirely as the
 new version), pass `verify_index`, and the next build must succeed at once, since the
@@ -15,13 +15,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from builder_zygote import AFTER_SWAP, POINTS
-from reliability_support import Builder, Corpus, Key, answer_key, ask_seed, consistent_version, version_of
 
 from archive import Settings
 from archive.verify import verify_index
 from index import layout
 from index.embedder import Embedder
+from tests.support.builder_zygote import AFTER_SWAP, POINTS
+from tests.support.reliability import Builder, Corpus, Key, answer_key, ask_seed, consistent_version, version_of
 
 RANDOM_KILLS = 8
 OTHER = {"A": "B", "B": "A"}

@@ -20,11 +20,11 @@ from typing import Any
 
 import orjson
 import pytest
-from reliability_support import ARCHIVE_CLI
 
 from archive import Archive, Settings
 from archive.verify import verify_index
 from index.embedder import Embedder
+from tests.support.reliability import ARCHIVE_CLI
 
 HOSTILE = Path(__file__).parent / "hostile"
 Expected = dict[str, list[tuple[int | None, str]]]

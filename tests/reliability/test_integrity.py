@@ -11,13 +11,13 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import pytest
-from reliability_support import FIRST_SEED, SECOND_SEED, run_cli
 
 from archive import Archive, Settings
 from archive.verify import verify_index
 from index import layout, schema
 from index.embedder import Embedder
-from tests.conftest import SEEDS
+from tests.support import SEEDS
+from tests.support.reliability import FIRST_SEED, SECOND_SEED, run_cli
 
 Array = npt.NDArray[np.generic]
 

@@ -12,12 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from reliability_support import run_cli
 
 from archive import Archive, IndexCorruptError, Settings
 from index import layout
 from index.embedder import Embedder
-from tests.conftest import SEED_QUESTION, SEEDS
+from tests.support import SEED_QUESTION, SEEDS
+from tests.support.reliability import run_cli
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
-from tui_helpers import GatedArchive
 
 from archive.api import Archive
+from tests.support.tui_helpers import GatedArchive
 from tui.app import ArchiveApp, make_app
 
 

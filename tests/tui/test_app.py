@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 from textual.widgets import Select
-from tui_helpers import SEED_ANSWER, SEED_QUESTION, SIZE, UNANSWERABLE, app_of, ask, rows, settle
 
+from tests.support import SEED_ANSWER, SEED_QUESTION
+from tests.support.tui_helpers import SIZE, UNANSWERABLE, app_of, ask, rows, settle
 from tui.app import ArchiveApp
 from tui.widgets.board import CitationBoard
 from tui.widgets.results import ResultList

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import SEED_QUESTION, SIZE, GatedArchive, ask, settle
 
 from archive.errors import InvalidRequestError
 from archive.settings import Settings
+from tests.support import SEED_QUESTION
+from tests.support.tui_helpers import SIZE, GatedArchive, ask, settle
 from tui.app import ArchiveApp, make_app
 
 pytestmark = pytest.mark.anyio

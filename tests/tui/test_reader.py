@@ -7,9 +7,10 @@ from typing import cast
 
 import pytest
 from textual.widgets import Static
-from tui_helpers import SEED_ANSWER, SEED_QUESTION, SIZE, GatedArchive, ask, settle
 
 from archive.api import Archive
+from tests.support import SEED_ANSWER, SEED_QUESTION
+from tests.support.tui_helpers import SIZE, GatedArchive, ask, settle
 from tui.app import ArchiveApp, make_app
 from tui.screens.reader import ReaderScreen
 from tui.widgets.board import CitationBoard

@@ -10,9 +10,10 @@ from typing import Any, cast
 
 import pytest
 from textual.pilot import Pilot
-from tui_helpers import SEED_QUESTION, SIZE, UNANSWERABLE, RegroupedArchive, ask, settle
 
 from archive.api import Archive
+from tests.support import SEED_QUESTION
+from tests.support.tui_helpers import SIZE, UNANSWERABLE, RegroupedArchive, ask, settle
 from tui.app import ArchiveApp, make_app
 from tui.widgets.board import CitationBoard
 

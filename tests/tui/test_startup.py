@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from textual.message import Message
-from tui_helpers import SEED_ANSWER, SEED_QUESTION, SIZE, ask, settle, until
 
 from archive.settings import Settings
+from tests.support import SEED_ANSWER, SEED_QUESTION
+from tests.support.tui_helpers import SIZE, ask, settle, until
 from tui import app as tui_app
 from tui.messages import BuildProgress, IndexOpened
 

@@ -7,10 +7,11 @@ from typing import cast
 
 import pytest
 from textual.pilot import Pilot
-from tui_helpers import SEED_QUESTION, SIZE, UNANSWERABLE, GatedArchive, ask, settle, until
 
 from archive.api import Archive
 from archive.errors import ModelError
+from tests.support import SEED_QUESTION
+from tests.support.tui_helpers import SIZE, UNANSWERABLE, GatedArchive, ask, settle, until
 from tui.app import ArchiveApp, make_app
 
 pytestmark = pytest.mark.anyio

@@ -100,16 +100,18 @@ def test_replace_section_at_end_of_document() -> None:
 # ----- bench.speed and bench.scale: the parts that need no model or index ---------------------
 
 
-def test_phase_timer_breakdown_names_the_remainder_other() -> None:
-    from bench.speed_tasks import PhaseTimer
+def test_stage_clock_times_reported_stages_and_names_the_remainder_other() -> None:
+    from bench.build_timing import StageClock
 
-    timer = PhaseTimer(install=False)
-    timer.seconds = {"read": 1.0, "embed": 7.5, "whoosh": 1.0}
-    phases = timer.breakdown(total=10.0)
-    assert phases["read"] == 1.0 and phases["plan"] == 0.0 and phases["other"] == pytest.approx(0.5)
-    assert list(phases) == ["read", "plan", "embed", "whoosh", "stories", "arrays", "publish", "other"]
-    timer.reset()
-    assert timer.seconds == {}
+    times = iter([0.0, 1.0, 1.5, 4.0, 9.0])
+    clock = StageClock(now=lambda: next(times))
+    for stage, done in (("reading", 0), ("reading", 1), ("embedding", 0), ("embedding", 5), ("indexing", 0)):
+        clock(stage, done, 5)
+    assert clock.current == "indexing"
+    phases = clock.breakdown(total=10.0)
+    assert phases == {"reading": 1.0, "after reading": 0.5, "embedding": 2.5, "after embedding": 5.0, "other": 1.0}
+    clock.reset()
+    assert clock.seconds == {} and clock.current == ""
 
 
 def test_merge_keeps_earlier_scales() -> None:

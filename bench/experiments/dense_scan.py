@@ -1,6 +1,10 @@
 """Micro-benchmark: the dense leg's exhaustive scan (index.vectors.top_k) against cheaper layouts.
 
-    .venv/bin/python -m bench.dense_scan --index bench/out/speed/index-x16 [--queries 200]
+    .venv/bin/python -m bench.experiments.dense_scan --index bench/out/speed/index-x16 [--queries 200]
+
+Done: written at dd27d9c; its readings led to the 64-dimension coarse pass (index/coarse.py,
+36b3023) instead of any layout here, and were not recorded in RESULTS.md, which gives the exact
+scan's cost at 1x and 16x ("dense scan" in the speed section).
 
 The scan reads every passage vector per query (memory-bound: 384 float32 = 1.5 KiB a
 passage). Variants, run interleaved over the same SciFact query vectors:
@@ -31,9 +35,10 @@ import torch
 from archive import Archive, Settings
 from bench import datasets
 from bench import report as rp
-from index import vectors
+from index import layout, vectors
+from index.snapshot import Snapshot
 
-OUT = Path(__file__).resolve().parent / "out"
+OUT = Path(__file__).resolve().parent.parent / "out"
 DEPTH = 100
 BLOCK = 8192
 
@@ -115,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     archive = Archive.open(args.index, settings=Settings.from_env(embedding_cache="off"))
     archive.load_model()
-    mapped = archive._current().passage_vectors
+    snapshot = Snapshot(layout.current_generation(args.index))
+    mapped = snapshot.passage_vectors
     queries = datasets.scifact_queries()
     texts = [q.text for q in queries[: args.queries]]
     warm = [q.text for q in queries[-args.warmup :]]

@@ -20,7 +20,7 @@ from archive.readers import read_folders
 from index import layout
 from index.embedder import Embedder
 from index.manifest import read_manifest
-from tests.conftest import ROOT, SEED_QUESTION, SEEDS
+from tests.support import ROOT, SEED_QUESTION, SEEDS
 
 FIRST_SEED = "000_34248013aabff9bc"
 SECOND_SEED = "003_12cca55447f6527d"
@@ -127,12 +127,12 @@ class Job:
 
 
 class Builder:
-    """Client of tests/reliability/builder_zygote.py: one process, the model loaded once, a fork per job."""
+    """Client of tests/support/builder_zygote.py: one process, the model loaded once, a fork per job."""
 
     def __init__(self) -> None:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.reliability.builder_zygote"],
+            [sys.executable, "-m", "tests.support.builder_zygote"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=ROOT,

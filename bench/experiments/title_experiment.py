@@ -1,6 +1,11 @@
 """Experiment: what does embedding a passage *with its title* buy, and what would the alternatives cost?
 
-    .venv/bin/python -m bench.title_experiment [--out bench/out] [--queries N] [--alphas 0.3,0.5]
+    .venv/bin/python -m bench.experiments.title_experiment [--out bench/out] [--queries N] [--alphas 0.3,0.5]
+
+Done: written at dd27d9c, while the speed harness was built; its figures were never recorded
+in RESULTS.md, and the dense leg still embeds the title (bench.scale's `--strip-marker` keeps
+replicas in the cache instead). Since 47f320e each variant is served from a published copy of
+the index instead of vectors swapped inside an open `Archive`.
 
 Today the dense leg embeds "title\\npassage" (archive.building.embedding_text), so a passage's
 vector depends on its headline: a reprint under a new headline, a headline edit, or a
@@ -13,8 +18,9 @@ MRR@10 with `ask`, hybrid), with everything else equal:
 - `passage + a*title`: normalise(passage-only vector + a * title vector), the title embedded
   once per article, so a headline change costs one embedding and passages hit the cache.
 
-The variants swap the in-memory passage vectors of an opened index, so retrieval, fusion
-and the answerer are the production code paths. Embeddings go through the SQLite cache
+Each variant is a copy of the index's current generation (files hard-linked, the passage
+vectors rewritten) published through `index.layout` under OUT/title-variants/, so retrieval,
+fusion and the answerer are the production code paths. Embeddings go through the SQLite cache
 (OUT/embeddings.sqlite). Writes OUT/title_experiment.json and prints a Markdown table.
 """
 
@@ -22,6 +28,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import shutil
 import statistics
 import time
 from collections.abc import Sequence
@@ -36,10 +45,12 @@ from archive import Archive, Settings
 from bench import datasets
 from bench import report as rp
 from bench.eval import article_ranking, gold_span, ndcg_at_10, recall_at_100
+from index import layout, vectors
 from index.embed_cache import EmbeddingCache
 from index.embedder import Embedder
+from index.snapshot import Snapshot
 
-OUT = Path(__file__).resolve().parent / "out"
+OUT = Path(__file__).resolve().parent.parent / "out"
 CHUNK = 512
 Matrix = npt.NDArray[np.float32]
 
@@ -79,16 +90,16 @@ def normalise(matrix: Matrix) -> Matrix:
 
 
 def variant_vectors(
-    archive: Archive, embedder: Embedder, cache: EmbeddingCache, alphas: Sequence[float]
+    index_dir: Path, embedder: Embedder, cache: EmbeddingCache, alphas: Sequence[float]
 ) -> dict[str, Matrix]:
-    snapshot = archive._current()
+    snapshot = Snapshot(layout.current_generation(index_dir))
     passages: list[str] = []
     titles: list[str] = []
     owner: list[int] = []
     title_row: dict[str, int] = {}
     for row in range(snapshot.manifest.passages):
         ref = snapshot.passage(row)
-        article = archive.article(ref.article.article_id)
+        article = snapshot.article(ref.article.article_id)
         passages.append(article.text[ref.start : ref.end])
         if article.title not in title_row:
             title_row[article.title] = len(titles)
@@ -97,10 +108,29 @@ def variant_vectors(
     passage_only = cached_encode(embedder, cache, passages, "passages without title")
     title_vectors = cached_encode(embedder, cache, titles, "titles")
     per_passage_title = title_vectors[np.asarray(owner)]
-    variants: dict[str, Matrix] = {"title+passage": np.asarray(snapshot.passage_vectors), "passage only": passage_only}
+    variants: dict[str, Matrix] = {"title+passage": np.array(snapshot.passage_vectors), "passage only": passage_only}
+    snapshot.close()
     for alpha in alphas:
         variants[f"passage + {alpha:g}*title"] = normalise(passage_only + alpha * per_passage_title)
     return variants
+
+
+def variant_archive(
+    base: Path, name: str, matrix: Matrix, root: Path, settings: Settings, embedder: Embedder
+) -> Archive:
+    """An index equal to `base`'s current generation but for its passage vectors.
+
+    The copy hard-links every file but the passage vectors, which are written anew with the
+    same shape (so the manifest's file sizes still hold), and is published like a build.
+    """
+    index_dir = root / re.sub(r"[^a-z0-9.]+", "-", name.lower())
+    shutil.rmtree(index_dir, ignore_errors=True)
+    staging = layout.new_staging(index_dir)
+    shutil.copytree(layout.current_generation(base), staging, copy_function=os.link, dirs_exist_ok=True)
+    (staging / vectors.PASSAGE_VECTORS).unlink()  # a hard link: writing through it would change `base`
+    vectors.save_array(staging, vectors.PASSAGE_VECTORS, matrix)
+    layout.publish(index_dir, staging)
+    return Archive.open(index_dir, settings=settings, embedder=embedder)
 
 
 def eval_scifact(archive: Archive, queries: Sequence[datasets.RetrievalQuery]) -> dict[str, dict[str, float]]:
@@ -132,15 +162,11 @@ def eval_xquad(archive: Archive, questions: Sequence[datasets.SentenceQuestion])
     return {"P@1": sum(r == 1.0 for r in reciprocal) / len(reciprocal), "MRR@10": statistics.fmean(reciprocal)}
 
 
-def open_or_build(corpus: Path, index_dir: Path, settings: Settings, embedder: Embedder) -> Archive:
-    if (index_dir / "CURRENT").exists():
-        archive = Archive.open(index_dir, settings=settings, embedder=embedder)
-    else:
-        archive = Archive.build([corpus.parent], index_dir=index_dir, settings=settings, embedder=embedder)
-    # Stay on this generation: the variants replace its in-memory passage vectors, which a
-    # newer generation published meanwhile (bench.speed rebuilding) would silently drop.
-    archive.refresh = lambda: False  # type: ignore[method-assign]
-    return archive
+def ensure_index(corpus: Path, index_dir: Path, settings: Settings, embedder: Embedder) -> Path:
+    """`index_dir`, built from `corpus` first when it holds no index."""
+    if layout.current_name(index_dir) is None:
+        Archive.build([corpus.parent], index_dir=index_dir, settings=settings, embedder=embedder).close()
+    return index_dir
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -161,12 +187,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     results: dict[str, Any] = {"loadavg_start": Path("/proc/loadavg").read_text().split()[:3]}
 
     scifact_file = datasets.scifact_corpus(speed / "data-x1")
-    scifact = open_or_build(scifact_file, speed / "index-x1", settings, embedder)
-    scifact.load_model()
+    scifact = ensure_index(scifact_file, speed / "index-x1", settings, embedder)
     queries = datasets.scifact_queries()
     queries = queries[: args.queries] if args.queries else queries
     xquad_file, questions = datasets.xquad_corpus(speed / "data-xquad")
-    xquad = open_or_build(xquad_file, speed / "index-xquad", settings, embedder)
+    xquad = ensure_index(xquad_file, speed / "index-xquad", settings, embedder)
     cache = EmbeddingCache(cache_path, embedder.fingerprint, embedder.dimension)
     try:
         scifact_variants = variant_vectors(scifact, embedder, cache, alphas)
@@ -174,14 +199,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         cache.close()
     rows = []
+    variants_root = out / "title-variants"
     for name, matrix in scifact_variants.items():
-        snapshot = scifact._current()
-        snapshot.passage_vectors = matrix
-        row: dict[str, Any] = {"variant": name, "scifact": eval_scifact(scifact, queries)}
+        with variant_archive(scifact, name, matrix, variants_root / "scifact", settings, embedder) as archive:
+            row: dict[str, Any] = {"variant": name, "scifact": eval_scifact(archive, queries)}
         if name in xquad_variants:
-            xsnap = xquad._current()
-            xsnap.passage_vectors = xquad_variants[name]
-            row["xquad"] = eval_xquad(xquad, questions)
+            matrix = xquad_variants[name]
+            with variant_archive(xquad, name, matrix, variants_root / "xquad", settings, embedder) as archive:
+                row["xquad"] = eval_xquad(archive, questions)
         rows.append(row)
         print(json.dumps(row), flush=True)
     results["variants"] = rows

@@ -19,8 +19,6 @@ from tui.app import ArchiveApp
 from tui.widgets.board import CitationBoard
 from tui.widgets.results import ResultList
 
-SEED_QUESTION = "How many Lebanese detainees did Israel agree to release?"
-SEED_ANSWER = "five Lebanese detainees"
 UNANSWERABLE = "What is the boiling point of liquid nitrogen?"
 SIZE = (100, 30)
 GATE_TIMEOUT = 30.0
