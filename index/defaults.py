@@ -1,7 +1,7 @@
 """The index layer's fixed choices and defaults, in a module that imports no numpy.
 
-archive/settings.py reads them when it is imported, and `import archive` (the CLI's
-`--help` included) must stay fast; the retriever and the embedder use the same names.
+archive/settings.py reads them when it is imported, and loading the archive package (the
+CLI's `--help` included) must stay fast; the retriever and the embedder use the same names.
 """
 
 from __future__ import annotations
