@@ -76,7 +76,9 @@ class PostingsWriter:
         row = self.rows
         text_counts = Counter(text_terms)
         title_counts = Counter(title_terms)
-        for term in text_counts.keys() | title_counts.keys():
+        # In order of first appearance, not set order: the vocabulary (and so the files) must not
+        # depend on the process's string hash seed, or two builds of the same folders would differ.
+        for term in dict.fromkeys([*text_counts, *title_counts]):
             term_id = self._ids.get(term)
             if term_id is None:
                 term_id = self._ids[term] = len(self._vocab)
