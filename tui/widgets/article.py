@@ -76,10 +76,12 @@ class ArticleView(VerticalScroll, can_focus=True):
                 body = body.stylize(HIGHLIGHT, *part)
         return body
 
-    def scroll_to_highlight(self, attempts: int = LAYOUT_ATTEMPTS) -> None:
+    def scroll_to_highlight(self, attempts: int = LAYOUT_ATTEMPTS, previous: int | None = None) -> None:
         """Bring the highlighted sentence into view, about a third of the way down.
 
-        Paragraphs just mounted may not be laid out yet; then it tries again after the next refresh.
+        Paragraphs just mounted may not be laid out yet, and the first layout passes can still
+        move them (or resize this view); so it checks again after the next refresh and stops
+        once the target line no longer moves.
         """
         if not self.highlight:
             return
@@ -90,5 +92,8 @@ class ArticleView(VerticalScroll, can_focus=True):
                     return
                 share = max(0, self.highlight[0] - start) / max(1, end - start)
                 line = widget.virtual_region.y + int(share * widget.outer_size.height)
-                self.scroll_to(y=max(0, line - self.size.height // 3), animate=False)
+                target = max(0, line - self.size.height // 3)
+                self.scroll_to(y=target, animate=False)
+                if target != previous and attempts > 0:
+                    self.call_after_refresh(self.scroll_to_highlight, attempts - 1, target)
                 return
