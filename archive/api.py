@@ -42,7 +42,9 @@ class Archive:
             )
         if settings.fusion not in FUSIONS:
             raise InvalidRequestError(f"Unknown fusion {settings.fusion!r}; use one of {', '.join(FUSIONS)}.")
-        self.embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads, settings.quantize)
+        self.embedder = embedder or Embedder(
+            settings.model, settings.batch_size, settings.threads, settings.quantize, settings.backend
+        )
         self._lock = threading.RLock()
         self._snapshot = Snapshot(layout.current_generation(index_dir))
         self._articles: OrderedDict[tuple[str, str], Article] = OrderedDict()
@@ -75,7 +77,9 @@ class Archive:
         """Index `folders` from scratch into a new generation and return the archive open on it."""
         settings = settings or Settings.from_env()
         path = Path(index_dir or settings.index_dir)
-        embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads, settings.quantize)
+        embedder = embedder or Embedder(
+            settings.model, settings.batch_size, settings.threads, settings.quantize, settings.backend
+        )
         report = build_generation(
             folders,
             path,

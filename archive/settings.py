@@ -34,6 +34,10 @@ class Settings:
     # "int8" quantizes the model at load: about 2x faster embedding, slightly different vectors
     # (an index built one way is rebuilt, not mixed, the other way); "off" keeps fp32.
     quantize: str = "off"
+    # Embedding runtime: "onnx" (ONNX Runtime on an export verified against sentence-transformers,
+    # cached under ARCHIVE_ONNX_CACHE or the user's cache directory; no torch on the query path)
+    # or "torch" (sentence-transformers itself, the reference). fp32 vectors of both mix freely.
+    backend: str = "onnx"
     # Passage size in model word pieces: MiniLM reads 256, and was trained on 128.
     passage_tokens: int = 128
     # Whole sentences repeated from the end of one passage at the start of the next.

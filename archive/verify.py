@@ -80,7 +80,9 @@ def verify_index(
     """
     settings = settings or Settings.from_env()
     path = Path(index_dir or settings.index_dir)
-    embedder = embedder or Embedder(settings.model, settings.batch_size, settings.threads, settings.quantize)
+    embedder = embedder or Embedder(
+        settings.model, settings.batch_size, settings.threads, settings.quantize, settings.backend
+    )
     try:
         folder = layout.current_generation(path)
         manifest = read_manifest(folder)
