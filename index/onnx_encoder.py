@@ -1,8 +1,8 @@
 """Sentence embeddings with ONNX Runtime, the `tokenizers` library and numpy: no torch.
 
 Owns the query-time model: word pieces (the model folder's tokenizer.json), an ONNX
-Runtime session over an exported transformer (index/onnx_export.py makes and verifies
-the file), mean pooling over the attention mask and L2 normalisation, exactly as the
+Runtime session over an exported transformer (index/onnx_export.py makes, optimises and
+verifies the file), mean pooling over the attention mask and L2 normalisation, exactly as the
 sentence-transformers pipeline Transformer -> Pooling(mean) -> Normalize does. It never
 imports torch, transformers or sentence_transformers, and never exports anything.
 
@@ -97,7 +97,9 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads if threads > 0 else available_cores()
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # The export is saved already optimised by this onnxruntime version (index/onnx_export.py
+        # keys the cache by it): running the passes again would double the time to open it.
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         options.log_severity_level = 3  # warnings about unused initializers are noise here
         self._session: Any = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
