@@ -29,7 +29,7 @@ class Settings:
     embedding_cache: str = "auto"
     # Texts per embedding batch; passages are sorted by length first so batches pad little.
     batch_size: int = 64
-    # Torch threads for embedding; 0 keeps torch's default (one per core).
+    # Embedding threads (torch's, or ONNX Runtime's intra-op pool); 0: one per core.
     threads: int = 0
     # "int8" quantizes the model at load: about 2x faster embedding, slightly different vectors
     # (an index built one way is rebuilt, not mixed, the other way); "off" keeps fp32.

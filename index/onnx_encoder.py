@@ -64,6 +64,9 @@ class WordPieces:
     """The model's tokenizer: truncated encodings for the model, whole counts for sizing passages."""
 
     def __init__(self, model_dir: Path) -> None:
+        # As on the torch path: a process that forks after a parallel batch would get a warning
+        # (and, before it, risk a deadlock); word pieces are a small share of the model's time.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from tokenizers import Tokenizer
 
         path = model_dir / TOKENIZER_FILE
