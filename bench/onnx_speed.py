@@ -8,9 +8,11 @@ Measures, in one run and on one machine state (the load average is recorded befo
 - a fresh `archive update` process after one article changed, both backends, interleaved;
 - query encoding (`Embedder.encode_one`) p50/p95 per backend and thread count, each in its own
   process (torch's thread setting is process-wide);
-- batch throughput in texts/s, both backends, fp32 and int8;
+- batch throughput in texts/s, both backends, fp32 and int8, and the dense nDCG@10 of those vectors
+  (SciFact queries ranking the abstracts, each whole: a relative figure for int8 vs fp32);
 - max/min cosine between the backends' vectors on SciFact queries and abstracts.
-The archive is the first --articles SciFact abstracts (one .txt file each), built with onnx.
+The archive is --articles SciFact abstracts (the first --queries train queries' relevant ones,
+then others; one .txt file each), built with onnx.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from typing import Any
 import numpy as np
 
 from bench import report as rp
-from bench.datasets import SCIFACT
+from bench.datasets import SCIFACT, RetrievalQuery, scifact_queries
+from bench.eval import ndcg_at_10
 
 OUT = Path(__file__).resolve().parent / "out"
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,11 +44,24 @@ def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
-def scifact(articles: int) -> tuple[list[str], list[str]]:
-    """(abstract texts, query texts) from SciFact."""
-    rows = [json.loads(line) for line in (SCIFACT / "corpus.jsonl").open(encoding="utf-8")][:articles]
-    queries = [json.loads(line)["text"] for line in (SCIFACT / "queries.train.jsonl").open(encoding="utf-8")]
-    return [f"{r['title']}\n\n{r['text']}" for r in rows], queries
+def scifact(articles: int, queries: int) -> tuple[list[str], list[str], list[str], list[RetrievalQuery]]:
+    """(abstract ids, abstract texts, query texts, queries): the first `queries` SciFact train
+    queries, and their relevant abstracts topped up with others to `articles`."""
+    chosen = scifact_queries()[:queries]
+    rows = [json.loads(line) for line in (SCIFACT / "corpus.jsonl").open(encoding="utf-8")]
+    wanted = {doc for q in chosen for doc in q.relevant}
+    picked = [r for r in rows if r["_id"] in wanted]
+    picked += [r for r in rows if r["_id"] not in wanted][: max(0, articles - len(picked))]
+    texts = [f"{r['title']}\n\n{r['text']}" for r in picked]
+    return [r["_id"] for r in picked], texts, [q.text for q in chosen], chosen
+
+
+def dense_ndcg(query_vectors: Any, abstract_vectors: Any, ids: list[str], queries: list[RetrievalQuery]) -> float:
+    """Mean nDCG@10 of ranking the abstracts by cosine to each query."""
+    order = np.argsort(-(query_vectors @ abstract_vectors.T), axis=1, kind="stable")[:, :10]
+    return float(
+        np.mean([ndcg_at_10([ids[j] for j in row], q.relevant) for row, q in zip(order, queries, strict=True)])
+    )
 
 
 def timed(command: list[str], backend: str | None) -> float:
@@ -128,8 +144,11 @@ def query_latency(queries: list[str], thread_counts: list[int]) -> dict[str, Any
     return result
 
 
-def throughput(texts: list[str], scratch: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Texts/s per backend and precision, and the cosines between the backends' vectors."""
+def throughput(
+    texts: list[str], scratch: Path, ids: list[str], queries: list[RetrievalQuery]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Texts/s per backend and precision (with the abstract-level dense nDCG@10 of its vectors:
+    `texts` are the queries then the abstracts), and the cosines between the backends' vectors."""
     speeds: dict[str, Any] = {}
     vectors: dict[str, Any] = {}
     for quantize in ("off", "int8"):
@@ -138,6 +157,8 @@ def throughput(texts: list[str], scratch: Path) -> tuple[dict[str, Any], dict[st
             target = scratch / f"{backend}-{quantize}.npy"
             speeds[name] = worker(WORKER_BATCH, [backend, quantize, str(target)], texts)
             vectors[name] = np.load(target)
+            n = len(queries)
+            speeds[name]["ndcg_at_10"] = dense_ndcg(vectors[name][:n], vectors[name][n:], ids, queries)
     agreement = {}
     for first, second in (("onnx off", "torch off"), ("onnx int8", "torch off"), ("onnx int8", "torch int8")):
         cosines = np.sum(vectors[first] * vectors[second], axis=1)
@@ -153,8 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", default="1,2", help="thread counts for query latency")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    abstracts, queries = scifact(args.articles)
-    queries = queries[: args.queries]
+    ids, abstracts, queries, judged = scifact(args.articles, args.queries)
     report: dict[str, Any] = {"cores": len(os.sched_getaffinity(0)), "load_before": loadavg()}
     with tempfile.TemporaryDirectory(prefix="onnx-speed-") as tmp:
         scratch = Path(tmp)
@@ -169,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         report["build_onnx_s"] = time.perf_counter() - started
         report["cold"] = cold_starts(scratch / "index", folder, args.repeats)
         report["query_encode"] = query_latency(queries, [int(t) for t in args.threads.split(",")])
-        report["throughput"], report["agreement"] = throughput(queries + abstracts, scratch)
+        report["throughput"], report["agreement"] = throughput(queries + abstracts, scratch, ids, judged)
     report["load_after"] = loadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "onnx_speed.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
@@ -200,9 +220,10 @@ def render(report: dict[str, Any], queries: int, abstracts: int) -> str:
         f"({queries} SciFact queries each, after 10 warm-up calls)",
         "",
         rp.markdown_table(
-            ["batch encode", "texts/s"], [[k, f"{v['texts_per_s']:.0f}"] for k, v in report["throughput"].items()]
+            ["batch encode", "texts/s", "dense nDCG@10"],
+            [[k, f"{v['texts_per_s']:.0f}", f"{v['ndcg_at_10']:.3f}"] for k, v in report["throughput"].items()],
         ),
-        f"({queries} queries + {abstracts} abstracts, batch 64)",
+        f"({queries} queries + {abstracts} abstracts, batch 64; nDCG@10 ranks those abstracts whole, not passages)",
         "",
         rp.markdown_table(
             ["cosine", "min", "max"],

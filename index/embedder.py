@@ -28,7 +28,8 @@ DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS_FILE = "model.safetensors"
 # "int8": the Linear layers quantized to int8 at load (torch dynamic quantization, one scale
 # per output channel): about 2x the texts per second on these CPUs, SciFact dense nDCG@10
-# 0.003 lower (bench/RESULTS.md). Per-tensor scales lost 0.016 and are not offered.
+# 0.003 lower (bench/RESULTS.md). Per-tensor scales lost 0.016 and are not offered. With the
+# onnx backend, int8 is ONNX Runtime's dynamic quantization, also per channel (bench/onnx_speed.py).
 QUANTIZE_CHOICES = ("off", "int8")
 BACKEND_CHOICES = ("onnx", "torch")
 
