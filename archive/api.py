@@ -350,7 +350,10 @@ class Archive:
 
 def embedder_for(settings: Settings) -> Embedder:
     """The embedding model as `settings` configure it (not loaded until first used)."""
-    return Embedder(settings.model, settings.batch_size, settings.threads, settings.quantize)
+    onnx_cache = Path(settings.onnx_cache).expanduser() if settings.onnx_cache else None
+    return Embedder(
+        settings.model, settings.batch_size, settings.threads, settings.quantize, settings.backend, onnx_cache
+    )
 
 
 def retrieval_options(settings: Settings) -> RetrievalOptions:

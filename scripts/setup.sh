@@ -23,4 +23,6 @@ if [ "${1:-}" = "--dev" ]; then
 else
   .venv/bin/pip install "${quiet[@]}" -e .
 fi
+# Export and verify the ONNX model now (once per weights and versions), so no user waits for it.
+.venv/bin/python -c "from archive import Settings; from archive.api import embedder_for; embedder_for(Settings.from_env()).load()"
 echo "setup: ready (.venv/bin/archive)" >&2

@@ -1,0 +1,143 @@
+"""Sentence embeddings with ONNX Runtime, the `tokenizers` library and numpy: no torch.
+
+Owns the query-time model: word pieces (the model folder's tokenizer.json), an ONNX
+Runtime session over an exported transformer (index/onnx_export.py makes, optimises and
+verifies the file), mean pooling over the attention mask and L2 normalisation, exactly as the
+sentence-transformers pipeline Transformer -> Pooling(mean) -> Normalize does. It never
+imports torch, transformers or sentence_transformers, and never exports anything.
+
+tokenizer.json ships with truncation at 128 and fixed padding to 128; sentence-transformers
+overrides both (truncates at `max_seq_length`, 256 for MiniLM, pads to the batch's longest),
+so this module does the same rather than trusting the file's settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Matrix = npt.NDArray[np.float32]
+IdArray = npt.NDArray[np.int64]
+
+TOKENIZER_FILE = "tokenizer.json"
+# The transformer's input and output names in the exported graph (index/onnx_export.py writes them).
+INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+OUTPUT_NAME = "last_hidden_state"
+# sentence-transformers' Transformer default when a folder has no sentence_bert_config.json.
+DEFAULT_MAX_SEQ_LENGTH = 512
+
+
+def max_seq_length(model_dir: Path) -> int:
+    """The truncation length sentence-transformers uses for this folder."""
+    try:
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        return int(config["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_MAX_SEQ_LENGTH
+
+
+def embedding_dimension(model_dir: Path) -> int | None:
+    """The sentence vector size from the folder's configs (no model load), or None when unknown."""
+    for name, key in (("1_Pooling/config.json", "word_embedding_dimension"), ("config.json", "hidden_size")):
+        try:
+            return int(json.loads((model_dir / name).read_text(encoding="utf-8"))[key])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return None
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class WordPieces:
+    """The model's tokenizer: truncated encodings for the model, whole counts for sizing passages."""
+
+    def __init__(self, model_dir: Path) -> None:
+        # As on the torch path: a process that forks after a parallel batch would get a warning
+        # (and, before it, risk a deadlock); word pieces are a small share of the model's time.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from tokenizers import Tokenizer
+
+        path = model_dir / TOKENIZER_FILE
+        self.max_length = max_seq_length(model_dir)
+        self._model_side = Tokenizer.from_file(str(path))
+        self._model_side.no_padding()  # batches are padded here, after sorting by length
+        self._model_side.enable_truncation(max_length=self.max_length)
+        self._counting = Tokenizer.from_file(str(path))
+        self._counting.no_padding()
+        self._counting.no_truncation()
+
+    def count(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces per text, without special tokens and without truncation."""
+        return [len(e.ids) for e in self._counting.encode_batch(list(texts), add_special_tokens=False)]
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids per text with [CLS]/[SEP], truncated to the model's length."""
+        return [e.ids for e in self._model_side.encode_batch(list(texts))]
+
+
+class OnnxEncoder:
+    """Encodes texts into L2-normalised float32 vectors with one ONNX Runtime session (thread-safe)."""
+
+    def __init__(self, onnx_file: Path, model_dir: Path, threads: int = 0, batch_size: int = 64) -> None:
+        import onnxruntime as ort
+
+        self.words = WordPieces(model_dir)
+        self.batch_size = max(1, batch_size)
+        options = ort.SessionOptions()
+        # One pool as wide as the cores: batch-1 queries gain nothing from inter-op parallelism.
+        options.intra_op_num_threads = threads if threads > 0 else available_cores()
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        # The export is saved already optimised by this onnxruntime version (index/onnx_export.py
+        # keys the cache by it): running the passes again would double the time to open it.
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        options.log_severity_level = 3  # warnings about unused initializers are noise here
+        self._session: Any = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+
+    def encode(self, texts: Sequence[str]) -> Matrix:
+        """Embed `texts`, returning a (len(texts), dimension) array in the same order."""
+        result: Matrix = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return result
+        ids = self.words.encode(texts)
+        # Batches of similar token length pad little; results are written back in input order.
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            result[np.asarray(rows)] = self._run([ids[i] for i in rows])
+        return result
+
+    def _run(self, batch: list[list[int]]) -> Matrix:
+        width = max(len(row) for row in batch)
+        input_ids: IdArray = np.zeros((len(batch), width), dtype=np.int64)
+        mask: IdArray = np.zeros((len(batch), width), dtype=np.int64)
+        for r, row in enumerate(batch):
+            input_ids[r, : len(row)] = row
+            mask[r, : len(row)] = 1
+        feeds = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
+        hidden = self._session.run([OUTPUT_NAME], {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        return mean_pool_normalise(np.asarray(hidden, dtype=np.float32), mask)
+
+
+def mean_pool_normalise(hidden: Matrix, mask: IdArray) -> Matrix:
+    """Mean of the token vectors under the attention mask, scaled to unit length (as sentence-transformers)."""
+    weights = mask[:, :, None].astype(np.float32)
+    summed = (hidden * weights).sum(axis=1)
+    pooled = summed / np.clip(weights.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    vectors: Matrix = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return vectors

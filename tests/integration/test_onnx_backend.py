@@ -1,0 +1,130 @@
+"""The ONNX Runtime backend: same vectors as sentence-transformers, and no torch when answering."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from archive.api import Archive
+from archive.errors import IndexIncompatibleError
+from archive.settings import Settings
+from index.embedder import Embedder
+from index.onnx_export import PROBE_TEXTS
+from tests.conftest import ROOT, SEED_QUESTION, SEEDS
+
+HEAVY = ("torch", "transformers", "sentence_transformers")
+
+
+@pytest.fixture(scope="module")
+def reference() -> Embedder:
+    """Today's sentence-transformers path, kept as the reference backend."""
+    model = Embedder(backend="torch")
+    model.load()
+    return model
+
+
+def seed_lines() -> list[str]:
+    return [line for path in sorted(SEEDS.iterdir()) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def test_the_default_backend_is_onnx(embedder: Embedder) -> None:
+    assert embedder.backend == "onnx" and Settings.from_env(environ={}).backend == "onnx"
+    assert type(embedder._load()).__name__ == "OnnxEncoder"
+
+
+def test_both_backends_give_the_same_vectors_and_word_counts(embedder: Embedder, reference: Embedder) -> None:
+    texts = [*seed_lines(), *PROBE_TEXTS]
+    ours, theirs = embedder.encode(texts), reference.encode(texts)
+    assert ours.shape == theirs.shape == (len(texts), embedder.dimension) and ours.dtype == np.float32
+    cosines = np.sum(ours * theirs, axis=1)
+    assert cosines.min() >= 0.9999, f"worst: {texts[int(np.argmin(cosines))][:60]!r}"
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    # One text alone and inside a batch of longer ones (padding) gives the same vector.
+    assert np.dot(embedder.encode_one(texts[0]), ours[0]) >= 0.99999
+    assert embedder.count_tokens(texts) == reference.count_tokens(texts)
+    assert embedder.fingerprint == reference.fingerprint and embedder.dimension == reference.dimension == 384
+
+
+def test_fp32_indexes_mix_across_backends_and_int8_stays_apart(
+    seeds_archive: Archive, reference: Embedder, settings: Settings
+) -> None:
+    built_with_onnx = seeds_archive.index_dir
+    torch_reader = Archive.open(built_with_onnx, settings=replace(settings, backend="torch"), embedder=reference)
+    ours, theirs = seeds_archive.ask(SEED_QUESTION), torch_reader.ask(SEED_QUESTION)
+    assert [c.sentence for c in theirs.citations] == [c.sentence for c in ours.citations]
+    assert any("five Lebanese detainees" in c.sentence for c in ours.citations)
+    int8 = Embedder(quantize="int8")
+    assert int8.fingerprint == seeds_archive.embedder.fingerprint + "+int8"
+    int8_reader = Archive.open(built_with_onnx, settings=replace(settings, quantize="int8"), embedder=int8)
+    with pytest.raises(IndexIncompatibleError, match="archive build"):
+        int8_reader.ask(SEED_QUESTION)
+    assert not int8.loaded, "refused before loading a model"
+    torch_reader.close()
+    int8_reader.close()
+
+
+QUERY_SCRIPT = """
+import sys, io, contextlib, asyncio
+heavy = {heavy!r}
+index = {index!r}
+def loaded():
+    return sorted(m for m in sys.modules if m.split('.')[0] in heavy)
+from archive.api import Archive
+from archive.cli import main
+archive = Archive.open(index)
+answer = archive.ask({question!r})
+assert any('five Lebanese detainees' in c.sentence for c in answer.citations), answer
+assert archive.embedder.loaded
+archive.close()
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    assert main(['--index', index, 'ask', {question!r}]) == 0
+    assert main(['--index', index, 'search', 'Lebanese detainees']) == 0
+assert 'five Lebanese detainees' in out.getvalue(), out.getvalue()
+print('api+cli:', ','.join(loaded()))
+from archive.settings import Settings
+from tui.app import make_app
+sys.path.insert(0, {tui_tests!r})
+from tui_helpers import SIZE, ask, settle
+async def drive():
+    app = make_app(settings=Settings.from_env(index_dir=index), stable=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await ask(pilot, {question!r})
+        await settle(pilot)
+        assert app.archive is not None and app.archive.embedder.loaded
+asyncio.run(drive())
+print('tui:', ','.join(loaded()))
+"""
+
+
+@pytest.mark.slow
+def test_answering_in_a_fresh_process_never_imports_torch(seeds_archive: Archive) -> None:
+    code = QUERY_SCRIPT.format(
+        heavy=HEAVY, index=str(seeds_archive.index_dir), question=SEED_QUESTION, tui_tests=str(ROOT / "tests" / "tui")
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines()[-2:] == ["api+cli: ", "tui: "], result.stdout
+    assert "exporting" not in result.stderr, "the export made at setup (or by the session's embedder) was reused"
+
+
+def test_an_index_build_counts_and_embeds_without_torch(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from archive.api import Archive\n"
+        f"archive = Archive.build([{str(SEEDS)!r}], index_dir={str(tmp_path / 'index')!r})\n"
+        f"assert archive.ask({SEED_QUESTION!r}).citations\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == ""
+    manifest = json.loads(next((tmp_path / "index").glob("gen-*/manifest.json")).read_text("utf-8"))
+    assert manifest["model_fingerprint"] == Embedder().fingerprint
