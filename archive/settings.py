@@ -144,7 +144,7 @@ def variable(name: str) -> str:
 
 
 # Minimum and maximum of each numeric setting (None: unbounded).
-_RANGES: dict[str, tuple[float, float | None]] = {
+_RANGES: dict[str, tuple[float | None, float | None]] = {
     "batch_size": (1, None),
     "threads": (0, None),
     "passage_tokens": (1, None),
@@ -154,9 +154,11 @@ _RANGES: dict[str, tuple[float, float | None]] = {
     "candidates": (1, None),
     "rrf_k": (0, None),
     "answer_passages": (1, None),
-    "answer_relative_cutoff": (0, 1),
+    # Below 0 (bench.eval ranks with -1e9): no cut at all, every candidate is ranked.
+    "answer_relative_cutoff": (None, 1),
     "max_per_source": (0, None),
-    "min_confidence": (0, 1),
+    # -1 is below any score (cosines reach -1 at worst): never abstain, as bench.eval ranks.
+    "min_confidence": (-1, 1),
     "max_article_chars": (1, None),
     "max_query_chars": (1, None),
 }
@@ -199,10 +201,12 @@ def _check(name: str, value: object, hint: object) -> None:
 
 def _check_range(name: str, value: float) -> None:
     low, high = _RANGES[name]
-    if high is None and value < low:
-        raise _invalid(name, value, f"at least {low}")
-    if high is not None and not low <= value <= high:
+    if low is not None and high is not None and not low <= value <= high:
         raise _invalid(name, value, f"between {low} and {high}")
+    if high is None and low is not None and value < low:
+        raise _invalid(name, value, f"at least {low}")
+    if low is None and high is not None and value > high:
+        raise _invalid(name, value, f"at most {high}")
 
 
 def _invalid(name: str, value: object, expected: str) -> InvalidRequestError:

@@ -30,8 +30,10 @@ README = Path(__file__).resolve().parents[2] / "README.md"
         ("ARCHIVE_CANDIDATES", "0", "at least 1"),
         ("ARCHIVE_THREADS", "-1", "at least 0"),
         ("ARCHIVE_BM25_WEIGHT", "-0.1", "at least 0"),
-        ("ARCHIVE_MIN_CONFIDENCE", "1.5", "between 0 and 1"),
-        ("ARCHIVE_ANSWER_RELATIVE_CUTOFF", "-1", "between 0 and 1"),
+        ("ARCHIVE_MIN_CONFIDENCE", "1.5", "between -1 and 1"),
+        ("ARCHIVE_MIN_CONFIDENCE", "-2", "between -1 and 1"),
+        ("ARCHIVE_ANSWER_RELATIVE_CUTOFF", "1.2", "at most 1"),
+        ("ARCHIVE_BACKEND", "tensorflow", "onnx, torch"),
         ("ARCHIVE_PASSAGE_OVERLAP", "128", "less than ARCHIVE_PASSAGE_TOKENS (128)"),
     ],
 )
@@ -51,6 +53,12 @@ def test_values_given_in_python_are_checked_too() -> None:
         Settings.from_env(environ={}, answer_passages=0)
     with pytest.raises(InvalidRequestError, match="ARCHIVE_BATCH_SIZE='64'"):
         Settings(batch_size="64")  # type: ignore[arg-type]
+
+
+def test_the_evaluation_settings_that_rank_everything_are_accepted() -> None:
+    """bench.eval ranks every candidate: no abstention (-1) and no relative cut (below 0)."""
+    ranking = Settings.from_env(environ={}, min_confidence=-1.0, answer_relative_cutoff=-1e9)
+    assert (ranking.min_confidence, ranking.answer_relative_cutoff) == (-1.0, -1e9)
 
 
 def test_good_values_are_parsed_and_overrides_win() -> None:
