@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archive import Archive
-from tests.conftest import SEED_QUESTION
+from tests.support import SEED_QUESTION
 
 
 def test_evidence_holds_the_sentences_and_scores_ask_cites(seeds_archive: Archive) -> None:

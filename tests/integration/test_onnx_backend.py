@@ -16,7 +16,7 @@ from archive.errors import IndexIncompatibleError
 from archive.settings import Settings
 from index.embedder import Embedder
 from index.onnx_export import PROBE_TEXTS
-from tests.conftest import ROOT, SEED_QUESTION, SEEDS
+from tests.support import ROOT, SEED_QUESTION, SEEDS
 
 HEAVY = ("torch", "transformers", "sentence_transformers")
 

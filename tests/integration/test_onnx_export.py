@@ -13,7 +13,7 @@ import pytest
 from archive.errors import ModelError
 from index.embedder import Embedder
 from index.onnx_export import FLOORS, ONNX_FILE, PROBE_TEXTS, ExportError, ensure_export, find_export, read_record
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 @pytest.fixture()
