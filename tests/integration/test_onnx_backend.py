@@ -60,7 +60,9 @@ def test_fp32_indexes_mix_across_backends_and_int8_stays_apart(
     assert [c.sentence for c in theirs.citations] == [c.sentence for c in ours.citations]
     assert any("five Lebanese detainees" in c.sentence for c in ours.citations)
     int8 = Embedder(quantize="int8")
-    assert int8.fingerprint == seeds_archive.embedder.fingerprint + "+int8"
+    # Each backend's int8 vectors are their own kind: neither mixes with fp32 nor with the other.
+    assert int8.fingerprint == seeds_archive.embedder.fingerprint + "+int8-onnx"
+    assert Embedder(quantize="int8", backend="torch").fingerprint == seeds_archive.embedder.fingerprint + "+int8"
     int8_reader = Archive.open(built_with_onnx, settings=replace(settings, quantize="int8"), embedder=int8)
     with pytest.raises(IndexIncompatibleError, match="archive build"):
         int8_reader.ask(SEED_QUESTION)
@@ -90,8 +92,8 @@ assert 'five Lebanese detainees' in out.getvalue(), out.getvalue()
 print('api+cli:', ','.join(loaded()))
 from archive.settings import Settings
 from tui.app import make_app
-sys.path.insert(0, {tui_tests!r})
-from tui_helpers import SIZE, ask, settle
+sys.path.insert(0, {root!r})
+from tests.support.tui_helpers import SIZE, ask, settle
 async def drive():
     app = make_app(settings=Settings.from_env(index_dir=index), stable=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -106,9 +108,7 @@ print('tui:', ','.join(loaded()))
 
 @pytest.mark.slow
 def test_answering_in_a_fresh_process_never_imports_torch(seeds_archive: Archive) -> None:
-    code = QUERY_SCRIPT.format(
-        heavy=HEAVY, index=str(seeds_archive.index_dir), question=SEED_QUESTION, tui_tests=str(ROOT / "tests" / "tui")
-    )
+    code = QUERY_SCRIPT.format(heavy=HEAVY, index=str(seeds_archive.index_dir), question=SEED_QUESTION, root=str(ROOT))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.splitlines()[-2:] == ["api+cli: ", "tui: "], result.stdout

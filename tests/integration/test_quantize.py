@@ -30,7 +30,7 @@ def test_int8_vectors_stay_close_to_fp32(int8: Embedder, embedder: Embedder) -> 
     cosines = np.sum(int8.encode(texts) * embedder.encode(texts), axis=1)
     assert cosines.min() > 0.93 and cosines.mean() > 0.97
     assert not np.allclose(cosines, 1.0)  # it is a different computation, not the same model twice
-    assert int8.fingerprint == embedder.fingerprint + "+int8"
+    assert int8.fingerprint == embedder.fingerprint + "+int8-onnx"  # the default backend's int8
 
 
 def test_an_int8_index_answers_and_refuses_fp32_queries(
