@@ -14,7 +14,7 @@ from pathlib import Path
 
 from archive import Archive, Settings
 from archive.errors import ArticleNotFoundError
-from archive.watching import WatchOptions, WatchUpdate, Watcher, is_watched_name
+from archive.watching import Watcher, WatchOptions, WatchUpdate, is_watched_name
 from index.embedder import Embedder
 from tests.conftest import SEEDS
 

@@ -144,8 +144,13 @@ def test_feed_items_become_articles_with_outlet_and_dates(tmp_path: Path) -> Non
     assert ferry.source == fees.source == "Harbour Gazette" and bridge.source == "Valley Wire"
     # The date as written in the item's own zone (23:30 -05:00 is already the 12th in UTC).
     assert (ferry.date, fees.date, bridge.date) == (date(2025, 3, 11), date(2025, 3, 12), date(2025, 3, 10))
-    assert ferry.text == "The harbour ferry carried 412 passengers on its first day back.\nRepairs to the pier cost €2 million."
-    assert (ferry.title, ferry.url, ferry.authors) == ("Ferry service resumes", "https://gazette.test/ferry", ("Ana Ruiz",))
+    first_day, pier = (
+        "The harbour ferry carried 412 passengers on its first day back.",
+        "Repairs to the pier cost €2 million.",
+    )
+    assert ferry.text == f"{first_day}\n{pier}"
+    assert (ferry.title, ferry.url) == ("Ferry service resumes", "https://gazette.test/ferry")
+    assert ferry.authors == ("Ana Ruiz",)
     assert fees.title == "Council & port agree on fees"
     assert fees.text == "The council and the port authority agreed on new mooring fees."
     assert (bridge.url, bridge.authors) == ("https://wire.test/bridge", ("Lee Park",))
@@ -162,7 +167,7 @@ def test_files_that_are_not_feeds_are_reported(tmp_path: Path) -> None:
     assert found["sitemap.xml"] == "XML file that is not an RSS or Atom feed"
     assert found["empty.atom"] == "empty file"
     assert found["nothing.rss"] == "feed has no items"
-    assert found["broken.rss"] in {"feed has no items"} or found["broken.rss"].startswith("not an RSS or Atom feed")
+    assert found["broken.rss"] == "feed has no items"  # feedparser reads what it can of unclosed XML
 
 
 # --- YAML front matter -------------------------------------------------------------------
@@ -176,17 +181,25 @@ def test_yaml_front_matter_in_its_awkward_forms(tmp_path: Path) -> None:
         "tags:\n  - ports\n  - ferries\n---\nBody text.\n",
     )
     write(tmp_path / "colon.md", "---\ntitle: Breaking: quake hits city\nsource: AP\ndate: 11 March 2025\n---\nBody.\n")
-    write(tmp_path / "typed.md", "---\ntitle: 1984\ndate: 2025-03-11\nsource: ~\nurl: https://x.test/a?b=c#d\n---\nB.\n")
+    write(
+        tmp_path / "typed.md", "---\ntitle: 1984\ndate: 2025-03-11\nsource: ~\nurl: https://x.test/a?b=c#d\n---\nB.\n"
+    )
     write(tmp_path / "unfenced.txt", "Title: Plain Title\nOutlet: AP\nPublished: March 11, 2025\n\nThe body.\n")
     outcome = read_folders([tmp_path])
     assert outcome.failed == () and outcome.warnings == ()
     colon, folded, typed, unfenced = outcome.articles
     assert folded.title == "Talks resume: a long, folded headline"
-    assert (folded.source, folded.date, folded.authors) == ('The "Daily" Post', date(2025, 3, 11), ("Ruiz, Ana", "Lee Park"))
+    assert (folded.source, folded.date) == ('The "Daily" Post', date(2025, 3, 11))
+    assert folded.authors == ("Ruiz, Ana", "Lee Park")
     assert dict(folded.extra) == {"summary": "Line one.\nLine two.\n", "tags": '["ports","ferries"]'}
     assert folded.text == "Body text.\n"
     assert (colon.title, colon.source, colon.date) == ("Breaking: quake hits city", "AP", date(2025, 3, 11))
-    assert (typed.title, typed.date, typed.source, typed.url) == ("1984", date(2025, 3, 11), "", "https://x.test/a?b=c#d")
+    assert (typed.title, typed.date, typed.source, typed.url) == (
+        "1984",
+        date(2025, 3, 11),
+        "",
+        "https://x.test/a?b=c#d",
+    )
     assert (unfenced.title, unfenced.source, unfenced.date) == ("Plain Title", "AP", date(2025, 3, 11))
 
 
