@@ -205,9 +205,13 @@ class ArchiveApp(App[int]):
         if message.generation == self._generation or self.archive is None:
             return
         self._generation = message.generation
-        news = arrived(self.info, message.info)
-        self.info = message.info
+        before, self.info = self.info, message.info
         self.main.show_index(self.archive, message.info)
+        after = message.info
+        same = before is not None and (before.articles, before.passages) == (after.articles, after.passages)
+        if same:  # rewritten with the same content (a watcher's first pass, say): nothing to announce
+            return
+        news = arrived(before, after)
         self.main.status.set_activity(f"{news} · answers now include them")
         self.notify(f"{news}; questions are answered from the updated index.", title="Index updated", timeout=6)
 
