@@ -134,6 +134,11 @@ class Archive:
             self._model_checked = False
         return True
 
+    @property
+    def generation(self) -> str:
+        """The name of the generation queries are answered from, after moving to the newest."""
+        return self._current().name
+
     def close(self) -> None:
         with self._lock:
             self._snapshot.close()

@@ -1,4 +1,4 @@
-"""The `archive` command: build, update, ask, search, show, info, tui.
+"""The `archive` command: build, update, watch, ask, search, show, info, verify, tui.
 
 Output for people goes through rich (plain when piped); `--json` prints one orjson
 document for scripts. Errors are one `error:` line on stderr, never a traceback; an
@@ -19,6 +19,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from archive.models import SEARCH_MODES, BuildReport
 from archive.settings import Settings, UnknownSettingWarning
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+WATCH_SETTLE_S = 1.0  # archive.watching.WatchOptions.settle_s, without importing the watcher for --help
 APPS_GROUP = "archive_qa.apps"
 
 
@@ -65,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument("--json", action="store_true")
     update.set_defaults(run=_run_update)
 
+    watch = sub.add_parser("watch", help="keep the index current: update it whenever the folders change")
+    watch.add_argument("folders", nargs="+", type=Path)
+    settle_help = f"seconds a changed file must stay unchanged before it is read (default {WATCH_SETTLE_S})"
+    watch.add_argument("--settle", type=float, default=WATCH_SETTLE_S, help=settle_help)
+    watch.set_defaults(run=_run_watch)
+
     ask = sub.add_parser("ask", help="answer a question with cited sentences")
     ask.add_argument("question")
     ask.add_argument("-k", "--k", type=int, default=5, help="most citations to show (default 5)")
@@ -92,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     verify.set_defaults(run=_run_verify)
 
     tui = sub.add_parser("tui", help="open the terminal app (also: plain `archive`)")
+    tui.add_argument("folders", nargs="*", type=Path, help="folders to watch: new articles are indexed as they arrive")
     tui.set_defaults(run=_run_tui)
     return parser
 
@@ -148,6 +157,36 @@ def _run_update(args: argparse.Namespace) -> int:
     with progress_bar("Updating") as progress:
         report = archive.update(args.folders, progress=progress)
     return _print_report(report, args.json, archive.index_dir)
+
+
+def _run_watch(args: argparse.Namespace) -> int:
+    """Update once, then after every settled change, until Ctrl-C; one line per update."""
+    from archive import render
+    from archive.api import Archive
+    from archive.errors import IndexMissingError
+    from archive.progress import progress_bar
+    from archive.watching import WatchOptions, watch
+
+    if args.settle < 0:
+        raise InvalidRequestError(f"--settle must be 0 or more seconds (got {args.settle}).")
+    settings = _settings(args)
+    try:
+        archive = Archive.open(settings=settings)
+        initial = True
+    except IndexMissingError:
+        with progress_bar("No index yet: building") as progress:
+            archive = Archive.build(args.folders, settings=settings, progress=progress)
+        initial = False
+    folders = ", ".join(str(folder) for folder in args.folders)
+    print(f"Watching {folders} (index {archive.index_dir}); Ctrl-C stops.", flush=True)
+    try:
+        reported: set[str] = set()
+        show = partial(render.print_watch_update, reported=reported)
+        watch(archive, args.folders, show, WatchOptions(settle_s=args.settle), None, initial)
+    except KeyboardInterrupt:
+        pass
+    print("stopped", file=sys.stderr)
+    return EXIT_OK
 
 
 def _print_report(report: BuildReport, as_json: bool, index_dir: Path) -> int:
@@ -228,16 +267,19 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
-    return _installed_app("tui")(_settings(args))
+    return _installed_app("tui")(_settings(args), tuple(getattr(args, "folders", ())))
 
 
-def _installed_app(name: str) -> Callable[[Settings], int]:
+AppRunner = Callable[[Settings, tuple[Path, ...]], int]  # settings, folders to watch -> exit status
+
+
+def _installed_app(name: str) -> AppRunner:
     """An app registered in the `archive_qa.apps` entry-point group (the layer above this one)."""
     from importlib.metadata import entry_points
 
     for entry in entry_points(group=APPS_GROUP, name=name):
         try:
-            app: Callable[[Settings], int] = entry.load()
+            app: AppRunner = entry.load()
         except ImportError as exc:  # the TUI is optional for scripted use
             raise InvalidRequestError(f"The terminal app is not available: {exc}") from exc
         return app

@@ -1,24 +1,22 @@
 """From a file's bytes to text: binary sniffing, byte-order marks, UTF-8 with a
-Windows-1252 fallback, line ends, JSON and JSON Lines parsing, and front matter.
+Windows-1252 fallback, line ends, JSON and JSON Lines parsing (front matter is
+`archive.front_matter`).
 
 This is the syntax of the input files; what the fields mean is `archive.metadata`.
 Nothing here raises for bad input: problems come back as strings (`Decoded.error`,
-`Line.error`, `FrontMatter.warning`) so the readers can turn them into `FileProblem`s.
+`Line.error`) so the readers can turn them into `FileProblem`s.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import orjson
-
-from archive.metadata import FRONT_MATTER_KEYS, canonical_key, drop_leading_blank_lines
 
 # Binary sniffing looks at this many leading bytes only, so it is cheap on any file.
 SNIFF_BYTES = 8192
@@ -215,79 +213,3 @@ def load_json(text: str) -> tuple[object, str, int | None]:
         return orjson.loads(text), "", None
     except orjson.JSONDecodeError as exc:
         return None, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno
-
-
-@dataclass(frozen=True)
-class FrontMatter:
-    """Front matter split off a text: `fields` (lower-cased keys) and the `body` after it."""
-
-    fields: dict[str, object]
-    body: str
-    warning: str = ""
-
-
-_PAIR = re.compile(r"[ \t]*([A-Za-z][A-Za-z0-9 _-]{0,39}?)[ \t]*:(?:[ \t]+(.*?))?[ \t]*")
-_ITEM = re.compile(r"[ \t]*-[ \t]+(.*?)[ \t]*")
-_FENCE = re.compile(r"^---[ \t]*$", re.M)
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value
-
-
-def _pairs(lines: list[str], fenced: bool) -> dict[str, object] | None:
-    """`key: value` lines as a dict, or None if any line is something else.
-
-    Fenced front matter may also hold blank lines, `#` comments and YAML-style
-    lists (`authors:` then `- name` lines, or `[a, b]`).
-    """
-    values: dict[str, str] = {}
-    lists: dict[str, list[str]] = {}
-    last = ""
-    for line in lines:
-        if fenced and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        item = _ITEM.fullmatch(line) if fenced and last in lists else None
-        if item:
-            lists[last].append(_unquote(item[1]))
-            continue
-        pair = _PAIR.fullmatch(line)
-        if pair is None:
-            return None
-        last = canonical_key(pair[1])
-        value = _unquote(pair[2] or "")
-        if value.startswith("[") and value.endswith("]"):
-            lists[last] = [_unquote(v.strip()) for v in value[1:-1].split(",") if v.strip()]
-        elif fenced and not value:
-            lists[last] = []
-        else:
-            lists.pop(last, None)
-            values[last] = value
-    fields: dict[str, object] = dict(values)
-    for key, items in lists.items():
-        fields[key] = items if items else ""
-    return fields
-
-
-def split_front_matter(text: str) -> FrontMatter:
-    """Fenced (`---` ... `---`) or unfenced (`Key: value` lines, then a blank line)."""
-    if text.startswith("---") and _FENCE.match(text):
-        first_end = text.find("\n")
-        close = _FENCE.search(text, first_end + 1) if first_end >= 0 else None
-        if close is None:
-            return FrontMatter({}, text, "front matter opened on line 1 is never closed; read as plain text")
-        fields = _pairs(text[first_end + 1 : close.start()].split("\n")[:-1], fenced=True)
-        if fields is None:
-            warning = "front matter on line 1 holds lines that are not 'key: value'; read as plain text"
-            return FrontMatter({}, text, warning)
-        return FrontMatter(fields, text[close.end() + 1 :])
-    start = len(text) - len(drop_leading_blank_lines(text))
-    blank = _BLANK_LINE.search(text, start, start + 4000)
-    if blank is not None:
-        fields = _pairs(text[start : blank.start()].split("\n"), fenced=False)
-        if fields and not FRONT_MATTER_KEYS.isdisjoint(fields):
-            return FrontMatter(fields, text[blank.end() :])
-    return FrontMatter({}, text)

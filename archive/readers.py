@@ -1,4 +1,5 @@
-"""Read folders of articles (.txt, .md, .markdown, .json, .jsonl) into `Article`s.
+"""Read folders of articles (.txt, .md, .markdown, .json, .jsonl, saved web pages and
+RSS/Atom feeds) into `Article`s.
 
 Nothing is dropped silently and nothing raises for bad input: every file or record
 that is not indexed becomes a `FileProblem` in `failed`, every caveat one in
@@ -13,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive import decoding
+from archive import decoding, feeds, html_pages
+from archive.front_matter import split_front_matter
 from archive.metadata import (
     Fields,
     drop_leading_blank_lines,
@@ -30,10 +32,15 @@ __all__ = ["SUPPORTED_SUFFIXES", "ReadOutcome", "content_hash", "read_file", "re
 
 DEFAULT_MAX_ARTICLE_CHARS = Settings.max_article_chars
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
-SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | {".json", ".jsonl"}
+XML_SUFFIX = ".xml"  # read when it is an RSS or Atom feed
+SUPPORTED_SUFFIXES: frozenset[str] = (
+    TEXT_SUFFIXES | {".json", ".jsonl", XML_SUFFIX} | html_pages.HTML_SUFFIXES | feeds.FEED_SUFFIXES
+)
+SUPPORTED_NAMES = tuple(sorted(SUPPORTED_SUFFIXES | {".html.gz"}))
 SIDECAR_SUFFIX = ".meta.json"
 _MIB = 1 << 20
 JSON_FILE_LIMIT = 256 * _MIB
+PAGE_FILE_LIMIT = 64 * _MIB  # a saved page, unpacked; ten times the largest benchmark page
 SIDECAR_LIMIT = _MIB
 
 
@@ -195,17 +202,23 @@ def _read_path(path: Path, root: Path, out: _Collector) -> None:
         _read_json(path, _base_id(path, root), out)
     elif suffix == ".jsonl":
         _read_jsonl(path, _base_id(path, root), out)
+    elif html_pages.is_page_name(path.name):
+        _read_page(path, _base_id(path, root), out)
+    elif suffix in feeds.FEED_SUFFIXES or suffix == XML_SUFFIX:
+        _read_feed(path, _base_id(path, root), out)
     else:
         what = suffix or "(no suffix)"
-        out.fail(path, f"unsupported file type {what} (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+        out.fail(path, f"unsupported file type {what} (supported: {', '.join(SUPPORTED_NAMES)})")
 
 
 def _base_id(path: Path, root: Path) -> str:
-    """The path relative to `root`, posix separators, without its suffix."""
+    """The path relative to `root`, posix separators, without its suffix (both of `.html.gz`)."""
     try:
         relative = path.relative_to(root)
     except ValueError:
         relative = Path(path.name)
+    if relative.suffix.lower() == html_pages.GZIP_SUFFIX:
+        relative = relative.with_suffix("")
     return relative.with_suffix("").as_posix() if relative.suffix else relative.as_posix()
 
 
@@ -219,7 +232,7 @@ def _read_text(path: Path, base_id: str, out: _Collector) -> None:
         out.fail(path, decoded.error or "no text (only whitespace)")
         return
     warnings = [FileProblem(str(path), decoded.warning)] if decoded.warning else []
-    front = decoding.split_front_matter(decoded.text)
+    front = split_front_matter(decoded.text)
     if front.warning:
         warnings.append(FileProblem(str(path), front.warning, 1))
     fields = read_fields(front.fields, with_text=False)
@@ -335,3 +348,48 @@ def _read_jsonl(path: Path, base_id: str, out: _Collector) -> None:
         out.warnings.append(FileProblem(first_warning.path, first_warning.reason + more, first_warning.line))
     if records == 0:
         out.fail(path, "no records (empty file, or only blank lines)")
+
+
+def _read_page(path: Path, base_id: str, out: _Collector) -> None:
+    """A saved web page (`archive.html_pages`); a page with no article is reported, not indexed."""
+    data, problem = decoding.read_bytes(path, PAGE_FILE_LIMIT)
+    if not problem and path.suffix.lower() == html_pages.GZIP_SUFFIX:
+        data, problem = html_pages.gunzip(data, PAGE_FILE_LIMIT) if data else (data, "")
+    kind = decoding.binary_kind(data) if data else ""
+    if problem or not data.strip() or kind:
+        out.fail(path, problem or (f"binary file ({kind}), not HTML" if kind else "empty file"))
+        return
+    page = html_pages.read_page(data)
+    if page.problem:
+        out.fail(path, page.problem)
+        return
+    fields = Fields(title=page.title, source=page.source, date=page.date, url=page.url, authors=page.authors)
+    fields.extra = page.extra
+    out.add(to_article(fields, decoding.normalise_newlines(page.text), base_id, path), str(path), None, [])
+
+
+def _read_feed(path: Path, base_id: str, out: _Collector) -> None:
+    """An RSS or Atom file (`archive.feeds`): one article per item, ids `<file>/<item number>`."""
+    data, problem = decoding.read_bytes(path, JSON_FILE_LIMIT)
+    kind = decoding.binary_kind(data) if data else ""
+    if problem or not data.strip() or kind:
+        out.fail(path, problem or (f"binary file ({kind}), not a feed" if kind else "empty file"))
+        return
+    if path.suffix.lower() == XML_SUFFIX and not feeds.looks_like_feed(data):
+        out.fail(path, "XML file that is not an RSS or Atom feed")
+        return
+    feed = feeds.parse_feed(data)
+    if feed.problem:
+        out.fail(path, feed.problem)
+        return
+    indexed = False
+    for n, item in enumerate(feed.items, start=1):
+        if item.problem:
+            out.fail(path, f"item {n}: {item.problem}")
+            continue
+        fields = Fields(title=item.title, source=feed.title, date=item.date, url=item.link, authors=item.authors)
+        fields.extra = {"guid": item.item_id} if item.item_id else {}
+        text = decoding.normalise_newlines(item.text)
+        indexed |= out.add(to_article(fields, text, f"{base_id}/{n}", path), f"{path}, item {n}", None, [])
+    if indexed:
+        out.warnings.extend(FileProblem(str(path), warning) for warning in feed.warnings)

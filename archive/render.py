@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from archive.models import Answer, Article, BuildReport, Citation, Hit, IndexInfo
+
+if TYPE_CHECKING:
+    from archive.watching import WatchUpdate
 
 # Piped output is never wrapped or cropped: a citation must stay verbatim for whoever reads it.
 console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
@@ -98,6 +103,24 @@ def print_report(report: BuildReport, index_dir: Path) -> None:
         console.print(f"[yellow]warning:[/] {escape(str(problem))}")
     for problem in report.failed:
         console.print(f"[red]not indexed:[/] {escape(str(problem))}")
+
+
+def print_watch_update(update: WatchUpdate, reported: set[str]) -> None:
+    """One line per update that changed something or failed; each problem once (kept in `reported`)."""
+    stamp = time.strftime("%H:%M:%S")
+    report = update.report
+    if report is None:
+        console.print(f"{stamp} [red]update failed:[/] {escape(update.error)}")
+        return
+    if update.changed_anything:
+        console.print(
+            f"{stamp} added {len(report.added)}, changed {len(report.changed)}, removed {len(report.removed)} "
+            f"· {report.articles} articles · {update.seconds:.1f} s"
+        )
+    for problem in report.failed:
+        if str(problem) not in reported:
+            reported.add(str(problem))
+            console.print(f"{stamp} [red]not indexed:[/] {escape(str(problem))}")
 
 
 def print_info(info: IndexInfo) -> None:

@@ -16,6 +16,7 @@ from archive.paths import PROJECT_ROOT
 DATA_DIR = Path(os.environ.get("ARCHIVE_EVAL_DATA", PROJECT_ROOT.parent / "shared" / "data"))
 SCIFACT = DATA_DIR / "scifact"
 XQUAD = DATA_DIR / "xquad-r" / "en.dev.json"
+HTML_NEWS = DATA_DIR / "html-news"  # pages/<id>.html and ground-truth.json
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ only the answer to the newest one is shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -21,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from archive.api import Archive
 from archive.models import IndexInfo, SearchMode
 from archive.settings import Settings
+from archive.watching import WatchUpdate, watch
 from tui import commands
 from tui.messages import (
     AnswerReady,
@@ -32,8 +35,10 @@ from tui.messages import (
     MainScreenReady,
     ModelFailed,
     ModelLoaded,
+    NewerGeneration,
     Problem,
     Query,
+    WatchFailed,
 )
 from tui.problems import problem_from
 from tui.progress import throttled
@@ -43,6 +48,15 @@ from tui.screens.main import MainScreen
 LOADING = "the embedding model is still loading; the answer refreshes when it is ready."
 UNAVAILABLE = "the embedding model is unavailable ({title})."
 OPENING = Problem("Index not ready", "The index is still opening; your question is asked as soon as it is ready.")
+GENERATION_POLL_S = 1.0  # how often the app looks for a newer generation (reading one small file)
+
+
+def arrived(before: IndexInfo | None, after: IndexInfo) -> str:
+    """What a newer generation brought, in words: '3 newer articles arrived' or 'The index was updated'."""
+    added = after.articles - before.articles if before is not None else 0
+    if added > 0:
+        return f"{added:,} newer article{'s' if added != 1 else ''} arrived"
+    return "The index was updated"
 
 
 def empty_index(info: IndexInfo) -> Problem:
@@ -71,11 +85,13 @@ class ArchiveApp(App[int]):
         *,
         build: bool = True,
         stable: bool = False,
+        watch_folders: Sequence[Path] = (),
     ) -> None:
         """`archive`: an open archive to use (the caller keeps ownership); else the app opens
         `settings.index_dir`, building it from `settings.seeds_dir` when `build` and it is missing.
         `stable=True` keeps clock readings (answer seconds, build time) off the screen and the
-        cursor from blinking, so screenshots are reproducible."""
+        cursor from blinking, so screenshots are reproducible. `watch_folders`: folders whose
+        changes are indexed while the app runs (`archive.watching`)."""
         super().__init__()
         self.settings = settings or (archive.settings if archive else Settings.from_env())
         self.archive: Archive | None = archive
@@ -89,6 +105,9 @@ class ArchiveApp(App[int]):
         self._latest: Query | None = None  # the newest request
         self._pending: Query | None = None  # asked before the index was open
         self.main = MainScreen(stable=stable)
+        self.watch_folders = tuple(watch_folders)
+        self._watch_stop = threading.Event()
+        self._generation = ""
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
@@ -102,6 +121,7 @@ class ArchiveApp(App[int]):
             self._open_existing(self.archive)
 
     def on_unmount(self) -> None:
+        self._watch_stop.set()
         if self._owns_archive and self.archive is not None:
             self.archive.close()
 
@@ -138,7 +158,13 @@ class ArchiveApp(App[int]):
         self.main.status.set_activity(f"Building the index: {message.stage} {message.done}/{message.total}")
 
     def on_index_opened(self, message: IndexOpened) -> None:
+        first = self.archive is None or not self._generation
         self.archive, self.info, self.index_problem = message.archive, message.info, None
+        if first:
+            self._generation = message.archive.generation
+            self.set_interval(GENERATION_POLL_S, self._look_for_newer)
+            if self.watch_folders:
+                self._watch(message.archive)
         self.main.show_index(message.archive, message.info)
         report = message.archive.last_report
         if report is not None and report.failed:
@@ -161,6 +187,46 @@ class ArchiveApp(App[int]):
         self.main.answer_pane.hide_progress()
         self.main.show_problem(message.problem)
         self.main.status.set_index("No index")
+
+    # ----- newer articles -------------------------------------------------------------------
+
+    def _look_for_newer(self) -> None:
+        if self.archive is not None:
+            self._check_generation(self.archive)
+
+    @work(thread=True, exclusive=True, group="generation", exit_on_error=False)
+    def _check_generation(self, archive: Archive) -> None:
+        """Post `NewerGeneration` when the index moved on; questions are then answered from it."""
+        generation = archive.generation
+        if generation != self._generation:
+            self.post_message(NewerGeneration(archive.info(), generation))
+
+    def on_newer_generation(self, message: NewerGeneration) -> None:
+        if message.generation == self._generation or self.archive is None:
+            return
+        self._generation = message.generation
+        before, self.info = self.info, message.info
+        self.main.show_index(self.archive, message.info)
+        after = message.info
+        same = before is not None and (before.articles, before.passages) == (after.articles, after.passages)
+        if same:  # rewritten with the same content (a watcher's first pass, say): nothing to announce
+            return
+        news = arrived(before, after)
+        self.main.status.set_activity(f"{news} · answers now include them")
+        self.notify(f"{news}; questions are answered from the updated index.", title="Index updated", timeout=6)
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def _watch(self, archive: Archive) -> None:
+        """Index changes in the watched folders until the app closes (the poll shows what arrived)."""
+
+        def reported(update: WatchUpdate) -> None:
+            if update.error:
+                self.post_message(WatchFailed(Problem("Watched folders not indexed", update.error)))
+
+        watch(archive, self.watch_folders, reported, stop=self._watch_stop)
+
+    def on_watch_failed(self, message: WatchFailed) -> None:
+        self.notify(message.problem.message, title=message.problem.title, severity="warning", timeout=10)
 
     # ----- the model ------------------------------------------------------------------------
 
@@ -270,13 +336,14 @@ def make_app(
     *,
     build: bool = True,
     stable: bool = False,
+    watch_folders: Sequence[Path] = (),
 ) -> ArchiveApp:
     """The app, on `archive` when given (tests pass one built from seeds/), else on `settings.index_dir`."""
-    return ArchiveApp(archive, settings, build=build, stable=stable)
+    return ArchiveApp(archive, settings, build=build, stable=stable, watch_folders=watch_folders)
 
 
-def run_app(settings: Settings) -> int:
-    """Run the app in the terminal (the `archive tui` command); the exit status."""
-    app = make_app(settings=settings)
+def run_app(settings: Settings, watch_folders: Sequence[Path] = ()) -> int:
+    """Run the app in the terminal (the `archive tui [FOLDER...]` command); the exit status."""
+    app = make_app(settings=settings, watch_folders=watch_folders)
     app.run()
     return app.return_code or 0

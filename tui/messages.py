@@ -53,6 +53,21 @@ class Problem:
 
 
 @dataclass
+class NewerGeneration(Message):
+    """A newer index generation was published (by this app's watcher or another process)."""
+
+    info: IndexInfo
+    generation: str
+
+
+@dataclass
+class WatchFailed(Message):
+    """An update of the watched folders failed; the app keeps answering from the index it has."""
+
+    problem: Problem
+
+
+@dataclass
 class MainScreenReady(Message):
     """The main screen is composed: the app may start opening the index."""
 

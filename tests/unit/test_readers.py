@@ -308,11 +308,13 @@ def test_unsupported_suffix(tmp_path: Path) -> None:
     write(tmp_path / "notes.docx", "whatever")
     write(tmp_path / "README", "whatever")
     outcome = read_folders([tmp_path])
+    supported = ".atom, .htm, .html, .html.gz, .json, .jsonl, .markdown, .md, .rss, .txt, .xml"
     assert reasons(outcome) == [
-        "unsupported file type (no suffix) (supported: .json, .jsonl, .markdown, .md, .txt)",
-        "unsupported file type .docx (supported: .json, .jsonl, .markdown, .md, .txt)",
+        f"unsupported file type (no suffix) (supported: {supported})",
+        f"unsupported file type .docx (supported: {supported})",
     ]
-    assert frozenset({".txt", ".md", ".markdown", ".json", ".jsonl"}) == SUPPORTED_SUFFIXES
+    text_and_json = {".txt", ".md", ".markdown", ".json", ".jsonl"}
+    assert text_and_json | {".html", ".htm", ".rss", ".atom", ".xml"} == SUPPORTED_SUFFIXES
 
 
 # --- identity ----------------------------------------------------------------------------
