@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archive import Archive, Settings
 from index.embedder import Embedder
-from tests.unit.test_news_files import HTML_SUBSET, RSS
+from tests.support.news import HTML_SUBSET, RSS
 
 
 def test_pages_and_feed_items_are_cited_with_outlet_and_date(

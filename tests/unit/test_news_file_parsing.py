@@ -12,8 +12,8 @@ import pytest
 from archive.readers import read_file, read_folders
 from bench import datasets
 from bench.html_eval import body_scores, page_counts, read_pages
+from tests.support.news import HTML_SUBSET, RSS
 
-HTML_SUBSET = Path(__file__).resolve().parents[1] / "data" / "html-news"  # 3 benchmark pages, MIT
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
 
 
@@ -110,20 +110,6 @@ def test_a_gzip_bomb_is_refused(tmp_path: Path) -> None:
 
 # --- feeds -------------------------------------------------------------------------------
 
-RSS = """<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
-<channel><title>Harbour Gazette</title><link>https://gazette.test/</link>
-<item><title>Ferry service resumes</title><link>https://gazette.test/ferry</link>
-  <pubDate>Tue, 11 Mar 2025 23:30:00 -0500</pubDate><dc:creator>Ana Ruiz</dc:creator>
-  <description>Short summary.</description>
-  <content:encoded><![CDATA[<p>The harbour ferry carried <b>412 passengers</b> on its first day back.</p>
-  <script>track()</script><p>Repairs to the pier cost &euro;2&nbsp;million.</p>]]></content:encoded></item>
-<item><title>Council &amp; port agree on fees</title><link>https://gazette.test/fees</link>
-  <pubDate>Wed, 12 Mar 2025 08:00:00 +0000</pubDate>
-  <description>&lt;p&gt;The council and the port authority agreed on new mooring fees.&lt;/p&gt;</description></item>
-<item><title>Photo of the day</title><link>https://gazette.test/photo</link></item>
-</channel></rss>
-"""
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Valley Wire</title><id>urn:valley</id>
