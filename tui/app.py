@@ -275,8 +275,9 @@ def make_app(
     return ArchiveApp(archive, settings, build=build, stable=stable)
 
 
-def run_app(settings: Settings) -> int:
-    """Run the app in the terminal (the `archive tui` command); the exit status."""
-    app = make_app(settings=settings)
+def run_app(settings: Settings, *, build: bool = False) -> int:
+    """Run the app in the terminal (the `archive tui` command); the exit status. `build`: build
+    the index from `settings.seeds_dir` when there is none (only `archive --demo tui` asks)."""
+    app = make_app(settings=settings, build=build)
     app.run()
     return app.return_code or 0
