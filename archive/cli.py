@@ -139,7 +139,12 @@ def _command(sub: Any, name: str, summary: str, example: str) -> argparse.Argume
 
 
 def _add_init(sub: Any) -> None:
-    init = _command(sub, "init", "make an empty .archive/ folder here for an index", "cd ~/news && archive init")
+    init = _command(
+        sub,
+        "init",
+        "make an empty .archive/ folder here for an index",
+        "archive init   # in the folder of your articles",
+    )
     init.set_defaults(run=_run_init)
 
 
