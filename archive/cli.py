@@ -447,7 +447,8 @@ def _run_config(args: argparse.Namespace) -> int:
         return EXIT_OK
     width = max(len(name) for name in settings)
     for name, entry in settings.items():
-        print(f"{name:<{width}}  {entry['value']!s:<24}  {entry['origin']}")
+        shown = str(entry["value"]) if entry["value"] != "" else '""'
+        print(f"{name:<{width}}  {shown:<24}  {entry['origin']}")
     print(f"config files: {', '.join(str(p) for p in effective.files) or 'none'} (user: {config.user_config_file()})")
     return EXIT_OK
 
