@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests.conftest import SEEDS
 from tests.integration.cli_helpers import run_archive
 from tests.integration.conftest import Project
 
@@ -68,3 +69,10 @@ def test_verbose_shows_the_steps_and_quiet_hides_warnings(project: Project, tmp_
     assert f"archive: index {project.index} (--index)" in verbose.stderr
     quiet = run_archive(*args, "-q", home=tmp_path, env={"ARCHIVE_FUSON": "rrf"})
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_a_build_logs_its_steps_with_verbose_only(tmp_path: Path) -> None:
+    quiet = run_archive("build", str(SEEDS), "--index", str(tmp_path / "a"), home=tmp_path)
+    assert quiet.returncode == 0 and "archive." not in quiet.stderr
+    loud = run_archive("build", str(SEEDS), "--index", str(tmp_path / "a"), "-v", home=tmp_path)
+    assert "archive.building: reading" in loud.stderr and "archive.building: published gen-" in loud.stderr
