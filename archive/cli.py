@@ -294,14 +294,20 @@ def _no_index(effective: config.Effective) -> IndexMissingError | None:
     )
 
 
-def _require_index(effective: config.Effective) -> Settings:
-    """The settings, once an index is known to exist where they point (damage is left to the caller)."""
+def _require_index(effective: config.Effective, *, named_may_be_missing: bool = False) -> Settings:
+    """The settings, once an index is known to exist where they point (damage is left to the caller).
+    `named_may_be_missing`: a folder named by flag, variable or .archive/ may lack an index (verify
+    reports that as a problem of its own)."""
     from index import layout
 
     try:
         layout.current_generation(effective.settings.index_dir)
     except IndexMissingError as exc:
-        raise _no_index(effective) or exc from None
+        found_none = _no_index(effective)
+        if found_none is not None:
+            raise found_none from None
+        if not named_may_be_missing:
+            raise exc from None
     except ArchiveError:
         pass  # a damaged index: `verify` reports it, the app explains it
     return effective.settings
@@ -421,7 +427,7 @@ def _run_info(args: argparse.Namespace) -> int:
 def _run_verify(args: argparse.Namespace) -> int:
     from archive.verify import verify_index
 
-    settings = _require_index(_effective(args))
+    settings = _require_index(_effective(args), named_may_be_missing=True)
     report = verify_index(settings=settings, questions=args.questions)
     if args.json:
         _print_json(report)
