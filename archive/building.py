@@ -10,6 +10,7 @@ file of a generation itself.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -36,6 +37,9 @@ from index.writer import BuildInfo, PlannedArticle, StoreChanges, write_generati
 Vectors = npt.NDArray[np.float32]
 
 
+log = logging.getLogger(__name__)  # shown by `archive -v`; silent by default
+
+
 def build_generation(
     roots: Sequence[str | Path],
     index_dir: Path,
@@ -52,6 +56,7 @@ def build_generation(
         raise InvalidRequestError(f"No such folder or file: {', '.join(missing)}. Nothing was indexed.")
     with layout.build_lock(index_dir, wait_seconds=lock_wait):
         layout.remove_stale(index_dir)
+        log.info("reading %s", ", ".join(str(root) for root in roots))
         progress("reading", 0, 1)
         outcome = read_folders(roots, max_article_chars=settings.max_article_chars)
         progress("reading", 1, 1)
@@ -68,6 +73,12 @@ def build_generation(
         tokens, overlap = settings.passage_tokens, settings.passage_overlap
         lender = previous if planning.reusable(previous, embedder.fingerprint, tokens, overlap) else None
         planned = planning.plan(articles, lender, embedder, tokens, overlap)
+        log.info(
+            "%d articles read, %d not; %s the previous generation's vectors",
+            len(articles),
+            len(outcome.failed),
+            "reusing" if lender is not None else "not reusing",
+        )
         embed_started = time.perf_counter()
         encoder = Encoder(embedder, open_cache(cache_path(settings.embedding_cache, index_dir), embedder), progress)
         try:
@@ -75,6 +86,7 @@ def build_generation(
         finally:
             encoder.close()
         embed_seconds = time.perf_counter() - embed_started
+        log.info("embedded in %.1f s", embed_seconds)
         changes = planning.diff(planned, previous)
         minhash, stories = _stories(planned, lender)
         store_changes = (
@@ -88,7 +100,8 @@ def build_generation(
             manifest = write_generation(
                 staging, planned, vectors, minhash, stories, info, lender, store_changes, progress
             )
-            layout.publish(index_dir, staging)
+            published = layout.publish(index_dir, staging)
+            log.info("published %s in %s", published.name, index_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -1,108 +1,203 @@
-"""The `archive` command: build, update, watch, ask, search, show, info, verify, tui.
+"""The `archive` command: init, build, update, watch, ask, search, show, info, verify, config, demo, tui.
 
-Output for people goes through rich (plain when piped); `--json` prints one orjson
-document for scripts. Errors are one `error:` line on stderr, never a traceback; an
-`ARCHIVE_*` variable that names no setting is one `warning:` line. Exit statuses:
+Output for people goes through rich (plain when piped); `--json` prints one JSON document
+for scripts (archive/jsondoc.py; fields in docs/json-schema.json). The global options
+(`--index`, `--json`, `--demo`, `-v`, `-q`) work before or after the command. The index is
+found as git finds a repository (archive/discovery.py); settings come from defaults, config
+files, the environment and flags (archive/config.py). Errors are one `error:` line on
+stderr (a JSON object with `--json`), the traceback only with `-v`. Exit statuses:
 
-    0    done (`verify`: the index is sound)
-    1    an ArchiveError: no index, a damaged or busy index, a model that will not load ...;
-         `verify` found problems
-    2    a usage error: bad arguments, or an InvalidRequestError (a bad ARCHIVE_* value,
-         k < 1, a folder that does not exist ...)
+    0    done; `ask` also when the archive holds no answer (the answer says so);
+         `verify`: the index is sound
+    1    an ArchiveError (no index, a damaged or busy index, a model that will not load ...),
+         an error from the machine (disk full, permission denied ...); `verify` found problems
+    2    a usage error: bad arguments, or an InvalidRequestError (a bad setting, k < 1,
+         a folder that does not exist ...)
     130  interrupted
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import orjson
-
-from archive.errors import ArchiveError, InvalidRequestError
+from archive import config, discovery, jsondoc
+from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError
 from archive.models import SEARCH_MODES, BuildReport
 from archive.settings import Settings, UnknownSettingWarning
+
+if TYPE_CHECKING:
+    from archive.api import Archive
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 WATCH_SETTLE_S = 1.0  # archive.watching.WatchOptions.settle_s, without importing the watcher for --help
 APPS_GROUP = "archive_qa.apps"
+SEED_QUESTION = "How many Lebanese detainees did Israel agree to release?"
+log = logging.getLogger("archive")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Known before parsing, so that argparse's own usage errors are JSON too.
+    _Parser.json_errors = "--json" in arguments or "--jsonl" in arguments
+    args = _parser().parse_args(arguments)
+    _setup_logging(args.verbose, args.quiet)
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_tui)
     try:
         return command(args)
     except InvalidRequestError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(args, exc, str(exc), EXIT_USAGE)
     except ArchiveError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _fail(args, exc, str(exc), EXIT_ERROR)
+    except OSError as exc:
+        from archive.failures import describe
+
+        return _fail(args, exc, describe(exc, getattr(args, "index_dir", None)), EXIT_ERROR, jsondoc.SYSTEM)
+    except KeyboardInterrupt as exc:
+        return _fail(args, exc, "interrupted", EXIT_INTERRUPTED, jsondoc.INTERRUPTED)
+
+
+def _fail(args: argparse.Namespace, exc: BaseException, message: str, status: int, kind: str | None = None) -> int:
+    if args.verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    _print_error(message, kind or jsondoc.error_kind(exc), args.json or getattr(args, "jsonl", False))
+    return status
+
+
+def _print_error(message: str, kind: str, as_json: bool) -> None:
+    if as_json:
+        sys.stderr.buffer.write(jsondoc.dumps(jsondoc.error_document(message, kind), indent=False))
+        sys.stderr.flush()
+    else:
+        print(f"error: {message}", file=sys.stderr)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors as JSON on stderr when the command line asks for JSON."""
+
+    json_errors = False
+
+    def error(self, message: str) -> NoReturn:
+        if not _Parser.json_errors:
+            super().error(message)
+        _print_error(f"{message} (see `{self.prog} --help`)", jsondoc.USAGE, as_json=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _global_options(top: bool) -> argparse.ArgumentParser:
+    """The options every command takes. Commands' copies default to SUPPRESS, so an option
+    given before the command is not reset by the command's parser."""
+    options = _Parser(add_help=False)
+    group = options.add_argument_group("global options (before or after the command)")
+    unset: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
+    flag: dict[str, Any] = {"action": "store_true", **unset}
+    group.add_argument("--index", type=Path, metavar="DIR", help="index folder (`archive config` shows which)", **unset)
+    group.add_argument("--json", help="print one JSON document (errors too, on stderr)", **flag)
+    group.add_argument("--demo", help="use the demo index of the bundled seeds, built on first use", **flag)
+    verbose: dict[str, Any] = {"default": 0} if top else unset
+    group.add_argument("-v", "--verbose", action="count", help="log the steps; tracebacks on errors", **verbose)
+    group.add_argument("-q", "--quiet", help="no progress bars or warnings", **flag)
+    return options
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="archive", description="Ask a news archive questions; answers are verbatim, cited sentences."
+    parser = _Parser(
+        prog="archive",
+        description="Ask a news archive questions; answers are verbatim, cited sentences.",
+        epilog='example:\n  archive build ~/news && archive ask "Who won the election?"\n\n'
+        "With no command, opens the terminal app. `archive COMMAND --help` for each command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_global_options(top=True)],
     )
-    parser.add_argument("--index", type=Path, help="index folder (default: $ARCHIVE_INDEX_DIR or ./.archive/index)")
-    sub = parser.add_subparsers(metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(metavar="COMMAND", parser_class=_Parser)
+    for add in (
+        _add_init,
+        _add_build,
+        _add_update,
+        _add_watch,
+        _add_ask,
+        _add_search,
+        _add_show,
+        _add_info,
+        _add_verify,
+    ):
+        add(sub)
+    for add in (_add_config, _add_demo, _add_tui, _add_completion):
+        add(sub)
+    return parser
 
-    build = sub.add_parser("build", help="index article folders from scratch")
-    build.add_argument("folders", nargs="+", type=Path)
-    build.add_argument("--json", action="store_true", help="print the build report as JSON")
+
+def _command(sub: Any, name: str, summary: str, example: str) -> argparse.ArgumentParser:
+    """A command's parser, with the global options and an example in its --help."""
+    command: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=summary,
+        description=summary[:1].upper() + summary[1:] + ".",
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_global_options(top=False)],
+    )
+    return command
+
+
+def _add_init(sub: Any) -> None:
+    init = _command(
+        sub,
+        "init",
+        "make an empty .archive/ folder here for an index",
+        "archive init   # in the folder of your articles",
+    )
+    init.set_defaults(run=_run_init)
+
+
+def _add_build(sub: Any) -> None:
+    build = _command(sub, "build", "index article folders from scratch", "archive build ~/news ~/more-news")
+    build.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
     build.set_defaults(run=_run_build)
 
-    update = sub.add_parser("update", help="re-index only what changed in the folders")
-    update.add_argument("folders", nargs="+", type=Path)
-    update.add_argument("--json", action="store_true")
+
+def _add_update(sub: Any) -> None:
+    update = _command(sub, "update", "re-index only what changed in the folders", "archive update ~/news")
+    update.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
     update.set_defaults(run=_run_update)
 
-    watch = sub.add_parser("watch", help="keep the index current: update it whenever the folders change")
-    watch.add_argument("folders", nargs="+", type=Path)
+
+def _add_watch(sub: Any) -> None:
+    watch = _command(
+        sub, "watch", "keep the index current: update it whenever the folders change", "archive watch ~/news"
+    )
+    watch.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
     settle_help = f"seconds a changed file must stay unchanged before it is read (default {WATCH_SETTLE_S})"
     watch.add_argument("--settle", type=float, default=WATCH_SETTLE_S, help=settle_help)
     watch.set_defaults(run=_run_watch)
 
-    ask = sub.add_parser("ask", help="answer a question with cited sentences")
+
+def _add_ask(sub: Any) -> None:
+    ask = _command(sub, "ask", "answer a question with cited sentences", 'archive ask "Who won?" --format markdown')
     ask.add_argument("question")
     ask.add_argument("-k", "--k", type=int, default=5, help="most citations to show (default 5)")
+    ask.add_argument("--format", choices=("text", "markdown"), default="text", help="text (default) or markdown")
     _query_options(ask)
     ask.set_defaults(run=_run_ask)
 
-    search = sub.add_parser("search", help="rank passages for a query")
+
+def _add_search(sub: Any) -> None:
+    search = _command(sub, "search", "rank passages for a query", 'archive search "Naqoura talks" --jsonl | head -3')
     search.add_argument("query")
     search.add_argument("-k", "--k", type=int, default=10, help="passages to show (default 10)")
+    search.add_argument("--jsonl", action="store_true", help="one JSON object a line, one hit each")
     _query_options(search)
     search.set_defaults(run=_run_search)
-
-    show = sub.add_parser("show", help="print one article")
-    show.add_argument("article_id")
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(run=_run_show)
-
-    info = sub.add_parser("info", help="describe the index")
-    info.add_argument("--json", action="store_true")
-    info.set_defaults(run=_run_info)
-
-    verify = sub.add_parser("verify", help="check the whole index: files, hashes, vectors, citations")
-    verify.add_argument("--questions", type=int, default=5, help="questions asked to check citations (default 5)")
-    verify.add_argument("--json", action="store_true")
-    verify.set_defaults(run=_run_verify)
-
-    tui = sub.add_parser("tui", help="open the terminal app (also: plain `archive`)")
-    tui.add_argument("folders", nargs="*", type=Path, help="folders to watch: new articles are indexed as they arrive")
-    tui.set_defaults(run=_run_tui)
-    return parser
 
 
 def _query_options(parser: argparse.ArgumentParser) -> None:
@@ -110,7 +205,48 @@ def _query_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", help="only articles from this outlet (case-insensitive)")
     parser.add_argument("--since", type=_iso_date, help="only articles dated on or after YYYY-MM-DD")
     parser.add_argument("--until", type=_iso_date, help="only articles dated on or before YYYY-MM-DD")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def _add_show(sub: Any) -> None:
+    show = _command(sub, "show", "print one article", "archive show 000_34248013aabff9bc")
+    show.add_argument("article_id")
+    show.set_defaults(run=_run_show)
+
+
+def _add_info(sub: Any) -> None:
+    _command(sub, "info", "describe the index", "archive info --json").set_defaults(run=_run_info)
+
+
+def _add_verify(sub: Any) -> None:
+    verify = _command(sub, "verify", "check the whole index: files, hashes, vectors, citations", "archive verify")
+    verify.add_argument("--questions", type=int, default=5, help="questions asked to check citations (default 5)")
+    verify.set_defaults(run=_run_verify)
+
+
+def _add_config(sub: Any) -> None:
+    _command(sub, "config", "print the effective settings and where each came from", "archive config").set_defaults(
+        run=_run_config
+    )
+
+
+def _add_demo(sub: Any) -> None:
+    demo = _command(sub, "demo", "ask the bundled sample articles (indexed on first use)", "archive demo")
+    demo.add_argument("question", nargs="?", default=SEED_QUESTION, help="default: the seed question")
+    demo.set_defaults(run=_run_demo, demo=True, k=5, format="text", mode="hybrid", source=None, since=None, until=None)
+
+
+def _add_tui(sub: Any) -> None:
+    tui = _command(sub, "tui", "open the terminal app (also: plain `archive`)", "archive tui ~/news   # and watch it")
+    tui.add_argument("folders", nargs="*", type=Path, help="folders to watch: new articles are indexed as they arrive")
+    tui.set_defaults(run=_run_tui)
+
+
+def _add_completion(sub: Any) -> None:
+    completion = _command(
+        sub, "completion", "print a shell completion script", "archive completion bash > ~/.bash_completion.d/archive"
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    completion.set_defaults(run=_run_completion)
 
 
 def _iso_date(text: str) -> date:
@@ -120,61 +256,143 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    """Settings from the environment and --index; a misspelt variable is one `warning:` line."""
+def _version() -> str:
+    try:
+        return version("archive-qa")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    """Silent by default; -v shows what the build does, -vv everything."""
+    if verbose and not quiet:
+        logging.basicConfig(format="%(name)s: %(message)s", stream=sys.stderr)
+        level = logging.INFO if verbose == 1 else logging.DEBUG
+        for name in ("archive", "index", "tui"):
+            logging.getLogger(name).setLevel(level)
+
+
+# ----- settings and opening ---------------------------------------------------------------
+
+
+def _effective(args: argparse.Namespace, *, writing: bool = False) -> config.Effective:
+    """The settings for this command; warnings (a misspelt variable or key) are one line each."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnknownSettingWarning)
-        settings = Settings.from_env(index_dir=args.index)
-    for warning in caught:
-        print(f"warning: {warning.message}", file=sys.stderr)
-    return settings
+        effective = config.load(args.index, writing=writing, demo=args.demo)
+    if not args.quiet:
+        for warning in caught:
+            print(f"warning: {warning.message}", file=sys.stderr)
+    args.index_dir = effective.settings.index_dir  # for the error messages in main
+    log.info("index %s (%s)", effective.settings.index_dir, effective.origins["index_dir"])
+    return effective
 
 
-def _open(args: argparse.Namespace) -> Any:
-    """Open the index, building it from the bundled seeds on first use."""
+def _settings(args: argparse.Namespace, *, writing: bool = False) -> Settings:
+    return _effective(args, writing=writing).settings
+
+
+def _open(args: argparse.Namespace) -> Archive:
+    """Open the index; the demo one is built from the bundled seeds on first use, no other is."""
     from archive.api import Archive
     from archive.progress import progress_bar
 
-    settings = _settings(args)
-    with progress_bar(f"No index yet: building from {settings.seeds_dir}") as progress:
-        return Archive.open_or_build(settings=settings, progress=progress)
+    effective = _effective(args)
+    settings = effective.settings
+    if args.demo:
+        with progress_bar(f"Building the demo index from {settings.seeds_dir}", args.quiet) as progress:
+            return Archive.open_or_build(settings=settings, progress=progress)
+    try:
+        return Archive.open(settings=settings)
+    except IndexMissingError as exc:
+        raise _no_index(effective) or exc from None
+
+
+def _no_index(effective: config.Effective) -> IndexMissingError | None:
+    """A message that says where the search for an index looked, when it found none."""
+    if effective.origins["index_dir"] != "per-user default":
+        return None  # the layer's own message names the folder that was chosen
+    return IndexMissingError(
+        f"No index found: {discovery.searched(Path.cwd())}. Run `archive build FOLDER...` to index your "
+        "articles here, or `archive demo` to try the bundled sample articles."
+    )
+
+
+def _require_index(effective: config.Effective, *, named_may_be_missing: bool = False) -> Settings:
+    """The settings, once an index is known to exist where they point (damage is left to the caller).
+    `named_may_be_missing`: a folder named by flag, variable or .archive/ may lack an index (verify
+    reports that as a problem of its own)."""
+    from index import layout
+
+    try:
+        layout.current_generation(effective.settings.index_dir)
+    except IndexMissingError as exc:
+        found_none = _no_index(effective)
+        if found_none is not None:
+            raise found_none from None
+        if not named_may_be_missing:
+            raise exc from None
+    except ArchiveError:
+        pass  # a damaged index: `verify` reports it, the app explains it
+    return effective.settings
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    folder = args.index or Path.cwd() / discovery.ARCHIVE_FOLDER / discovery.INDEX_FOLDER
+    created = not folder.is_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    args.index_dir = folder
+    if args.json:
+        _print_json({"index_dir": str(folder.resolve()), "created": created})
+    elif not args.quiet:
+        state = "Made an empty index folder" if created else "There is already an index folder"
+        print(f"{state} at {folder}; index articles into it with `archive build FOLDER...`.")
+    return EXIT_OK
 
 
 def _run_build(args: argparse.Namespace) -> int:
     from archive.api import Archive
     from archive.progress import progress_bar
 
-    with progress_bar("Building") as progress:
-        archive = Archive.build(args.folders, settings=_settings(args), progress=progress)
+    settings = _settings(args, writing=True)
+    with progress_bar("Building", args.quiet) as progress:
+        archive = Archive.build(args.folders, settings=settings, progress=progress)
     assert archive.last_report is not None
-    return _print_report(archive.last_report, args.json, archive.index_dir)
+    return _print_report(archive.last_report, args, archive.index_dir)
 
 
 def _run_update(args: argparse.Namespace) -> int:
+    from archive.api import Archive
     from archive.progress import progress_bar
 
-    archive = _open(args)
-    with progress_bar("Updating") as progress:
-        report = archive.update(args.folders, progress=progress)
-    return _print_report(report, args.json, archive.index_dir)
+    settings = _settings(args, writing=True)
+    with progress_bar("Updating", args.quiet) as progress:
+        try:
+            archive = Archive.open(settings=settings)
+        except IndexMissingError:  # nothing to update yet: the folders make the first index
+            archive = Archive.build(args.folders, settings=settings, progress=progress)
+            report = archive.last_report
+        else:
+            report = archive.update(args.folders, progress=progress)
+    assert report is not None
+    return _print_report(report, args, archive.index_dir)
 
 
 def _run_watch(args: argparse.Namespace) -> int:
     """Update once, then after every settled change, until Ctrl-C; one line per update."""
     from archive import render
     from archive.api import Archive
-    from archive.errors import IndexMissingError
     from archive.progress import progress_bar
     from archive.watching import WatchOptions, watch
 
     if args.settle < 0:
         raise InvalidRequestError(f"--settle must be 0 or more seconds (got {args.settle}).")
-    settings = _settings(args)
+    settings = _settings(args, writing=True)
     try:
         archive = Archive.open(settings=settings)
         initial = True
     except IndexMissingError:
-        with progress_bar("No index yet: building") as progress:
+        with progress_bar("No index yet: building", args.quiet) as progress:
             archive = Archive.build(args.folders, settings=settings, progress=progress)
         initial = False
     folders = ", ".join(str(folder) for folder in args.folders)
@@ -189,11 +407,11 @@ def _run_watch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_report(report: BuildReport, as_json: bool, index_dir: Path) -> int:
+def _print_report(report: BuildReport, args: argparse.Namespace, index_dir: Path) -> int:
     from archive import render
 
-    if as_json:
-        _print_json(report)
+    if args.json:
+        _print_json(report, index_dir=str(index_dir))
     else:
         render.print_report(report, index_dir)
     return EXIT_OK
@@ -208,9 +426,16 @@ def _run_ask(args: argparse.Namespace) -> int:
     )
     if args.json:
         _print_json(answer)
+    elif args.format == "markdown":
+        urls = {c.article_id: archive.article(c.article_id).url for c in answer.citations}
+        sys.stdout.write(render.answer_markdown(answer, urls))
     else:
         render.print_answer(answer)
     return EXIT_OK
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    return _run_ask(args)
 
 
 def _run_search(args: argparse.Namespace) -> int:
@@ -218,7 +443,11 @@ def _run_search(args: argparse.Namespace) -> int:
 
     archive = _open(args)
     hits = archive.search(args.query, k=args.k, mode=args.mode, source=args.source, since=args.since, until=args.until)
-    if args.json:
+    if args.jsonl:
+        for hit in hits:  # one line each, flushed, so a reader can stop early
+            sys.stdout.buffer.write(jsondoc.dumps(jsondoc.document(hit), indent=False))
+            sys.stdout.flush()
+    elif args.json:
         _print_json({"query": args.query, "mode": args.mode, "hits": hits})
     else:
         render.print_hits(args.query, hits)
@@ -239,9 +468,8 @@ def _run_show(args: argparse.Namespace) -> int:
 
 def _run_info(args: argparse.Namespace) -> int:
     from archive import render
-    from archive.api import Archive
 
-    info = Archive.open(settings=_settings(args)).info()
+    info = _open(args).info()
     if args.json:
         _print_json(info)
     else:
@@ -252,7 +480,8 @@ def _run_info(args: argparse.Namespace) -> int:
 def _run_verify(args: argparse.Namespace) -> int:
     from archive.verify import verify_index
 
-    report = verify_index(settings=_settings(args), questions=args.questions)
+    settings = _require_index(_effective(args), named_may_be_missing=True)
+    report = verify_index(settings=settings, questions=args.questions)
     if args.json:
         _print_json(report)
     elif report.ok:
@@ -266,20 +495,44 @@ def _run_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_ERROR
 
 
+def _run_config(args: argparse.Namespace) -> int:
+    effective = _effective(args)
+    settings = {
+        name: {"value": str(value) if isinstance(value, Path) else value, "origin": effective.origins[name]}
+        for name, value in vars(effective.settings).items()
+    }
+    if args.json:
+        _print_json({"settings": settings, "files": [str(path) for path in effective.files]})
+        return EXIT_OK
+    width = max(len(name) for name in settings)
+    for name, entry in settings.items():
+        shown = str(entry["value"]) if entry["value"] != "" else '""'
+        print(f"{name:<{width}}  {shown:<24}  {entry['origin']}")
+    print(f"config files: {', '.join(str(p) for p in effective.files) or 'none'} (user: {config.user_config_file()})")
+    return EXIT_OK
+
+
 def _run_tui(args: argparse.Namespace) -> int:
-    return _installed_app("tui")(_settings(args), tuple(getattr(args, "folders", ())))
+    effective = _effective(args)
+    # Said here, before the window opens, when there is no index (the demo one is built in the app).
+    settings = effective.settings if args.demo else _require_index(effective)
+    return _installed_app("tui")(settings, tuple(getattr(args, "folders", ())), build=args.demo)
 
 
-AppRunner = Callable[[Settings, tuple[Path, ...]], int]  # settings, folders to watch -> exit status
+def _run_completion(args: argparse.Namespace) -> int:
+    from archive.completion import script
+
+    sys.stdout.write(script(_parser(), args.shell))
+    return EXIT_OK
 
 
-def _installed_app(name: str) -> AppRunner:
+def _installed_app(name: str) -> Callable[..., int]:
     """An app registered in the `archive_qa.apps` entry-point group (the layer above this one)."""
     from importlib.metadata import entry_points
 
     for entry in entry_points(group=APPS_GROUP, name=name):
         try:
-            app: AppRunner = entry.load()
+            app: Callable[..., int] = entry.load()
         except ImportError as exc:  # the TUI is optional for scripted use
             raise InvalidRequestError(f"The terminal app is not available: {exc}") from exc
         return app
@@ -289,8 +542,8 @@ def _installed_app(name: str) -> AppRunner:
     )
 
 
-def _print_json(value: object) -> None:
-    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+def _print_json(value: object, **extra: object) -> None:
+    sys.stdout.buffer.write(jsondoc.dumps(jsondoc.document(value, **extra)))
     sys.stdout.flush()
 
 

@@ -12,8 +12,8 @@ from archive.models import Progress as ProgressCallback
 
 
 @contextlib.contextmanager
-def progress_bar(title: str) -> Iterator[ProgressCallback]:
-    """Yield a callback that shows one bar per build stage; silent when stderr is not a terminal."""
+def progress_bar(title: str, quiet: bool = False) -> Iterator[ProgressCallback]:
+    """Yield a callback that shows one bar per build stage; silent when `quiet` or stderr is not a terminal."""
     console = Console(stderr=True)
     columns = (
         TextColumn(f"{title}: [bold]{{task.description}}"),
@@ -21,7 +21,7 @@ def progress_bar(title: str) -> Iterator[ProgressCallback]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+    with Progress(*columns, console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
         tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:

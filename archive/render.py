@@ -128,3 +128,33 @@ def print_info(info: IndexInfo) -> None:
     console.print(f"{info.articles} articles, {info.passages} passages, {info.sentences} sentences")
     console.print(f"built {info.built_at} with {escape(info.model)}")
     console.print(f"sources: {escape(', '.join(info.sources)) or '(none recorded)'}")
+
+
+def answer_markdown(answer: Answer, urls: dict[str, str]) -> str:
+    """The answer as Markdown: the cited sentences numbered [n], then a numbered source list
+    with title, outlet, date and URL (`urls`: article id to URL, "" when unknown)."""
+    lines = [f"**Q:** {answer.question}", ""]
+    if not answer.answered:
+        lines.append(f"*The archive holds no answer.* {answer.note}".rstrip())
+        lines.append("")
+        for hit in answer.hits[:5]:
+            lines.append(f"- {_md_source(hit.title, hit.source, hit.date, urls.get(hit.article_id, ''))}")
+        return "\n".join(lines).rstrip() + "\n"
+    for number, citation in enumerate(answer.citations, start=1):
+        lines += [f"> {citation.sentence} [{number}]", ""]
+    if answer.dated:
+        lines += [f"*{answer.dated}*", ""]
+    lines.append("**Sources**")
+    lines.append("")
+    for number, citation in enumerate(answer.citations, start=1):
+        where = f"`{citation.article_id}`, sentence {citation.position + 1}"
+        source = _md_source(citation.title, citation.source, citation.date, urls.get(citation.article_id, ""))
+        lines.append(f"{number}. {source} · {where}")
+    return "\n".join(lines) + "\n"
+
+
+def _md_source(title: str, source: str, when: object, url: str) -> str:
+    parts = [f"*{title}*", source or "outlet unknown", str(when) if when else "date unknown"]
+    if url:
+        parts.append(f"<{url}>")
+    return " · ".join(parts)

@@ -17,7 +17,7 @@ import difflib
 import math
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Literal, get_args, get_origin, get_type_hints
@@ -111,13 +111,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = getattr(self, f.name)
-            if _HINTS[f.name] is Path:
-                if not isinstance(value, (str, os.PathLike)):
-                    raise _invalid(f.name, value, "a folder path")
-                object.__setattr__(self, f.name, Path(value))  # a str is as good as a Path here
-            else:
-                _check(f.name, value, _HINTS[f.name])
+            # A str path is as good as a Path here: kept as the Path check_value makes of it.
+            object.__setattr__(self, f.name, check_value(f.name, getattr(self, f.name)))
         if self.passage_overlap >= self.passage_tokens:
             # A passage holds at most passage_tokens sentences: such an overlap would start
             # every passage one sentence after the last.
@@ -128,12 +123,8 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Defaults, then `ARCHIVE_*` variables, then explicit keyword overrides (None: not given)."""
         env = os.environ if environ is None else environ
-        _warn_unknown(env)
-        values: dict[str, object] = {}
-        for name in _HINTS:
-            raw = env.get(variable(name))
-            if raw is not None and raw != "":
-                values[name] = _parse(name, raw)
+        warn_unknown(env)
+        values = environment_values(env)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)  # type: ignore[arg-type]  # each value is checked in __post_init__
 
@@ -141,6 +132,43 @@ class Settings:
 def variable(name: str) -> str:
     """The environment variable of the setting `name`."""
     return ENV_PREFIX + name.upper()
+
+
+def names() -> tuple[str, ...]:
+    """Every setting's name, in the order of the class."""
+    return tuple(_HINTS)
+
+
+def environment_values(env: Mapping[str, str]) -> dict[str, object]:
+    """The settings that `ARCHIVE_*` variables in `env` set, parsed (an empty variable sets nothing)."""
+    values: dict[str, object] = {}
+    for name in _HINTS:
+        raw = env.get(variable(name))
+        if raw is not None and raw != "":
+            values[name] = _parse(name, raw)
+    return values
+
+
+def closest(name: str, known: Iterable[str], prefix: str = "") -> str | None:
+    """The known name closest to a misspelt one, compared without a `prefix` they all share."""
+    tails = {candidate.removeprefix(prefix): candidate for candidate in known}
+    close = difflib.get_close_matches(name.removeprefix(prefix), tails, n=1)
+    return tails[close[0]] if close else None
+
+
+def is_path(name: str) -> bool:
+    return _HINTS[name] is Path
+
+
+def check_value(name: str, value: object) -> object:
+    """`value` checked as the setting `name` (a str path made a Path); InvalidRequestError if bad."""
+    hint = _HINTS[name]
+    if hint is Path:
+        if not isinstance(value, (str, os.PathLike)):
+            raise _invalid(name, value, "a folder path")
+        return Path(value)
+    _check(name, value, hint)
+    return value
 
 
 # Minimum and maximum of each numeric setting (None: unbounded).
@@ -214,12 +242,11 @@ def _invalid(name: str, value: object, expected: str) -> InvalidRequestError:
     return InvalidRequestError(f"{variable(name)}={shown} is not valid; it must be {expected}.")
 
 
-def _warn_unknown(env: Mapping[str, str]) -> None:
+def warn_unknown(env: Mapping[str, str]) -> None:
     known = [variable(name) for name in _HINTS] + sorted(OTHER_VARIABLES)
     for key in sorted(env):
         if key.startswith(ENV_PREFIX) and key not in known:
             # Compared without the prefix, which every name shares and would make all look close.
-            tails = {name.removeprefix(ENV_PREFIX): name for name in known}
-            close = difflib.get_close_matches(key.removeprefix(ENV_PREFIX), tails, n=1)
-            hint = f"did you mean {tails[close[0]]}?" if close else "archive/settings.py lists the settings."
+            close = closest(key, known, prefix=ENV_PREFIX)
+            hint = f"did you mean {close}?" if close else "archive/settings.py lists the settings."
             warnings.warn(f"{key} is not a setting and is ignored; {hint}", UnknownSettingWarning, stacklevel=3)

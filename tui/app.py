@@ -342,8 +342,9 @@ def make_app(
     return ArchiveApp(archive, settings, build=build, stable=stable, watch_folders=watch_folders)
 
 
-def run_app(settings: Settings, watch_folders: Sequence[Path] = ()) -> int:
-    """Run the app in the terminal (the `archive tui [FOLDER...]` command); the exit status."""
-    app = make_app(settings=settings, watch_folders=watch_folders)
+def run_app(settings: Settings, watch_folders: Sequence[Path] = (), *, build: bool = False) -> int:
+    """Run the app in the terminal (the `archive tui [FOLDER...]` command); the exit status. `build`:
+    build the index from `settings.seeds_dir` when there is none (only `archive --demo tui` asks)."""
+    app = make_app(settings=settings, build=build, watch_folders=watch_folders)
     app.run()
     return app.return_code or 0

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
 
 from tests.support import SEED_QUESTION, SEEDS
-
-ARCHIVE = Path(sys.executable).with_name("archive")
+from tests.support.cli import run_archive
 
 
 def run(
     *args: str, index: Path, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ARCHIVE_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1", **(env or {})}
-    return subprocess.run(
-        [str(ARCHIVE), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False
-    )
+    """`archive ARGS` with ARCHIVE_INDEX_DIR=`index`, home folders beside the index."""
+    home = index.parent / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    return run_archive(*args, home=home, cwd=cwd, env=env, index=index)
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +69,11 @@ def test_info_on_a_missing_index_says_what_to_run(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_ask_builds_from_the_seeds_on_first_use(tmp_path: Path) -> None:
+def test_search_with_no_index_says_so_and_builds_nothing(tmp_path: Path) -> None:
     result = run("search", "Red Cross", "--mode", "bm25", "--json", index=tmp_path / "fresh")
-    assert result.returncode == 0, result.stderr
-    assert orjson.loads(result.stdout)["hits"]
-    assert (tmp_path / "fresh" / "CURRENT").is_file()
+    assert result.returncode == 1
+    assert "archive build" in orjson.loads(result.stderr)["error"]
+    assert not (tmp_path / "fresh").exists(), "no index is built from the seeds unasked"
 
 
 @pytest.mark.parametrize(
