@@ -22,27 +22,21 @@ import argparse
 import logging
 import sys
 import traceback
-import warnings
 from collections.abc import Callable, Sequence
 from datetime import date
-from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from archive import config, discovery, jsondoc
-from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError
-from archive.models import SEARCH_MODES, BuildReport
-from archive.settings import Settings, UnknownSettingWarning
+from archive import commands, jsondoc
+from archive.commands import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from archive.errors import ArchiveError, InvalidRequestError
+from archive.models import SEARCH_MODES
 
 if TYPE_CHECKING:
-    from archive.api import Archive
+    pass
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 WATCH_SETTLE_S = 1.0  # archive.watching.WatchOptions.settle_s, without importing the watcher for --help
-APPS_GROUP = "archive_qa.apps"
-SEED_QUESTION = "How many Lebanese detainees did Israel agree to release?"
-log = logging.getLogger("archive")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _Parser.json_errors = "--json" in arguments or "--jsonl" in arguments
     args = _parser().parse_args(arguments)
     _setup_logging(args.verbose, args.quiet)
-    command: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_tui)
+    command: Callable[[argparse.Namespace], int] = getattr(args, "run", commands.run_tui)
     try:
         return command(args)
     except InvalidRequestError as exc:
@@ -157,19 +151,19 @@ def _add_init(sub: Any) -> None:
         "make an empty .archive/ folder here for an index",
         "archive init   # in the folder of your articles",
     )
-    init.set_defaults(run=_run_init)
+    init.set_defaults(run=commands.run_init)
 
 
 def _add_build(sub: Any) -> None:
     build = _command(sub, "build", "index article folders from scratch", "archive build ~/news ~/more-news")
     build.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
-    build.set_defaults(run=_run_build)
+    build.set_defaults(run=commands.run_build)
 
 
 def _add_update(sub: Any) -> None:
     update = _command(sub, "update", "re-index only what changed in the folders", "archive update ~/news")
     update.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
-    update.set_defaults(run=_run_update)
+    update.set_defaults(run=commands.run_update)
 
 
 def _add_watch(sub: Any) -> None:
@@ -179,7 +173,7 @@ def _add_watch(sub: Any) -> None:
     watch.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
     settle_help = f"seconds a changed file must stay unchanged before it is read (default {WATCH_SETTLE_S})"
     watch.add_argument("--settle", type=float, default=WATCH_SETTLE_S, help=settle_help)
-    watch.set_defaults(run=_run_watch)
+    watch.set_defaults(run=commands.run_watch)
 
 
 def _add_ask(sub: Any) -> None:
@@ -188,7 +182,7 @@ def _add_ask(sub: Any) -> None:
     ask.add_argument("-k", "--k", type=int, default=5, help="most citations to show (default 5)")
     ask.add_argument("--format", choices=("text", "markdown"), default="text", help="text (default) or markdown")
     _query_options(ask)
-    ask.set_defaults(run=_run_ask)
+    ask.set_defaults(run=commands.run_ask)
 
 
 def _add_search(sub: Any) -> None:
@@ -197,7 +191,7 @@ def _add_search(sub: Any) -> None:
     search.add_argument("-k", "--k", type=int, default=10, help="passages to show (default 10)")
     search.add_argument("--jsonl", action="store_true", help="one JSON object a line, one hit each")
     _query_options(search)
-    search.set_defaults(run=_run_search)
+    search.set_defaults(run=commands.run_search)
 
 
 def _query_options(parser: argparse.ArgumentParser) -> None:
@@ -210,35 +204,37 @@ def _query_options(parser: argparse.ArgumentParser) -> None:
 def _add_show(sub: Any) -> None:
     show = _command(sub, "show", "print one article", "archive show 000_34248013aabff9bc")
     show.add_argument("article_id")
-    show.set_defaults(run=_run_show)
+    show.set_defaults(run=commands.run_show)
 
 
 def _add_info(sub: Any) -> None:
-    _command(sub, "info", "describe the index", "archive info --json").set_defaults(run=_run_info)
+    _command(sub, "info", "describe the index", "archive info --json").set_defaults(run=commands.run_info)
 
 
 def _add_verify(sub: Any) -> None:
     verify = _command(sub, "verify", "check the whole index: files, hashes, vectors, citations", "archive verify")
     verify.add_argument("--questions", type=int, default=5, help="questions asked to check citations (default 5)")
-    verify.set_defaults(run=_run_verify)
+    verify.set_defaults(run=commands.run_verify)
 
 
 def _add_config(sub: Any) -> None:
     _command(sub, "config", "print the effective settings and where each came from", "archive config").set_defaults(
-        run=_run_config
+        run=commands.run_config
     )
 
 
 def _add_demo(sub: Any) -> None:
     demo = _command(sub, "demo", "ask the bundled sample articles (indexed on first use)", "archive demo")
-    demo.add_argument("question", nargs="?", default=SEED_QUESTION, help="default: the seed question")
-    demo.set_defaults(run=_run_demo, demo=True, k=5, format="text", mode="hybrid", source=None, since=None, until=None)
+    demo.add_argument("question", nargs="?", default=commands.SEED_QUESTION, help="default: the seed question")
+    demo.set_defaults(
+        run=commands.run_demo, demo=True, k=5, format="text", mode="hybrid", source=None, since=None, until=None
+    )
 
 
 def _add_tui(sub: Any) -> None:
     tui = _command(sub, "tui", "open the terminal app (also: plain `archive`)", "archive tui ~/news   # and watch it")
     tui.add_argument("folders", nargs="*", type=Path, help="folders to watch: new articles are indexed as they arrive")
-    tui.set_defaults(run=_run_tui)
+    tui.set_defaults(run=commands.run_tui)
 
 
 def _add_completion(sub: Any) -> None:
@@ -272,279 +268,11 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
             logging.getLogger(name).setLevel(level)
 
 
-# ----- settings and opening ---------------------------------------------------------------
-
-
-def _effective(args: argparse.Namespace, *, writing: bool = False) -> config.Effective:
-    """The settings for this command; warnings (a misspelt variable or key) are one line each."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UnknownSettingWarning)
-        effective = config.load(args.index, writing=writing, demo=args.demo)
-    if not args.quiet:
-        for warning in caught:
-            print(f"warning: {warning.message}", file=sys.stderr)
-    args.index_dir = effective.settings.index_dir  # for the error messages in main
-    log.info("index %s (%s)", effective.settings.index_dir, effective.origins["index_dir"])
-    return effective
-
-
-def _settings(args: argparse.Namespace, *, writing: bool = False) -> Settings:
-    return _effective(args, writing=writing).settings
-
-
-def _open(args: argparse.Namespace) -> Archive:
-    """Open the index; the demo one is built from the bundled seeds on first use, no other is."""
-    from archive.api import Archive
-    from archive.progress import progress_bar
-
-    effective = _effective(args)
-    settings = effective.settings
-    if args.demo:
-        with progress_bar(f"Building the demo index from {settings.seeds_dir}", args.quiet) as progress:
-            return Archive.open_or_build(settings=settings, progress=progress)
-    try:
-        return Archive.open(settings=settings)
-    except IndexMissingError as exc:
-        raise _no_index(effective) or exc from None
-
-
-def _no_index(effective: config.Effective) -> IndexMissingError | None:
-    """A message that says where the search for an index looked, when it found none."""
-    if effective.origins["index_dir"] != "per-user default":
-        return None  # the layer's own message names the folder that was chosen
-    return IndexMissingError(
-        f"No index found: {discovery.searched(Path.cwd())}. Run `archive build FOLDER...` to index your "
-        "articles here, or `archive demo` to try the bundled sample articles."
-    )
-
-
-def _require_index(effective: config.Effective, *, named_may_be_missing: bool = False) -> Settings:
-    """The settings, once an index is known to exist where they point (damage is left to the caller).
-    `named_may_be_missing`: a folder named by flag, variable or .archive/ may lack an index (verify
-    reports that as a problem of its own)."""
-    from index import layout
-
-    try:
-        layout.current_generation(effective.settings.index_dir)
-    except IndexMissingError as exc:
-        found_none = _no_index(effective)
-        if found_none is not None:
-            raise found_none from None
-        if not named_may_be_missing:
-            raise exc from None
-    except ArchiveError:
-        pass  # a damaged index: `verify` reports it, the app explains it
-    return effective.settings
-
-
-def _run_init(args: argparse.Namespace) -> int:
-    folder = args.index or Path.cwd() / discovery.ARCHIVE_FOLDER / discovery.INDEX_FOLDER
-    created = not folder.is_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    args.index_dir = folder
-    if args.json:
-        _print_json({"index_dir": str(folder.resolve()), "created": created})
-    elif not args.quiet:
-        state = "Made an empty index folder" if created else "There is already an index folder"
-        print(f"{state} at {folder}; index articles into it with `archive build FOLDER...`.")
-    return EXIT_OK
-
-
-def _run_build(args: argparse.Namespace) -> int:
-    from archive.api import Archive
-    from archive.progress import progress_bar
-
-    settings = _settings(args, writing=True)
-    with progress_bar("Building", args.quiet) as progress:
-        archive = Archive.build(args.folders, settings=settings, progress=progress)
-    assert archive.last_report is not None
-    return _print_report(archive.last_report, args, archive.index_dir)
-
-
-def _run_update(args: argparse.Namespace) -> int:
-    from archive.api import Archive
-    from archive.progress import progress_bar
-
-    settings = _settings(args, writing=True)
-    with progress_bar("Updating", args.quiet) as progress:
-        try:
-            archive = Archive.open(settings=settings)
-        except IndexMissingError:  # nothing to update yet: the folders make the first index
-            archive = Archive.build(args.folders, settings=settings, progress=progress)
-            report = archive.last_report
-        else:
-            report = archive.update(args.folders, progress=progress)
-    assert report is not None
-    return _print_report(report, args, archive.index_dir)
-
-
-def _run_watch(args: argparse.Namespace) -> int:
-    """Update once, then after every settled change, until Ctrl-C; one line per update."""
-    from archive import render
-    from archive.api import Archive
-    from archive.progress import progress_bar
-    from archive.watching import WatchOptions, watch
-
-    if args.settle < 0:
-        raise InvalidRequestError(f"--settle must be 0 or more seconds (got {args.settle}).")
-    settings = _settings(args, writing=True)
-    try:
-        archive = Archive.open(settings=settings)
-        initial = True
-    except IndexMissingError:
-        with progress_bar("No index yet: building", args.quiet) as progress:
-            archive = Archive.build(args.folders, settings=settings, progress=progress)
-        initial = False
-    folders = ", ".join(str(folder) for folder in args.folders)
-    print(f"Watching {folders} (index {archive.index_dir}); Ctrl-C stops.", flush=True)
-    try:
-        reported: set[str] = set()
-        show = partial(render.print_watch_update, reported=reported)
-        watch(archive, args.folders, show, WatchOptions(settle_s=args.settle), None, initial)
-    except KeyboardInterrupt:
-        pass
-    print("stopped", file=sys.stderr)
-    return EXIT_OK
-
-
-def _print_report(report: BuildReport, args: argparse.Namespace, index_dir: Path) -> int:
-    from archive import render
-
-    if args.json:
-        _print_json(report, index_dir=str(index_dir))
-    else:
-        render.print_report(report, index_dir)
-    return EXIT_OK
-
-
-def _run_ask(args: argparse.Namespace) -> int:
-    from archive import render
-
-    archive = _open(args)
-    answer = archive.ask(
-        args.question, k=args.k, source=args.source, since=args.since, until=args.until, mode=args.mode
-    )
-    if args.json:
-        _print_json(answer)
-    elif args.format == "markdown":
-        urls = {c.article_id: archive.article(c.article_id).url for c in answer.citations}
-        sys.stdout.write(render.answer_markdown(answer, urls))
-    else:
-        render.print_answer(answer)
-    return EXIT_OK
-
-
-def _run_demo(args: argparse.Namespace) -> int:
-    return _run_ask(args)
-
-
-def _run_search(args: argparse.Namespace) -> int:
-    from archive import render
-
-    archive = _open(args)
-    hits = archive.search(args.query, k=args.k, mode=args.mode, source=args.source, since=args.since, until=args.until)
-    if args.jsonl:
-        for hit in hits:  # one line each, flushed, so a reader can stop early
-            sys.stdout.buffer.write(jsondoc.dumps(jsondoc.document(hit), indent=False))
-            sys.stdout.flush()
-    elif args.json:
-        _print_json({"query": args.query, "mode": args.mode, "hits": hits})
-    else:
-        render.print_hits(args.query, hits)
-    return EXIT_OK
-
-
-def _run_show(args: argparse.Namespace) -> int:
-    from archive import render
-
-    archive = _open(args)
-    article = archive.article(args.article_id)
-    if args.json:
-        _print_json(article)
-    else:
-        render.print_article(article, stale=archive.is_stale(args.article_id))
-    return EXIT_OK
-
-
-def _run_info(args: argparse.Namespace) -> int:
-    from archive import render
-
-    info = _open(args).info()
-    if args.json:
-        _print_json(info)
-    else:
-        render.print_info(info)
-    return EXIT_OK
-
-
-def _run_verify(args: argparse.Namespace) -> int:
-    from archive.verify import verify_index
-
-    settings = _require_index(_effective(args), named_may_be_missing=True)
-    report = verify_index(settings=settings, questions=args.questions)
-    if args.json:
-        _print_json(report)
-    elif report.ok:
-        checked = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in report.counts.items())
-        print(f"Index {report.index_dir} ({report.generation}) is sound; checked {checked}.")
-    else:
-        print(f"Index {report.index_dir} has {len(report.problems)} problem(s):")
-        for problem in report.problems:
-            print(f"problem: {problem}")
-        print("Rebuild the index with `archive build FOLDER...` to repair it.")
-    return EXIT_OK if report.ok else EXIT_ERROR
-
-
-def _run_config(args: argparse.Namespace) -> int:
-    effective = _effective(args)
-    settings = {
-        name: {"value": str(value) if isinstance(value, Path) else value, "origin": effective.origins[name]}
-        for name, value in vars(effective.settings).items()
-    }
-    if args.json:
-        _print_json({"settings": settings, "files": [str(path) for path in effective.files]})
-        return EXIT_OK
-    width = max(len(name) for name in settings)
-    for name, entry in settings.items():
-        shown = str(entry["value"]) if entry["value"] != "" else '""'
-        print(f"{name:<{width}}  {shown:<24}  {entry['origin']}")
-    print(f"config files: {', '.join(str(p) for p in effective.files) or 'none'} (user: {config.user_config_file()})")
-    return EXIT_OK
-
-
-def _run_tui(args: argparse.Namespace) -> int:
-    effective = _effective(args)
-    # Said here, before the window opens, when there is no index (the demo one is built in the app).
-    settings = effective.settings if args.demo else _require_index(effective)
-    return _installed_app("tui")(settings, tuple(getattr(args, "folders", ())), build=args.demo)
-
-
 def _run_completion(args: argparse.Namespace) -> int:
     from archive.completion import script
 
     sys.stdout.write(script(_parser(), args.shell))
     return EXIT_OK
-
-
-def _installed_app(name: str) -> Callable[..., int]:
-    """An app registered in the `archive_qa.apps` entry-point group (the layer above this one)."""
-    from importlib.metadata import entry_points
-
-    for entry in entry_points(group=APPS_GROUP, name=name):
-        try:
-            app: Callable[..., int] = entry.load()
-        except ImportError as exc:  # the TUI is optional for scripted use
-            raise InvalidRequestError(f"The terminal app is not available: {exc}") from exc
-        return app
-    raise InvalidRequestError(
-        f"The terminal app is not installed (no {name!r} in the {APPS_GROUP!r} entry points); "
-        "reinstall archive-qa with `scripts/setup.sh`."
-    )
-
-
-def _print_json(value: object, **extra: object) -> None:
-    sys.stdout.buffer.write(jsondoc.dumps(jsondoc.document(value, **extra)))
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -45,4 +45,4 @@ async def test_first_start_builds_the_seeds_index_with_progress(tmp_path: Path) 
 
 def test_run_app_is_what_the_cli_calls() -> None:
     parameters = list(inspect.signature(tui_app.run_app).parameters)
-    assert parameters == ["settings", "watch_folders", "build"]  # as archive.cli._run_tui calls it
+    assert parameters == ["settings", "watch_folders", "build"]  # as archive.commands.run_tui calls it
