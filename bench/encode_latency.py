@@ -24,7 +24,7 @@ def main() -> None:
     questions = [str(orjson.loads(line)["text"]) for line in lines]
     for backend in ("onnx", "torch"):
         for threads in (1, 2):
-            embedder = Embedder(backend=backend, threads=threads)  # type: ignore[arg-type]
+            embedder = Embedder(backend=backend, threads=threads)
             embedder.load()
             for question in questions[:WARMUP]:
                 embedder.encode_one(question)
