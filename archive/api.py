@@ -232,7 +232,7 @@ class Archive:
             dated=dated_summary(parts.citations),
         )
 
-    def evidence(self, question: str, mode: SearchMode = "hybrid") -> Evidence:
+    def evidence(self, question: str, *, mode: SearchMode = "hybrid") -> Evidence:
         """Every candidate sentence `ask` scores for `question`, with its signals and score.
 
         For tuning and inspecting the scorer (`bench/tune_answerer.py`): retrieval as `ask`
