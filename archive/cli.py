@@ -32,6 +32,7 @@ from archive import commands, jsondoc
 from archive.commands import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from archive.errors import ArchiveError, InvalidRequestError
 from archive.models import SEARCH_MODES
+from archive.paths import SEED_QUESTION
 
 if TYPE_CHECKING:
     pass
@@ -225,7 +226,7 @@ def _add_config(sub: Any) -> None:
 
 def _add_demo(sub: Any) -> None:
     demo = _command(sub, "demo", "ask the bundled sample articles (indexed on first use)", "archive demo")
-    demo.add_argument("question", nargs="?", default=commands.SEED_QUESTION, help="default: the seed question")
+    demo.add_argument("question", nargs="?", default=SEED_QUESTION, help="default: the seed question")
     demo.set_defaults(
         run=commands.run_demo, demo=True, k=5, format="text", mode="hybrid", source=None, since=None, until=None
     )

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 APPS_GROUP = "archive_qa.apps"
-SEED_QUESTION = "How many Lebanese detainees did Israel agree to release?"
 log = logging.getLogger("archive")
 
 

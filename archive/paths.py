@@ -12,3 +12,7 @@ DEFAULT_SEEDS_DIR = PROJECT_ROOT / "seeds" if (PROJECT_ROOT / "seeds").is_dir() 
 
 # The index folder used when none is named: local to where the user works.
 DEFAULT_INDEX_DIR = Path(".archive") / "index"
+
+# The question the bundled seeds answer (five detainees in one report, six in another):
+# what `archive demo` and the README screenshot ask.
+SEED_QUESTION = "How many Lebanese detainees did Israel agree to release?"

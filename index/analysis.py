@@ -33,26 +33,22 @@ def _stem(word: str) -> str:
     return str(stem(word))
 
 
+def _term(token: str) -> str | None:
+    """The term a token becomes, or None when the analyzer drops it (too short, a stop word)."""
+    # Lower-case each token after matching, as Whoosh does: lower-casing the whole text
+    # first can change how it tokenises (a dotted capital I becomes two characters).
+    word = token.lower()
+    return _stem(word) if len(word) >= _MIN_LENGTH and word not in _STOP_WORDS else None
+
+
 def terms(text: str) -> list[str]:
     """Every analysed term of `text`, in order, repeats kept."""
-    found: list[str] = []
-    for match in _TOKEN.finditer(text):
-        # Lower-case each token after matching, as Whoosh does: lower-casing the whole text
-        # first can change how it tokenises (a dotted capital I becomes two characters).
-        word = match.group().lower()
-        if len(word) >= _MIN_LENGTH and word not in _STOP_WORDS:
-            found.append(_stem(word))
-    return found
+    return [term for match in _TOKEN.finditer(text) if (term := _term(match.group())) is not None]
 
 
 def term_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, term) for every analysed term of `text`, in order: `terms` with where each came from."""
-    found: list[tuple[int, int, str]] = []
-    for match in _TOKEN.finditer(text):
-        word = match.group().lower()
-        if len(word) >= _MIN_LENGTH and word not in _STOP_WORDS:
-            found.append((match.start(), match.end(), _stem(word)))
-    return found
+    return [(match.start(), match.end(), term) for match in _TOKEN.finditer(text) if (term := _term(match.group()))]
 
 
 def unique_terms(text: str) -> list[str]:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from archive.paths import SEED_QUESTION
 from archive.settings import Settings
 from tui.app import ArchiveApp, make_app
 
-SEED_QUESTION = "How many Lebanese detainees did Israel agree to release?"
 WAIT_STEP = 0.05
 WAIT_LIMIT = 600.0
 
