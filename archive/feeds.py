@@ -17,8 +17,6 @@ from datetime import date
 from html.parser import HTMLParser
 from typing import Any
 
-import feedparser
-
 from archive.metadata import parse_date
 
 FEED_SUFFIXES = frozenset({".rss", ".atom"})
@@ -98,6 +96,8 @@ def looks_like_feed(head: bytes) -> bool:
 
 def parse_feed(data: bytes) -> Feed:
     """The feed in `data`; never raises for bad input and never touches the network."""
+    import feedparser  # here: its import is start-up time that folders without feeds never need
+
     # A stream, never a string: feedparser fetches a string that looks like a URL.
     parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=True)
     version = parsed.get("version", "")

@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 from archive.metadata import FRONT_MATTER_KEYS, canonical_key, drop_leading_blank_lines
 
@@ -30,14 +33,20 @@ class FrontMatter:
     warning: str = ""
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+@cache
+def _no_alias_loader() -> type[yaml.SafeLoader]:
     """`yaml.SafeLoader` without anchors and aliases: a few aliased lists can stand for an
-    exponentially large value ("billion laughs"), which turning fields into text would walk."""
+    exponentially large value ("billion laughs"), which turning fields into text would walk.
+    Built on first use: PyYAML's import is start-up time that text without a fence never needs."""
+    import yaml
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted", None)
-        return super().compose_node(parent, index)
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: int) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted", None)
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
 
 
 _FENCE = re.compile(r"^---[ \t]*$", re.M)
@@ -78,8 +87,10 @@ def _fenced(text: str) -> FrontMatter:
 
 def _yaml_fields(block: str) -> tuple[dict[str, object] | None, str]:
     """The block's mapping with canonical keys, or (None, why) when it is not a YAML mapping."""
+    import yaml
+
     try:
-        value = yaml.load(block, Loader=_NoAliasLoader)  # yaml.safe_load, less aliases
+        value = yaml.load(block, Loader=_no_alias_loader())  # yaml.safe_load, less aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" on line {mark.line + 2}" if mark is not None else ""  # +1 for 1-based, +1 for the fence
