@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from index.vectors import top_indices
+
 COARSE_DIMENSION = 64
 FIT_SAMPLE = 20_000  # passages the principal directions are fitted on
 
@@ -25,13 +27,24 @@ Matrix = npt.NDArray[np.float32]
 
 def fit_projection(vectors: Matrix, dimension: int = COARSE_DIMENSION) -> Matrix:
     """The top principal directions (uncentred: cosines are about the origin) of a sample of rows."""
-    columns = vectors.shape[1]
-    dimension = min(dimension, columns)
     if len(vectors) == 0:
-        return np.eye(columns, dimension, dtype=np.float32)
+        return fit_sample(np.zeros((0, vectors.shape[1]), dtype=np.float32), dimension)
+    return fit_sample(np.asarray(vectors[sample_rows(len(vectors))]), dimension)
+
+
+def sample_rows(total: int) -> npt.NDArray[np.int64]:
+    """The rows (ascending) of `total` that the projection is fitted on: a sharded build gathers just these."""
     rng = np.random.default_rng(0)
-    rows = np.sort(rng.choice(len(vectors), size=min(len(vectors), FIT_SAMPLE), replace=False))
-    _, _, directions = np.linalg.svd(np.asarray(vectors[rows], dtype=np.float64), full_matrices=False)
+    return np.sort(rng.choice(total, size=min(total, FIT_SAMPLE), replace=False)).astype(np.int64)
+
+
+def fit_sample(sample: Matrix, dimension: int = COARSE_DIMENSION) -> Matrix:
+    """The projection fitted on the sampled rows (`sample_rows`) of the passage vectors."""
+    columns = sample.shape[1]
+    dimension = min(dimension, columns)
+    if len(sample) == 0:
+        return np.eye(columns, dimension, dtype=np.float32)
+    _, _, directions = np.linalg.svd(np.asarray(sample, dtype=np.float64), full_matrices=False)
     projection = np.zeros((columns, dimension), dtype=np.float32)
     found = min(dimension, directions.shape[0])
     projection[:, :found] = directions[:found].T
@@ -44,13 +57,11 @@ def project(vectors: Matrix, projection: Matrix) -> Matrix:
 
 def candidates(
     coarse: Matrix, projection: Matrix, query: Matrix, count: int, mask: npt.NDArray[np.bool_] | None
-) -> npt.NDArray[np.int64]:
-    """Rows (ascending) of the `count` best projected scores; rows outside `mask` never."""
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Rows (ascending) of the `count` best projected scores (ties by row), and those scores; never outside `mask`."""
     scores = coarse @ (query @ projection)
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)
         count = min(count, int(mask.sum()))
-    count = min(count, len(scores))
-    if count <= 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.sort(np.argpartition(-scores, count - 1)[:count]).astype(np.int64)
+    rows = np.sort(top_indices(scores, count)).astype(np.int64)
+    return rows, scores[rows].astype(np.float64)
