@@ -26,6 +26,7 @@ from archive import planning, reprints
 from archive.errors import InvalidRequestError
 from archive.models import BuildReport
 from archive.readers import read_folders
+from archive.sentences import SPLITTER
 from archive.settings import Settings
 from index import layout, schema
 from index.embedder import Embedder
@@ -94,7 +95,7 @@ def build_generation(
             if incremental and lender is not None
             else None
         )
-        info = BuildInfo(archive.__version__, embedder.name, embedder.fingerprint, tokens, overlap, planning.SPLITTER)
+        info = BuildInfo(archive.__version__, embedder.name, embedder.fingerprint, tokens, overlap, SPLITTER.name)
         staging = layout.new_staging(index_dir)
         try:
             manifest = write_generation(

@@ -128,6 +128,11 @@ def print_info(info: IndexInfo) -> None:
     console.print(f"{info.articles} articles, {info.passages} passages, {info.sentences} sentences")
     console.print(f"built {info.built_at} with {escape(info.model)}")
     console.print(f"sources: {escape(', '.join(info.sources)) or '(none recorded)'}")
+    console.print(f"sentences split with {escape(info.splitter)}")
+    if info.index_splitter and not info.splitter.endswith(f"({info.index_splitter})"):
+        console.print(
+            f"this index was split with {escape(info.index_splitter)}: the next build or update re-splits every article"
+        )
 
 
 def answer_markdown(answer: Answer, urls: dict[str, str]) -> str:
