@@ -59,7 +59,7 @@ def build_generation(
         layout.remove_stale(index_dir)
         log.info("reading %s", ", ".join(str(root) for root in roots))
         progress("reading", 0, 1)
-        outcome = read_folders(roots, max_article_chars=settings.max_article_chars)
+        outcome = read_folders(roots, settings.max_article_chars, settings.follow_links)
         progress("reading", 1, 1)
         if not outcome.articles:
             # Publishing an empty index would silently wipe a good one (an unmounted drive, a typo).
