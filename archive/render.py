@@ -135,6 +135,14 @@ def print_info(info: IndexInfo) -> None:
         )
 
 
+def print_user_files(files: dict[str, Path]) -> None:
+    """The terminal app's files (archive/commands.py `user_files`), one line each."""
+    keymap = files["keymap_file"]
+    console.print(f"app history and theme: {escape(str(files['state_file']))}")
+    console.print(f"app keymap: {escape(str(keymap))}" + ("" if keymap.exists() else " (absent: the default keys)"))
+    console.print(f"answers saved by the app to: {escape(str(files['export_dir']))}")
+
+
 def answer_markdown(answer: Answer, urls: dict[str, str]) -> str:
     """The answer as Markdown: the cited sentences numbered [n], then a numbered source list
     with title, outlet, date and URL (`urls`: article id to URL, "" when unknown)."""

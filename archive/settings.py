@@ -111,6 +111,11 @@ class Settings:
     # Read files and folders that symbolic links under the folders given lead to outside them
     # (`--follow-links`); by default such links are reported as skipped, as git and ripgrep do.
     follow_links: bool = False
+    # The terminal app's saved state (question history, theme): "" is the user state folder
+    # (platformdirs: ~/.local/state/archive-qa).
+    state_dir: str = ""
+    # Where the terminal app saves answers as Markdown (`e`): "" is <Documents>/archive-qa.
+    export_dir: str = ""
 
     def __post_init__(self) -> None:
         for f in fields(self):
