@@ -174,3 +174,18 @@ async def test_a_keymap_file_moves_keys(seeds_archive: Archive, tmp_path: Path) 
         keys = app_of(pilot).screen
         assert type(keys).__name__ == "KeysScreen"
         assert any("Your keymap file" in str(s.content) for s in keys.query(".keys-group"))
+
+
+async def test_the_reader_copies_and_opens_its_citation(url_archive: Archive, browser: Path) -> None:
+    app = make_app(archive=url_archive, stable=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "When did the harbour reopen?")
+        await pilot.press("escape", "o")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReaderScreen"
+        await pilot.press("y")
+        expected = "“The harbour reopened on Monday after the storm.” — Harbour Reopens, Harbour Post, 2024-05-02"
+        assert app.clipboard == f"{expected} [../../etc/harbour]"
+        await pilot.press("u")
+        await until(pilot, lambda: browser.exists() and browser.read_text(encoding="utf-8") != "")
+        assert browser.read_text(encoding="utf-8") == "https://example.org/harbour"
