@@ -108,3 +108,18 @@ def test_a_folder_given_through_a_link_is_read(tmp_path: Path) -> None:
     outcome = read_folders([alias])  # what the user named is theirs to read; its outside links are not
     assert [a.article_id for a in outcome.articles] == ["story"]
     assert [Path(p.path).name for p in outcome.failed] == ["diary.txt", "notes"]
+
+
+def test_the_watcher_scans_what_a_read_would_take(tmp_path: Path) -> None:
+    """archive watch looks for changes in the same files a build reads: links out only when followed."""
+    from archive.watching import scan
+
+    news, private = layout(tmp_path)
+    (news / "loop").symlink_to(news, target_is_directory=True)
+    write(news / "draft.txt.part", "half a download")
+    assert sorted(scan([news])) == [str(news / "story.txt")]
+    assert sorted(scan([news], follow_links=True)) == sorted(
+        [str(news / "story.txt"), str(news / "diary.txt"), str(news / "notes" / "plan.txt")]
+    )
+    (private / "notes" / "plan.txt").write_text("Plans\nSell the boat in summer.\n", encoding="utf-8")
+    assert sorted(scan([news])) == [str(news / "story.txt")]  # a change out there is not the watcher's business
