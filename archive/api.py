@@ -21,6 +21,7 @@ from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingErr
 from archive.language import distinct_terms
 from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Hit, IndexInfo, SearchMode
 from archive.periods import Period, named_period
+from archive.sentences import SPLITTER
 from archive.settings import Settings
 from archive.sharded_building import build_sharded
 from index import layout
@@ -306,6 +307,8 @@ class Archive:
             model=m.model_name,
             schema_version=m.schema_version,
             package_version=m.package_version,
+            splitter=f"{SPLITTER.library} ({SPLITTER.name})",
+            index_splitter=m.splitter,
         )
 
     # ----- internals --------------------------------------------------------------------

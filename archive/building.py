@@ -26,6 +26,7 @@ from archive import planning, reprints
 from archive.errors import InvalidRequestError
 from archive.models import BuildReport
 from archive.readers import ReadOutcome, read_folders
+from archive.sentences import SPLITTER
 from archive.settings import Settings
 from index import layout, schema
 from index.embedder import Embedder
@@ -81,7 +82,7 @@ def build_generation(
             if incremental and lender is not None
             else None
         )
-        info = BuildInfo(archive.__version__, embedder.name, embedder.fingerprint, tokens, overlap, planning.SPLITTER)
+        info = BuildInfo(archive.__version__, embedder.name, embedder.fingerprint, tokens, overlap, SPLITTER.name)
         staging = layout.new_staging(index_dir)
         try:
             manifest = write_generation(
@@ -122,7 +123,7 @@ def read_articles(
     """Every article of `roots` in read order (paths made absolute); refuses to go on with none."""
     log.info("reading %s", ", ".join(str(root) for root in roots))
     progress("reading", 0, 1)
-    outcome = read_folders(roots, max_article_chars=settings.max_article_chars)
+    outcome = read_folders(roots, settings.max_article_chars, settings.follow_links)
     progress("reading", 1, 1)
     if not outcome.articles:
         # Publishing an empty index would silently wipe a good one (an unmounted drive, a typo).

@@ -164,12 +164,14 @@ def _add_build(sub: Any) -> None:
         metavar="N",
         help="split the index into N shards that answer as one (docs/sharding.md); updates keep N",
     )
+    _link_option(build)
     build.set_defaults(run=commands.run_build)
 
 
 def _add_update(sub: Any) -> None:
     update = _command(sub, "update", "re-index only what changed in the folders", "archive update ~/news")
     update.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
+    _link_option(update)
     update.set_defaults(run=commands.run_update)
 
 
@@ -180,7 +182,16 @@ def _add_watch(sub: Any) -> None:
     watch.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
     settle_help = f"seconds a changed file must stay unchanged before it is read (default {WATCH_SETTLE_S})"
     watch.add_argument("--settle", type=float, default=WATCH_SETTLE_S, help=settle_help)
+    _link_option(watch)
     watch.set_defaults(run=commands.run_watch)
+
+
+def _link_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="also read what symbolic links lead to outside the folders given (default: report them as skipped)",
+    )
 
 
 def _add_ask(sub: Any) -> None:

@@ -35,7 +35,8 @@ def _effective(args: argparse.Namespace, *, writing: bool = False) -> config.Eff
     """The settings for this command; warnings (a misspelt variable or key) are one line each."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnknownSettingWarning)
-        effective = config.load(args.index, writing=writing, demo=args.demo)
+        flags = {"follow_links": True if getattr(args, "follow_links", False) else None}
+        effective = config.load(args.index, writing=writing, demo=args.demo, flags=flags)
     if not args.quiet:
         for warning in caught:
             print(f"warning: {warning.message}", file=sys.stderr)
@@ -225,12 +226,24 @@ def run_show(args: argparse.Namespace) -> int:
 def run_info(args: argparse.Namespace) -> int:
     from archive import render
 
-    info = _open(args).info()
+    archive = _open(args)
+    info = archive.info()
+    files = user_files(archive.settings)
     if args.json:
-        _print_json(info)
+        _print_json(info, user_files={name: str(path) for name, path in files.items()})
     else:
         render.print_info(info)
+        render.print_user_files(files)
     return EXIT_OK
+
+
+def user_files(settings: Settings) -> dict[str, Path]:
+    """Where the terminal app keeps its files for these settings (shown by `archive info`)."""
+    return {
+        "state_file": discovery.state_dir(settings.state_dir) / discovery.STATE_FILE,
+        "keymap_file": discovery.keymap_file(),
+        "export_dir": discovery.export_dir(settings.export_dir),
+    }
 
 
 def run_verify(args: argparse.Namespace) -> int:

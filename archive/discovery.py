@@ -25,6 +25,8 @@ import platformdirs
 APP_NAME = "archive-qa"
 ARCHIVE_FOLDER = ".archive"
 INDEX_FOLDER = "index"
+STATE_FILE = "tui.json"  # the terminal app's question history and theme, in the state folder
+KEYMAP_FILE = "keymap.toml"  # the terminal app's keys, in the user config folder
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,20 @@ def user_data_dir() -> Path:
 
 def user_config_dir() -> Path:
     return platformdirs.user_config_path(APP_NAME)
+
+
+def state_dir(setting: str = "") -> Path:
+    """The terminal app's state folder: the `state_dir` setting, else the user state folder."""
+    return Path(setting).expanduser() if setting else platformdirs.user_state_path(APP_NAME)
+
+
+def export_dir(setting: str = "") -> Path:
+    """Where answers are saved as files: the `export_dir` setting, else <Documents>/archive-qa."""
+    return Path(setting).expanduser() if setting else platformdirs.user_documents_path() / APP_NAME
+
+
+def keymap_file() -> Path:
+    return user_config_dir() / KEYMAP_FILE
 
 
 def demo_index_dir() -> Path:

@@ -179,3 +179,8 @@ class IndexInfo:
     schema_version: int
     package_version: str
     extra: dict[str, str] = field(default_factory=dict)
+    # The sentence splitter this install uses ("blingfire 0.1.8 (blingfire-lines-1)"; pysbd where
+    # blingfire cannot load), and the one the index was built with; they differ after a move to
+    # another machine, and the next build or update then re-splits every article.
+    splitter: str = ""
+    index_splitter: str = ""

@@ -13,15 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from archive.chunking import chunk_sentences
-from archive.sentences import split_sentences
+from archive.sentences import SPLITTER, split_sentences
 from index.embedder import Embedder
 from index.manifest import ArticleEntry
 from index.records import Article
 from index.snapshot import Snapshot
 from index.writer import PlannedArticle
-
-# Names the sentence splitter and how it is applied, so a change of either re-splits old articles.
-SPLITTER = "blingfire-lines-1"
 
 
 @dataclass(frozen=True)
@@ -35,11 +32,12 @@ class Changes:
 
 
 def reusable(previous: Snapshot | None, fingerprint: str, passage_tokens: int, passage_overlap: int) -> bool:
-    """Whether `previous` was built with the same model and chunking, so its rows can be reused."""
+    """Whether `previous` was built with the same model, chunking and sentence splitter (blingfire or
+    its fallback, archive/sentences.py), so its rows can be reused; otherwise every article is re-split."""
     if previous is None:
         return False
     m = previous.manifest
-    return m.model_fingerprint == fingerprint and m.chunking() == (passage_tokens, passage_overlap, SPLITTER)
+    return m.model_fingerprint == fingerprint and m.chunking() == (passage_tokens, passage_overlap, SPLITTER.name)
 
 
 def plan(

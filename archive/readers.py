@@ -9,12 +9,11 @@ roots as given, files by path within a root, records in file order.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive import decoding, feeds, html_pages
+from archive import decoding, feeds, folders, html_pages
 from archive.front_matter import split_front_matter
 from archive.metadata import (
     Fields,
@@ -57,6 +56,8 @@ class _Collector:
     """Accumulates one read; owns the duplicate-id and duplicate-text checks."""
 
     max_chars: int
+    links: folders.LinkRule  # which symbolic links may be followed (sidecars are checked too)
+    skipped: set[str] = field(default_factory=set)  # paths the walk reported as skipped
     articles: list[Article] = field(default_factory=list)
     failed: list[FileProblem] = field(default_factory=list)
     warnings: list[FileProblem] = field(default_factory=list)
@@ -91,15 +92,19 @@ class _Collector:
         return ReadOutcome(tuple(self.articles), tuple(self.failed), tuple(self.warnings), tuple(self.duplicates))
 
 
-def read_folders(roots: Sequence[str | Path], max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS) -> ReadOutcome:
-    """Read every supported file under each root (a folder, or a single file)."""
-    out = _Collector(max_article_chars)
+def read_folders(
+    roots: Sequence[str | Path], max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS, follow_links: bool = False
+) -> ReadOutcome:
+    """Read every supported file under each root (a folder, or a single file). Symbolic links
+    that lead outside the roots are reported, not followed, unless `follow_links`
+    (archive/folders.py)."""
+    out = _Collector(max_article_chars, folders.LinkRule.given(roots, follow_links))
     visited: dict[str, str] = {}
     for given in roots:
         root = Path(given)
         try:
             if root.is_dir():
-                for path in _walk(root, out, visited):
+                for path in _articles(folders.walk(root, out.links, visited), out):
                     _read_guarded(path, root, out)
             elif root.exists():
                 _read_guarded(root, root.parent, out)
@@ -112,64 +117,24 @@ def read_folders(roots: Sequence[str | Path], max_article_chars: int = DEFAULT_M
 
 def read_file(path: Path, root: Path, max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS) -> ReadOutcome:
     """Read one file; its article ids are relative to `root`."""
-    out = _Collector(max_article_chars)
+    out = _Collector(max_article_chars, folders.LinkRule.given([path]))
     _read_guarded(Path(path), Path(root), out)
     return out.outcome()
 
 
-def _walk(root: Path, out: _Collector, visited: dict[str, str]) -> list[Path]:
-    """The article files under `root`, sorted by relative path, reporting what is skipped.
-
-    Iterative so deep trees cannot exhaust the stack; `visited` maps the real path of
-    every folder read to its name, so symlink loops and repeats are read once.
-    """
-    files: list[Path] = []
-    stack: list[tuple[Path, dict[str, str]]] = [(root, {})]
-    while stack:
-        folder, ancestors = stack.pop()
-        real = os.path.realpath(folder)
-        if real in ancestors:
-            out.fail(folder, f"symlink loop: leads back to {ancestors[real]}; not followed")
-            continue
-        if real in visited:
-            out.fail(folder, f"same folder as {visited[real]}, already read; skipped")
-            continue
-        visited[real] = str(folder)
-        try:
-            with os.scandir(folder) as entries:
-                listing = sorted((e for e in entries if not e.name.startswith(".")), key=lambda e: e.name)
-        except OSError as exc:
-            out.fail(folder, decoding.read_problem(exc))
-            continue
-        text_stems = {n for e in listing for n in (e.name, Path(e.name).stem) if _is_text(e.name)}
-        folders: list[Path] = []
-        for entry in listing:
-            path = Path(entry.path)
-            try:
-                if not _is_utf8(entry.name):  # ids and reports must be valid text
-                    out.fail(_printable(path), "file name is not valid UTF-8; skipped")
-                elif entry.is_dir():
-                    folders.append(path)
-                elif not entry.is_file():
-                    out.fail(path, "broken symlink; skipped" if entry.is_symlink() else "not a regular file; skipped")
-                elif not _is_sidecar(entry.name):
-                    files.append(path)
-                elif entry.name.removesuffix(SIDECAR_SUFFIX) not in text_stems:
-                    out.fail(path, "metadata sidecar with no .txt/.md/.markdown article beside it; ignored")
-            except OSError as exc:
-                out.fail(path, decoding.read_problem(exc))
-        inner = {**ancestors, real: str(folder)}
-        stack.extend((sub, inner) for sub in reversed(folders))  # popped back in sorted order
-    files.sort(key=lambda p: p.relative_to(root).parts)
-    return files
-
-
-def _is_utf8(name: str) -> bool:
-    return not any("\udc80" <= c <= "\udcff" for c in name)  # how os.fsdecode keeps bad bytes
-
-
-def _printable(path: Path) -> str:
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+def _articles(found: folders.Walk, out: _Collector) -> list[Path]:
+    """The files of a walk that are read as articles; what was skipped is reported, and so is
+    a sidecar with no article beside it."""
+    out.failed.extend(found.skipped)
+    out.skipped.update(problem.path for problem in found.skipped)
+    text_names = {(p.parent, n) for p in found.files if _is_text(p.name) for n in (p.name, p.stem)}
+    articles = []
+    for path in found.files:
+        if not _is_sidecar(path.name):
+            articles.append(path)
+        elif (path.parent, path.name.removesuffix(SIDECAR_SUFFIX)) not in text_names:
+            out.fail(path, "metadata sidecar with no .txt/.md/.markdown article beside it; ignored")
+    return articles
 
 
 def _is_sidecar(name: str) -> bool:
@@ -237,7 +202,9 @@ def _read_text(path: Path, base_id: str, out: _Collector) -> None:
         warnings.append(FileProblem(str(path), front.warning, 1))
     fields = read_fields(front.fields, with_text=False)
     for sidecar in (path.with_name(path.stem + SIDECAR_SUFFIX), path.with_name(path.name + SIDECAR_SUFFIX)):
-        extra, problems = _read_sidecar(sidecar)
+        if str(sidecar) in out.skipped:
+            continue  # a link out of the folders given: reported by the walk, not read
+        extra, problems = _read_sidecar(sidecar, out.links)
         warnings.extend(problems)
         if extra is not None:
             fields.overlay(extra)
@@ -255,13 +222,16 @@ def _read_text(path: Path, base_id: str, out: _Collector) -> None:
     out.add(article, str(path), None, warnings)
 
 
-def _read_sidecar(path: Path) -> tuple[Fields | None, list[FileProblem]]:
+def _read_sidecar(path: Path, links: folders.LinkRule) -> tuple[Fields | None, list[FileProblem]]:
     """Fields from a `.meta.json` sidecar, if there is one; its problems are warnings."""
     try:
         if not path.is_file():
             return None, []
+        refusal = links.refusal(path)
     except OSError as exc:
         return None, [FileProblem(str(path), f"metadata sidecar not used: {decoding.read_problem(exc)}")]
+    if refusal:
+        return None, [FileProblem(str(path), f"metadata sidecar not used: {refusal}")]
     data, problem = decoding.read_bytes(path, SIDECAR_LIMIT)
     decoded = decoding.decode(data) if not problem else decoding.Decoded(error=problem)
     value, problem, line = decoding.load_json(decoded.text) if not decoded.error else (None, decoded.error, None)

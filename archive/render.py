@@ -128,6 +128,19 @@ def print_info(info: IndexInfo) -> None:
     console.print(f"{info.articles} articles, {info.passages} passages, {info.sentences} sentences")
     console.print(f"built {info.built_at} with {escape(info.model)}")
     console.print(f"sources: {escape(', '.join(info.sources)) or '(none recorded)'}")
+    console.print(f"sentences split with {escape(info.splitter)}")
+    if info.index_splitter and not info.splitter.endswith(f"({info.index_splitter})"):
+        console.print(
+            f"this index was split with {escape(info.index_splitter)}: the next build or update re-splits every article"
+        )
+
+
+def print_user_files(files: dict[str, Path]) -> None:
+    """The terminal app's files (archive/commands.py `user_files`), one line each."""
+    keymap = files["keymap_file"]
+    console.print(f"app history and theme: {escape(str(files['state_file']))}")
+    console.print(f"app keymap: {escape(str(keymap))}" + ("" if keymap.exists() else " (absent: the default keys)"))
+    console.print(f"answers saved by the app to: {escape(str(files['export_dir']))}")
 
 
 def answer_markdown(answer: Answer, urls: dict[str, str]) -> str:

@@ -1,43 +1,129 @@
-"""Sentence splitting with exact character spans.
+"""Sentence splitting with exact character spans, on any machine.
 
-Blingfire's finite-state splitter is used inside each paragraph (a run of text
-between line breaks: news files put one paragraph, headline or crosshead a line, and
-no sentence crosses a line break). On the XQuAD-R gold breaks it scores boundary
-F1 0.995 against pysbd's 0.977 and syntok's 0.978, and runs about 20x faster than
-pysbd (see `bench/sentence_boundaries.py`). It keeps `U.S.`, `Gen.`, `No. 5`,
+Each paragraph (a run of text between line breaks: news files put one paragraph, headline
+or crosshead a line, and no sentence crosses a line break) is split by one of two splitters:
+
+    blingfire   finite-state, native code; boundary F1 0.992 on the XQuAD-R gold breaks.
+                Its wheels carry x86-64 libraries only, so it fails to load elsewhere.
+    pysbd       rule-based, pure Python, installs anywhere; F1 0.986 inside lines, about
+                20x slower (bench/sentence_boundaries.py, figures in bench/RESULTS.md).
+
+blingfire is used when it loads, pysbd otherwise; `SPLITTER` is the one in use. Its `name`
+is recorded in each index (the manifest's `splitter`), so archive/planning.py re-splits
+rather than mixes articles split by the other one. Both keep `U.S.`, `Gen.`, `No. 5`,
 `3:20 PM GMT`, decimals and quotes inside their sentences.
 
-Every span `(start, end)` satisfies: `text[start:end]` is the sentence, has no
-leading or trailing whitespace, spans are sorted and never overlap, and together
-they cover every non-whitespace character of the text.
+Every span `(start, end)` satisfies: `text[start:end]` is the sentence, has no leading or
+trailing whitespace, spans are sorted and never overlap, and together they cover every
+non-whitespace character of the text.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-
-import blingfire
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 Span = tuple[int, int]
 
 _LINE = re.compile(r"[^\n]+")
+log = logging.getLogger(__name__)
 
 
-def split_sentences(text: str) -> list[Span]:
-    """Return the sentence spans of `text` (see the module docstring for the invariant)."""
+@dataclass(frozen=True)
+class Splitter:
+    """One way of finding sentence starts in a paragraph.
+
+    `starts(paragraph)` returns character offsets where sentences may begin (any order of
+    quality: `split_sentences` keeps only those that cut cleanly). `name` changes whenever
+    the spans it gives could change, and is what an index records.
+    """
+
+    name: str  # "blingfire-lines-1": recorded in the manifest
+    library: str  # "blingfire 0.1.8": what `archive info` shows
+    starts: Callable[[str], list[int]]
+
+
+def blingfire_splitter() -> Splitter:
+    """blingfire's splitter; ImportError or OSError where its native library cannot load."""
+    import blingfire
+
+    def starts(paragraph: str) -> list[int]:
+        # Only the offsets are used: blingfire rewrites some whitespace in its own output.
+        _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
+        return [begin for begin, _ in offsets[1:]]
+
+    return Splitter("blingfire-lines-1", _library("blingfire"), starts)
+
+
+def pysbd_splitter() -> Splitter:
+    """pysbd's English rules, pure Python. Its Segmenter keeps state while it works, so each
+    thread gets its own."""
+    import pysbd
+
+    local = threading.local()
+
+    def starts(paragraph: str) -> list[int]:
+        segmenter: Any = getattr(local, "segmenter", None)
+        if segmenter is None:
+            segmenter = local.segmenter = pysbd.Segmenter(language="en", clean=False)
+        # pysbd returns the sentences' text; each is found again from where the last ended.
+        # A piece it rewrote is not found and makes no cut (two sentences stay together).
+        found: list[int] = []
+        cursor = 0
+        for piece in segmenter.segment(paragraph):
+            piece = piece.strip()
+            at = paragraph.find(piece, cursor) if piece else -1
+            if at >= 0:
+                found.append(at)
+                cursor = at + len(piece)
+        return found
+
+    return Splitter("pysbd-lines-1", _library("pysbd"), starts)
+
+
+def load_splitter(loaders: tuple[Callable[[], Splitter], ...] = (blingfire_splitter, pysbd_splitter)) -> Splitter:
+    """The first splitter that loads: blingfire where its native library works, else pysbd."""
+    problems: list[str] = []
+    for loader in loaders:
+        try:
+            return loader()
+        except (ImportError, OSError) as exc:  # OSError: a native library for another machine
+            problems.append(f"{loader.__name__.removesuffix('_splitter')}: {exc}")
+            log.info("sentence splitter %s", problems[-1])
+    raise ImportError("no sentence splitter could be loaded (" + "; ".join(problems) + ")")
+
+
+def _library(distribution: str) -> str:
+    try:
+        return f"{distribution} {version(distribution)}"
+    except PackageNotFoundError:
+        return distribution
+
+
+SPLITTER = load_splitter()
+
+
+def split_sentences(text: str, splitter: Splitter | None = None) -> list[Span]:
+    """The sentence spans of `text` (see the module docstring for the invariant), split by
+    `splitter` (default: `SPLITTER`, the one in use)."""
+    use = splitter or SPLITTER
     spans: list[Span] = []
     for line in _LINE.finditer(text):
-        spans.extend(_split_line(text, line.start(), line.end()))
+        spans.extend(_split_line(text, line.start(), line.end(), use))
     return spans
 
 
-def _split_line(text: str, start: int, end: int) -> list[Span]:
+def _split_line(text: str, start: int, end: int, splitter: Splitter) -> list[Span]:
     start, end = _strip(text, start, end)
     if start >= end:
         return []
     paragraph = text[start:end]
-    _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
-    cuts = _cut_points(paragraph, [begin for begin, _ in offsets[1:]])
+    cuts = _cut_points(paragraph, splitter.starts(paragraph))
     spans: list[Span] = []
     previous = 0
     for cut in [*cuts, len(paragraph)]:
@@ -53,10 +139,8 @@ def _cut_points(paragraph: str, starts: list[int]) -> list[int]:
 
     A cut must fall inside the paragraph, after the previous one, and right after
     whitespace; whitespace between sentences is dropped by `_strip`, so the spans
-    cover the paragraph whatever blingfire does with spaces (it returns character
-    offsets, and rewrites some whitespace in its own output, which is why only the
-    offsets are used). A start that fails the check is ignored, which at worst keeps
-    two sentences together but never cuts a word.
+    cover the paragraph whatever the splitter does with spaces. A start that fails the
+    check is ignored, which at worst keeps two sentences together but never cuts a word.
     """
     cuts: list[int] = []
     last = 0

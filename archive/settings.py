@@ -108,6 +108,14 @@ class Settings:
     max_article_chars: int = 5_000_000
     # Longest question or search text accepted, in characters.
     max_query_chars: int = 2_000
+    # Read files and folders that symbolic links under the folders given lead to outside them
+    # (`--follow-links`); by default such links are reported as skipped, as git and ripgrep do.
+    follow_links: bool = False
+    # The terminal app's saved state (question history, theme): "" is the user state folder
+    # (platformdirs: ~/.local/state/archive-qa).
+    state_dir: str = ""
+    # Where the terminal app saves answers as Markdown (`e`): "" is <Documents>/archive-qa.
+    export_dir: str = ""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -195,8 +203,16 @@ _HINTS: dict[str, object] = {
 }
 
 
+_TRUE, _FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
+
+
 def _parse(name: str, raw: str) -> object:
     hint = _HINTS[name]
+    if hint is bool:
+        word = raw.strip().lower()
+        if word not in _TRUE | _FALSE:
+            raise _invalid(name, raw, "true or false (also 1/0, yes/no, on/off)")
+        return word in _TRUE
     try:
         if hint is int:
             return int(raw)
@@ -214,6 +230,9 @@ def _check(name: str, value: object, hint: object) -> None:
         choices = get_args(hint)
         if value not in choices:
             raise _invalid(name, value, "one of " + ", ".join(choices))
+    elif hint is bool:
+        if not isinstance(value, bool):
+            raise _invalid(name, value, "true or false")
     elif hint is str:
         if not isinstance(value, str):
             raise _invalid(name, value, "text")

@@ -36,6 +36,7 @@ from archive.building import (
 )
 from archive.errors import InvalidRequestError
 from archive.models import BuildReport
+from archive.sentences import SPLITTER
 from archive.settings import Settings
 from index import coarse, layout
 from index.embedder import Embedder
@@ -129,7 +130,7 @@ def build_sharded(
                 embedder.fingerprint,
                 settings.passage_tokens,
                 settings.passage_overlap,
-                planning.SPLITTER,
+                SPLITTER.name,
             )
             shard_set = _publish(index_dir, prepared, order, stories, projection, info, incremental, progress)
         finally:

@@ -24,6 +24,7 @@ import watchfiles
 
 from archive.api import Archive
 from archive.errors import ArchiveError
+from archive.folders import LinkRule, walk
 from archive.models import BuildReport
 
 # Names browsers and copy tools give files they are still writing.
@@ -61,18 +62,20 @@ def is_watched_name(name: str) -> bool:
     return not name.startswith(".") and not lower.endswith(PARTIAL_SUFFIXES)
 
 
-def scan(folders: Sequence[Path]) -> Stats:
-    """Size and modification time of every watched file under `folders` (hidden folders skipped)."""
+def scan(folders: Sequence[Path], follow_links: bool = False) -> Stats:
+    """Size and modification time of every watched file under `folders`: the files a read takes
+    (archive/folders.py: hidden names skipped, links out of the folders only with
+    `follow_links`), less partial downloads."""
     found: Stats = {}
+    rule = LinkRule.given(folders, follow_links)
+    visited: dict[str, str] = {}
     for root in folders:
         if root.is_file():
             _stat_into(found, str(root))
-            continue
-        for folder, subfolders, files in os.walk(root):
-            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-            for name in files:
-                if is_watched_name(name):
-                    _stat_into(found, os.path.join(folder, name))
+        elif root.is_dir():
+            for path in walk(root, rule, visited).files:
+                if is_watched_name(path.name):
+                    _stat_into(found, str(path))
     return found
 
 
@@ -84,12 +87,12 @@ def _stat_into(found: Stats, path: str) -> None:
     found[path] = (st.st_size, st.st_mtime_ns)
 
 
-def settle(folders: Sequence[Path], options: WatchOptions, stop: threading.Event) -> Stats:
+def settle(folders: Sequence[Path], options: WatchOptions, stop: threading.Event, follow_links: bool = False) -> Stats:
     """Wait until a scan of `folders` stays the same for `settle_s`; the settled scan."""
     deadline = time.monotonic() + options.max_settle_s
-    before = scan(folders)
+    before = scan(folders, follow_links)
     while not stop.wait(options.settle_s):
-        after = scan(folders)
+        after = scan(folders, follow_links)
         if after == before or time.monotonic() > deadline:
             return after
         before = after
@@ -120,11 +123,12 @@ class Watcher:
         The folders are scanned before the first update and the event watch starts right
         after it; the first timeout's rescan catches anything changed in between.
         """
-        seen = scan(self.folders)
+        links = self.archive.settings.follow_links
+        seen = scan(self.folders, links)
         if initial_update:
             self._update()
         for _ in self._batches():
-            settled = settle(self.folders, self.options, self.stop)
+            settled = settle(self.folders, self.options, self.stop, links)
             if self.stop.is_set():
                 return
             if settled != seen:

@@ -4,20 +4,26 @@
 
 Boundary F1 counts the end offset of every sentence but the last of each paragraph
 (trailing whitespace removed), against the gold `sentence_breaks`. The candidates are
-our splitter (blingfire inside lines) and, when installed (`.[dev]`), pysbd and syntok.
+our splitter inside lines with each of its two engines (blingfire, and pysbd where blingfire
+cannot load: archive/sentences.py), syntok inside lines (the other candidate fallback), and
+pysbd and syntok on whole paragraphs (syntok with `.[dev]`).
+Each splitter runs once to warm up, then `REPEATS` times; the time is the median.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from archive.sentences import split_sentences
+from archive.sentences import Splitter, blingfire_splitter, pysbd_splitter, split_sentences
 
 XQUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "xquad-r" / "en.dev.json"
-Splitter = Callable[[str], list[tuple[int, int]]]
+Split = Callable[[str], list[tuple[int, int]]]
 
 NEWS_CASES = [
     ("The U.S. envoy met Gen. Smith at No. 5 Main St. on Tuesday. He left.", 2),
@@ -29,7 +35,7 @@ NEWS_CASES = [
 ]
 
 
-def _pysbd() -> Splitter | None:
+def _pysbd() -> Split | None:
     try:
         import pysbd
     except ImportError:
@@ -38,7 +44,7 @@ def _pysbd() -> Splitter | None:
     return lambda text: [(s.start, s.end) for s in segmenter.segment(text)]
 
 
-def _syntok() -> Splitter | None:
+def _syntok() -> Split | None:
     try:
         from syntok import segmenter
     except ImportError:
@@ -55,50 +61,90 @@ def _syntok() -> Splitter | None:
     return split
 
 
+def _syntok_starts() -> Callable[[], Splitter]:
+    """syntok as a third engine inside lines, for the comparison only (a candidate fallback)."""
+
+    def load() -> Splitter:
+        from syntok import segmenter
+
+        def starts(paragraph: str) -> list[int]:
+            return [next(iter(s)).offset for p in segmenter.analyze(paragraph) for s in p]
+
+        return Splitter("syntok-lines", "syntok", starts)
+
+    return load
+
+
 def boundaries(spans: list[tuple[int, int]], text: str) -> set[int]:
     return {len(text[:end].rstrip()) for _, end in spans[:-1]}
 
 
-def evaluate(split: Splitter, paragraphs: list[dict[str, object]]) -> dict[str, float]:
+REPEATS = 5
+
+
+def evaluate(split: Split, paragraphs: list[dict[str, object]]) -> dict[str, float]:
     tp = fp = fn = 0
-    started = time.perf_counter()
     for paragraph in paragraphs:
         text = str(paragraph["context"])
-        gold = boundaries([tuple(b) for b in paragraph["sentence_breaks"]], text)  # type: ignore[attr-defined,misc]
+        gold = boundaries([tuple(b) for b in paragraph["sentence_breaks"]], text)  # type: ignore[attr-defined]
         predicted = boundaries(split(text), text)
         tp += len(gold & predicted)
         fp += len(predicted - gold)
         fn += len(gold - predicted)
-    seconds = time.perf_counter() - started
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     news = sum(len(split(text)) == expected for text, expected in NEWS_CASES)
     return {
         "precision": precision,
         "recall": recall,
         "f1": 2 * precision * recall / (precision + recall),
-        "seconds": seconds,
+        "seconds": _median_seconds(split, [str(p["context"]) for p in paragraphs]),
         "news_cases": news,
     }
+
+
+def _median_seconds(split: Split, texts: list[str]) -> float:
+    """Median time to split every text, over REPEATS runs after the accuracy pass warmed up."""
+    times = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        for text in texts:
+            split(text)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _inside_lines(load: Callable[[], Splitter]) -> Split | None:
+    try:
+        splitter = load()
+    except (ImportError, OSError):
+        return None
+    return partial(split_sentences, splitter=splitter)
 
 
 def main() -> None:
     data = json.loads(XQUAD.read_text(encoding="utf-8"))
     paragraphs = [p for article in data["data"] for p in article["paragraphs"]]
-    candidates: dict[str, Splitter | None] = {
-        "archive (blingfire)": split_sentences,
-        "pysbd": _pysbd(),
-        "syntok": _syntok(),
+    candidates: dict[str, Split | None] = {
+        "archive (blingfire inside lines)": _inside_lines(blingfire_splitter),
+        "archive (pysbd inside lines: the fallback)": _inside_lines(pysbd_splitter),
+        "syntok inside lines (not used)": _inside_lines(_syntok_starts()),
+        "pysbd, whole paragraphs": _pysbd(),
+        "syntok, whole paragraphs": _syntok(),
     }
-    print(f"{len(paragraphs)} XQuAD-R paragraphs; {len(NEWS_CASES)} news abbreviation cases\n")
-    print("| splitter | precision | recall | F1 | time (s) | news cases |\n|---|---|---|---|---|---|")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{len(paragraphs)} XQuAD-R paragraphs; {len(NEWS_CASES)} news abbreviation cases; load average {load}")
+    print(f"time: median of {REPEATS} runs over every paragraph after one warm-up; ratio to the first row\n")
+    print("| splitter | precision | recall | F1 | time (s) | time ratio | news cases |\n|---|---|---|---|---|---|---|")
+    base = None
     for name, split in candidates.items():
         if split is None:
-            print(f"| {name} | not installed | | | | |")
+            print(f"| {name} | not installed | | | | | |")
             continue
         r = evaluate(split, paragraphs)
+        base = base or r["seconds"]
         print(
-            f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['seconds']:.2f} "
-            f"| {r['news_cases']:.0f}/{len(NEWS_CASES)} |"
+            f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['seconds']:.3f} "
+            f"| {r['seconds'] / base:.1f}x | {r['news_cases']:.0f}/{len(NEWS_CASES)} |"
         )
 
 

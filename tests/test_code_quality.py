@@ -29,3 +29,9 @@ def test_layers_import_only_downwards() -> None:
     result = run(str(BIN / "lint-imports"), "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout, result.stdout
+
+
+def test_every_imported_package_is_declared() -> None:
+    """scripts/check_dependencies.py: each third-party import of archive/, index/, tui/ is in pyproject.toml."""
+    result = run(sys.executable, "scripts/check_dependencies.py")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -3,13 +3,14 @@
 The window is usable at once. Opening (or building from the seeds) and loading the
 embedding model happen in thread workers; a question asked before the model is ready is
 answered with BM25 and asked again when it is. Each question gets a sequence number and
-only the answer to the newest one is shown.
+only the answer to the newest one is shown. The question history and the theme are kept
+between runs (tui/state.py); a keymap file may move the keys (tui/keymap.py).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,13 +19,16 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
+from archive import discovery
 from archive.api import Archive
 from archive.models import IndexInfo, SearchMode
 from archive.settings import Settings
 from archive.watching import WatchUpdate, watch
 from tui import commands
+from tui.keymap import load_keymap
 from tui.messages import (
     AnswerReady,
     AskFailed,
@@ -44,6 +48,7 @@ from tui.problems import problem_from
 from tui.progress import throttled
 from tui.screens.keys import KeysScreen
 from tui.screens.main import MainScreen
+from tui.state import SavedState, load_state, save_state
 
 LOADING = "the embedding model is still loading; the answer refreshes when it is ready."
 UNAVAILABLE = "the embedding model is unavailable ({title})."
@@ -73,8 +78,8 @@ class ArchiveApp(App[int]):
     CSS_PATH = "archive.tcss"
     TITLE = "archive-qa"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "keys", "Keys", key_display="?"),
-        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "keys", "Keys", key_display="?", id="keys"),
+        Binding("q", "quit", "Quit", id="quit"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (declared by App)
 
@@ -86,13 +91,19 @@ class ArchiveApp(App[int]):
         build: bool = True,
         stable: bool = False,
         watch_folders: Sequence[Path] = (),
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         """`archive`: an open archive to use (the caller keeps ownership); else the app opens
         `settings.index_dir`, building it from `settings.seeds_dir` when `build` and it is missing.
         `stable=True` keeps clock readings (answer seconds, build time) off the screen and the
         cursor from blinking, so screenshots are reproducible. `watch_folders`: folders whose
-        changes are indexed while the app runs (`archive.watching`)."""
+        changes are indexed while the app runs (`archive.watching`). `keymap`: binding id to
+        keys (tui/keymap.py checks a user's file). History and theme are read from and saved to
+        the `state_dir` setting's folder."""
         super().__init__()
+        self.keymap = dict(keymap or {})
+        if self.keymap:
+            self.set_keymap(self.keymap)
         self.settings = settings or (archive.settings if archive else Settings.from_env())
         self.archive: Archive | None = archive
         self.info: IndexInfo | None = None
@@ -104,16 +115,20 @@ class ArchiveApp(App[int]):
         self._seq = 0
         self._latest: Query | None = None  # the newest request
         self._pending: Query | None = None  # asked before the index was open
-        self.main = MainScreen(stable=stable)
+        self.main = MainScreen(stable=stable, export_setting=self.settings.export_dir)
         self.watch_folders = tuple(watch_folders)
         self._watch_stop = threading.Event()
         self._generation = ""
+        self.state_dir = discovery.state_dir(self.settings.state_dir)
+        self._state_warned = False
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
 
     def on_main_screen_ready(self, _: MainScreenReady) -> None:
-        """Start opening the index once there is a screen to show progress on."""
+        """Restore the saved history and theme, then start opening the index."""
+        self._restore_state()
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.main.status.set_activity("Opening the index…")
         if self.archive is None:
             self._open_index()
@@ -124,6 +139,30 @@ class ArchiveApp(App[int]):
         self._watch_stop.set()
         if self._owns_archive and self.archive is not None:
             self.archive.close()
+
+    # ----- state kept between runs ---------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        state, warning = load_state(self.state_dir)
+        if warning:
+            self.notify(warning, title="Saved state not used", severity="warning", timeout=10)
+        self.main.question_box.restore(state.questions)
+        if state.theme in self.available_themes:
+            self.theme = state.theme
+
+    def save_state(self) -> None:
+        """Save the history and theme; a disk that refuses is reported once, never fatal."""
+        state = SavedState(list(self.main.question_box.history), self.theme)
+        try:
+            save_state(self.state_dir, state)
+        except OSError as exc:
+            if not self._state_warned:
+                self._state_warned = True
+                message = f"History and theme are not saved: {exc}"
+                self.notify(message, title="State not saved", severity="warning", timeout=10)
+
+    def _theme_changed(self, _: Theme) -> None:
+        self.save_state()
 
     # ----- the index ------------------------------------------------------------------------
 
@@ -270,6 +309,7 @@ class ArchiveApp(App[int]):
                 self.main.answer_pane.show_message(OPENING.message, busy=True)
             return
         self._seq += 1
+        self.save_state()
         query = message.query
         used: SearchMode = query.mode if query.mode == "bm25" or self.model_ready else "bm25"
         fallback = ""
@@ -317,7 +357,7 @@ class ArchiveApp(App[int]):
         if isinstance(self.screen, KeysScreen):
             self.screen.dismiss()
         else:
-            self.push_screen(KeysScreen())
+            self.push_screen(KeysScreen(self.keymap))
 
     def set_mode(self, mode: SearchMode) -> None:
         self.main.filters.set_filters(mode=mode)
@@ -337,14 +377,17 @@ def make_app(
     build: bool = True,
     stable: bool = False,
     watch_folders: Sequence[Path] = (),
+    keymap: Mapping[str, str] | None = None,
 ) -> ArchiveApp:
     """The app, on `archive` when given (tests pass one built from seeds/), else on `settings.index_dir`."""
-    return ArchiveApp(archive, settings, build=build, stable=stable, watch_folders=watch_folders)
+    return ArchiveApp(archive, settings, build=build, stable=stable, watch_folders=watch_folders, keymap=keymap)
 
 
 def run_app(settings: Settings, watch_folders: Sequence[Path] = (), *, build: bool = False) -> int:
     """Run the app in the terminal (the `archive tui [FOLDER...]` command); the exit status. `build`:
-    build the index from `settings.seeds_dir` when there is none (only `archive --demo tui` asks)."""
-    app = make_app(settings=settings, build=build, watch_folders=watch_folders)
+    build the index from `settings.seeds_dir` when there is none (only `archive --demo tui` asks).
+    A keymap file that cannot be used stops here with its error (KeymapError), before the window opens."""
+    keymap = load_keymap(discovery.keymap_file())
+    app = make_app(settings=settings, build=build, watch_folders=watch_folders, keymap=keymap)
     app.run()
     return app.return_code or 0

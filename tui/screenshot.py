@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -46,7 +48,9 @@ def _done(app: ArchiveApp, ready: str) -> bool:
 
 def shoot(out: Path, question: str, size: tuple[int, int], settings: Settings, reader: bool = False) -> Path:
     """Run the app headless, ask `question`, and save the screen to `out`; the path written."""
-    app = make_app(settings=settings, stable=True)
+    # A fresh state folder: the user's saved theme and history must not change the picture.
+    fresh = tempfile.mkdtemp(prefix="archive-shot-state-")
+    app = make_app(settings=replace(settings, state_dir=fresh), stable=True)
 
     async def auto_pilot(pilot: Pilot[object]) -> None:
         await _wait(pilot, app, "open")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from archive.language import distinct_terms, term_spans
+from archive.models import Citation, Hit
 
 BAR_CELLS = 5
 BAR_FULL, BAR_EMPTY = "█", "░"
@@ -139,3 +140,10 @@ def clip(span: Span, window: Span) -> Span | None:
     if start >= end:
         return None
     return start - window[0], end - window[0]
+
+
+def citation_text(target: Citation | Hit) -> str:
+    """What `y` copies: the sentence (or passage) in quotes, then title, outlet, date and id."""
+    quoted = target.sentence if isinstance(target, Citation) else target.text
+    parts = [part for part in (target.title, target.source, target.date.isoformat() if target.date else "") if part]
+    return f"“{quoted}” — {', '.join(parts)} [{target.article_id}]" if parts else f"“{quoted}” [{target.article_id}]"

@@ -7,6 +7,7 @@ archive it is given, and the stand-in below only wraps it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -19,6 +20,14 @@ from tui.app import ArchiveApp, make_app
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def own_state_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's app keeps its history and theme in the test's own folder, never the user's."""
+    folder = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
+    return folder / "archive-qa"
 
 
 @pytest.fixture

@@ -55,6 +55,20 @@ def test_values_given_in_python_are_checked_too() -> None:
         Settings(batch_size="64")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), (" TRUE ", True), ("on", True), ("no", False), ("0", False)]
+)
+def test_a_yes_or_no_setting_reads_the_usual_words(raw: str, expected: bool) -> None:
+    assert Settings.from_env(environ={"ARCHIVE_FOLLOW_LINKS": raw}).follow_links is expected
+
+
+def test_a_yes_or_no_setting_refuses_other_words_and_values() -> None:
+    with pytest.raises(InvalidRequestError, match=r"ARCHIVE_FOLLOW_LINKS='maybe'.*true or false"):
+        Settings.from_env(environ={"ARCHIVE_FOLLOW_LINKS": "maybe"})
+    with pytest.raises(InvalidRequestError, match=r"ARCHIVE_FOLLOW_LINKS=1 .*true or false"):
+        Settings(follow_links=1)  # type: ignore[arg-type]  # an int is not a bool
+
+
 def test_the_evaluation_settings_that_rank_everything_are_accepted() -> None:
     """bench.eval ranks every candidate: no abstention (-1) and no relative cut (below 0)."""
     ranking = Settings.from_env(environ={}, min_confidence=-1.0, answer_relative_cutoff=-1e9)
@@ -117,5 +131,7 @@ def test_the_readme_lists_every_setting_with_its_default() -> None:
     assert list(rows) == [variable(f.name) for f in fields(Settings)]
     for f in fields(Settings):
         default = getattr(Settings(), f.name)
-        if isinstance(default, int | float) or (isinstance(default, str) and default):
+        if isinstance(default, bool):
+            assert rows[variable(f.name)] == f"`{str(default).lower()}`", f.name
+        elif isinstance(default, int | float) or (isinstance(default, str) and default):
             assert rows[variable(f.name)] == f"`{default}`", f.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -40,6 +41,9 @@ KEYMAP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("space", "fold / unfold a claim's sentences"),
             ("o  Enter  click", "open in the reader"),
             ("1 … 9", "open citation [n]"),
+            ("y", "copy the citation (sentence, title, outlet, date, id)"),
+            ("e", "save the answer as Markdown"),
+            ("u", "open the article's URL in the browser"),
             ("Esc", "back to the question box"),
         ),
     ),
@@ -49,6 +53,7 @@ KEYMAP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("n  ]", "next citation"),
             ("p  [", "previous citation"),
             ("j  k  ↑  ↓  space", "scroll"),
+            ("y  u", "copy the citation / open its URL"),
             ("Esc", "back to the answer"),
         ),
     ),
@@ -64,7 +69,8 @@ def group_content(group: str, rows: tuple[tuple[str, str], ...]) -> Content:
 
 
 class KeysScreen(ModalScreen[None]):
-    """Shows the keymap over the current screen; any of Esc, `?` or `q` closes it."""
+    """Shows the keymap over the current screen; any of Esc, `?` or `q` closes it. `moved`: the
+    user's keymap file (action -> keys), listed after the defaults it overrides."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close"),
@@ -72,12 +78,19 @@ class KeysScreen(ModalScreen[None]):
         Binding("q", "dismiss", "Close", show=False),
     ]
 
+    def __init__(self, moved: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.moved = dict(moved or {})
+
     def compose(self) -> ComposeResult:
+        groups = list(KEYMAP)
+        if self.moved:
+            groups.append(("Your keymap file", tuple((keys, action) for action, keys in self.moved.items())))
         with VerticalScroll(id="keys-dialog") as dialog:
             dialog.border_title = "Keys"
             dialog.border_subtitle = "Esc closes"
             with Grid(id="keys-grid"):
-                for group, rows in KEYMAP:
+                for group, rows in groups:
                     yield Static(group_content(group, rows), classes="keys-group")
 
     def on_click(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input
 
 from archive.api import Archive
 from archive.models import Answer, Citation, Hit, IndexInfo, SearchMode
-from tui import text
+from tui import sharing, text
 from tui.messages import AskRequested, MainScreenReady, Problem, Query
 from tui.screens.reader import ReaderScreen
 from tui.widgets.answer import WELCOME, AnswerPane
@@ -30,18 +30,24 @@ EMPTY_QUESTION = Problem("Empty question", "Type a question first, then press En
 class MainScreen(Screen[None]):
     """Asks through `AskRequested` (the app runs the worker) and shows what comes back."""
 
+    # Ids name the bindings a keymap file may move (tui/keymap.py).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_question", "Ask", key_display="/"),
+        Binding("slash", "focus_question", "Ask", key_display="/", id="focus_question"),
         Binding("ctrl+l", "focus_question", "Question", show=False, priority=True),
-        Binding("f", "focus_filters", "Filters"),
-        Binding("m", "cycle_mode", "Mode"),
+        Binding("f", "focus_filters", "Filters", id="focus_filters"),
+        Binding("m", "cycle_mode", "Mode", id="cycle_mode"),
+        Binding("y", "copy_citation", "Copy", show=False, id="copy_citation"),
+        Binding("e", "export_answer", "Save", show=False, id="export_answer"),
+        Binding("u", "open_url", "Open URL", show=False, id="open_url"),
         Binding("escape", "back", "Back", show=False),
     ]
 
-    def __init__(self, stable: bool = False) -> None:
-        """`stable`: no clock readings on screen and no blinking cursor (for screenshots)."""
+    def __init__(self, stable: bool = False, export_setting: str = "") -> None:
+        """`stable`: no clock readings on screen and no blinking cursor (for screenshots);
+        `export_setting`: the `export_dir` setting, where `e` saves answers."""
         super().__init__(id="main")
         self.stable = stable
+        self.export_setting = export_setting
         self.query_shown: Query | None = None  # the query whose answer is on screen
         self.archive: Archive | None = None  # set by the app once the index is open
 
@@ -177,6 +183,26 @@ class MainScreen(Screen[None]):
     def action_cycle_mode(self) -> None:
         mode: SearchMode = self.filters.cycle_mode()
         self.notify(f"Retrieval mode: {MODE_LABELS[mode]}", timeout=2)
+
+    @property
+    def selected(self) -> Citation | Hit | None:
+        """The citation (or closest passage) under the board's cursor; None when there is none."""
+        pane = self.answer_pane
+        at = pane.board.highlighted
+        return pane.targets[at] if at is not None and 0 <= at < len(pane.targets) else None
+
+    def action_copy_citation(self) -> None:
+        sharing.copy_target(self.app, self.selected)
+
+    def action_export_answer(self) -> None:
+        sharing.save_answer(self.app, self.archive, self.answer_pane.answer, self.export_setting)
+
+    def action_open_url(self) -> None:
+        self._open_url(self.selected)
+
+    @work(thread=True, exclusive=True, group="url", exit_on_error=False)
+    def _open_url(self, target: Citation | Hit | None) -> None:
+        sharing.open_url(self.app, self.archive, target)
 
     def action_back(self) -> None:
         """Esc: from a pane or filter back to the question box; from there, to the answer."""

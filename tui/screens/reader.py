@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from archive.api import Archive
 from archive.errors import ArticleNotFoundError
 from archive.models import Article, Citation, Hit
-from tui import text
+from tui import sharing, text
 from tui.messages import ArticleFailed, ArticleLoaded, Problem
 from tui.problems import problem_from
 from tui.widgets.article import ArticleView
@@ -32,8 +32,10 @@ class ReaderScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("n", "move(1)", "Next citation"),
-        Binding("p", "move(-1)", "Previous citation"),
+        Binding("n", "move(1)", "Next citation", id="next_citation"),
+        Binding("p", "move(-1)", "Previous citation", id="previous_citation"),
+        Binding("y", "copy_citation", "Copy", show=False, id="copy_citation"),
+        Binding("u", "open_url", "Open URL", show=False, id="open_url"),
         Binding("right_square_bracket", "move(1)", "Next citation", show=False),
         Binding("left_square_bracket", "move(-1)", "Previous citation", show=False),
     ]
@@ -146,3 +148,13 @@ class ReaderScreen(Screen[None]):
         if len(self.targets) > 1:
             self.index = (self.index + step) % len(self.targets)
             await self._load()
+
+    def action_copy_citation(self) -> None:
+        sharing.copy_target(self.app, self.target)
+
+    def action_open_url(self) -> None:
+        self._open_url(self.target)
+
+    @work(thread=True, exclusive=True, group="url", exit_on_error=False)
+    def _open_url(self, target: Citation | Hit) -> None:
+        sharing.open_url(self.app, self.archive, target)

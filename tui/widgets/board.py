@@ -125,7 +125,7 @@ class CitationBoard(VerticalScroll):
         Binding("k,up", "move(-1)", "Up", show=False),
         Binding("l,right", "jump(1)", "Next group", show=False),
         Binding("h,left", "jump(-1)", "Previous group", show=False),
-        Binding("o", "open", "Open"),
+        Binding("o", "open", "Open", id="open_reader"),
         Binding("enter", "open", "Open", show=False),
         Binding("space", "fold", "Fold", show=False),
         *(Binding(str(n), f"open_number({n})", f"Open [{n}]", show=False) for n in range(1, 10)),

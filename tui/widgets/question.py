@@ -1,4 +1,4 @@
-"""The question box: an input that remembers the questions asked since the app started."""
+"""The question box: an input that remembers the questions asked (earlier runs' too: tui/state.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,12 @@ class QuestionBox(Input):
     def history(self) -> tuple[str, ...]:
         """Questions asked so far, oldest first, without immediate repeats."""
         return tuple(self._history)
+
+    def restore(self, questions: list[str]) -> None:
+        """Start from questions asked in earlier runs (oldest first), before any is asked here."""
+        self._history = []
+        for question in questions:
+            self.remember(question)
 
     def remember(self, question: str) -> None:
         """Add `question` to the history (unless it repeats the last one) and stop browsing."""
