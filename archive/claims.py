@@ -86,11 +86,12 @@ def all_numbers(sentence: str) -> frozenset[float]:
 
 @dataclass(frozen=True)
 class Ask:
-    """What a counting question asks for: the words its value counts, the kind of figure, its places."""
+    """What a counting question asks for: the words its value counts, the kind of figure, its places and names."""
 
     focus: tuple[str, ...]  # analysed terms ("lebanes", "detaine")
     role: Role = "count"  # "rate" for "per 100 people", "percent" for "what percentage"
     places: frozenset[str] = frozenset()
+    names: tuple[str, ...] = ()  # the question's capitalised words, lower case ("jared", "allen")
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Reading:
     figures: tuple[Mention, ...]
     places: frozenset[str] = frozenset()
     periods: frozenset[str] = frozenset()
+    named: frozenset[str] = frozenset()  # the question's names this sentence writes
 
     @property
     def values(self) -> frozenset[float]:
@@ -121,7 +123,13 @@ def question_ask(question: str) -> Ask:
     elif _RATE_QUESTION.search(lowered):
         role = "rate"
     focus = tuple(t for t in distinct_terms(question) if t not in NUMBER_QUESTION_TERMS and number_value(t) is None)
-    return Ask(focus, role, places(question))
+    words = question_words(question)
+    names = tuple(dict.fromkeys(w.casefold() for w in words[1:] if w[0].isupper() and len(w) > 1))
+    return Ask(focus, role, places(question), names)
+
+
+def question_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text) if w[0].isalpha()]
 
 
 def read(sentence: str, ask: Ask) -> Reading:
@@ -129,14 +137,19 @@ def read(sentence: str, ask: Ask) -> Reading:
 
     A figure counts a focus word written in its phrase ("five Lebanese civilian detainees")
     or just before it ("a score of 24"). A sentence naming places, none of them the
-    question's, answers about somewhere else and gives no figure.
+    question's, answers about somewhere else and gives no figure. `named` records which
+    of the question's names ("Jared Allen") the sentence writes: who or what its figure is about.
     """
     where = places(sentence)
     if ask.places and where and not ask.places & where:
         return Reading((), where, periods(sentence))
     focus = [stem for stem in ask.focus if stem not in COUNTING_STOP_WORDS]
     figures = tuple(m for m in mentions(sentence) if m.role == ask.role and _head(m, focus) is not None)
-    return Reading(figures, where, periods(sentence) if figures else frozenset())
+    if not figures:
+        return Reading((), where)
+    words = [w.casefold() for w in question_words(sentence)]
+    named = frozenset(n for n in ask.names if any(w.startswith(n) for w in words))
+    return Reading(figures, where, periods(sentence), named)
 
 
 def _head(m: Mention, focus: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
@@ -161,7 +174,9 @@ def same_quantity(a: Mention, where_a: Reading, b: Mention, where_b: Reading, fo
     The counted thing is the focus word each names, with the words before it compatible
     (one set within the other: "Lebanese detainees" and "Lebanese civilian detainees").
     Places: sentences naming disjoint places differ ("UK" / "South Korea"). Periods must
-    match: a quarter's figure and a total (no period) differ.
+    match: a quarter's figure and a total (no period) differ. Both sentences must write the
+    same of the question's names: "Allen's 136 career sacks" and "Ealy's 5 sacks" are about
+    different players.
     """
     head_a, head_b = _head(a, focus), _head(b, focus)
     if head_a is None or head_b is None or head_a[0] != head_b[0] or a.unit != b.unit or a.role != b.role:
@@ -170,6 +185,8 @@ def same_quantity(a: Mention, where_a: Reading, b: Mention, where_b: Reading, fo
     if not (mods_a <= mods_b or mods_b <= mods_a):
         return False
     if where_a.places and where_b.places and not where_a.places & where_b.places:
+        return False
+    if where_a.named != where_b.named:
         return False
     return where_a.periods == where_b.periods or bool(where_a.periods & where_b.periods)
 

@@ -31,7 +31,6 @@ from pathlib import Path
 
 from archive import Archive, Settings
 from archive.models import Answer
-from archive.number_words import TENS, UNITS
 from archive.scoring import asks_for_number
 from bench import datasets
 
@@ -39,8 +38,14 @@ QUESTIONS = Path(__file__).resolve().parent / "data" / "news_counting.jsonl"
 DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "conflicts"
 SHARED_CACHE = Path("/work/benchout-new/embeddings.sqlite")
 PLANTED_SOURCE = "Planted Wire"
-_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join((*UNITS, *TENS)) + r")\b", re.IGNORECASE)
-_WORD_OF = {value: word for word, value in {**UNITS, **TENS}.items()}
+# Number words a planted change rewrites (kept here so the bench runs on older code too).
+_WORDS = [
+    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen"),
+]
+_VALUE_OF = {word: value for value, word in enumerate(_WORDS, start=1)} | {"twenty": 20, "thirty": 30, "forty": 40}
+_WORD_OF = {value: word for word, value in _VALUE_OF.items()}
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(_VALUE_OF) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def planted_figure(answer: str) -> str:
         changed = value * 1.5 if value >= 4 else value + 3
         text = f"{changed:,.{decimals}f}" if "," in written else f"{changed:.{decimals}f}"
     else:
-        word = _WORD_OF.get((UNITS | TENS)[written.casefold()] + 2, "many")
+        word = _WORD_OF.get(_VALUE_OF[written.casefold()] + 2, "many")
         text = word.capitalize() if written[0].isupper() else word
     return answer[: match.start()] + text + answer[match.end() :]
 
@@ -107,9 +112,11 @@ def found_sentence(answer: Answer, q: Question) -> str:
 
 def write_corpus(out: Path) -> tuple[list[Path], list[Question], list[datasets.SentenceQuestion]]:
     news = out / "news"
-    if not news.exists():
-        news.mkdir(parents=True)
-        for page in (datasets.HTML_NEWS / "pages").glob("*.html"):
+    if not any(news.glob("*.html")):
+        news.mkdir(parents=True, exist_ok=True)
+        pages = sorted((datasets.HTML_NEWS / "pages").glob("*.html"))
+        assert pages, f"no pages under {datasets.HTML_NEWS}"
+        for page in pages:
             shutil.copyfile(page, news / page.name)
     xquad_file, xquad_questions = datasets.xquad_corpus(out / "data")
     return [news, xquad_file], news_questions() + xquad_counting(xquad_questions), xquad_questions
