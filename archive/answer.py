@@ -60,7 +60,11 @@ def answer_parts(
 
     counting = scoring.asks_for_number(question)
     ask = claims.question_ask(question)
-    readings = {s.index: claims.read(sentences[s.index].text, ask) if counting else claims.Reading(()) for s in scored}
+    readings = (
+        claims.read_all({s.index: sentences[s.index].text for s in scored}, ask)
+        if counting
+        else {s.index: claims.Reading(()) for s in scored}
+    )
     values = {index: reading.values for index, reading in readings.items()}
     if counting:
         chosen = selection.add_dissent(chosen, scored, values, settings.min_confidence)

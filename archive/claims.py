@@ -15,8 +15,8 @@ rounding reconciles; in doubt they do not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -33,7 +33,7 @@ from archive.language import (
 )
 from archive.metadata import parse_date
 from archive.places import places
-from archive.quantities import Mention, Role, mentions, periods
+from archive.quantities import Mention, Role, mentions, periods, tokens
 
 Relation = Literal["same", "conflicting", "unrelated"]
 
@@ -102,6 +102,9 @@ class Reading:
     places: frozenset[str] = frozenset()
     periods: frozenset[str] = frozenset()
     named: frozenset[str] = frozenset()  # the question's names this sentence writes
+    all_named: bool = True  # it writes every name of the question
+    # The sentence's words with its figures masked ("#"): equal masks are the same report.
+    mask: tuple[str, ...] = ()
 
     @property
     def values(self) -> frozenset[float]:
@@ -111,7 +114,13 @@ class Reading:
 _RATE_QUESTION = re.compile(
     r"\b(per|rate|ratio|times|every|each (?:year|month|week|day))\b|\ba (?:year|month|week|day)\b"
 )
-_PERCENT_QUESTION = re.compile(r"\b(percent|percentage|proportion|share)\b|%")
+_PERCENT_QUESTION = re.compile(r"\b(percent|percentage|proportion|share of|what share)\b|%")
+# Questions whose opening names the measure: "how old" asks for an age in years.
+_MEASURE_QUESTIONS = {
+    "how old": "age aged years old",
+    "how long": "years months weeks days hours minutes long",
+    "how far": "miles kilometres kilometers metres meters far",
+}
 
 
 def question_ask(question: str) -> Ask:
@@ -122,7 +131,9 @@ def question_ask(question: str) -> Ask:
         role = "percent"
     elif _RATE_QUESTION.search(lowered):
         role = "rate"
-    focus = tuple(t for t in distinct_terms(question) if t not in NUMBER_QUESTION_TERMS and number_value(t) is None)
+    extra = " ".join(words for opening, words in _MEASURE_QUESTIONS.items() if lowered.startswith(opening))
+    terms = distinct_terms(question) + distinct_terms(extra)
+    focus = tuple(dict.fromkeys(t for t in terms if t not in NUMBER_QUESTION_TERMS and number_value(t) is None))
     words = question_words(question)
     names = tuple(dict.fromkeys(w.casefold() for w in words[1:] if w[0].isupper() and len(w) > 1))
     return Ask(focus, role, places(question), names)
@@ -141,15 +152,66 @@ def read(sentence: str, ask: Ask) -> Reading:
     of the question's names ("Jared Allen") the sentence writes: who or what its figure is about.
     """
     where = places(sentence)
+    found = mentions(sentence)
+    mask = _mask(sentence, found)
     if ask.places and where and not ask.places & where:
-        return Reading((), where, periods(sentence))
-    focus = [stem for stem in ask.focus if stem not in COUNTING_STOP_WORDS]
-    figures = tuple(m for m in mentions(sentence) if m.role == ask.role and _head(m, focus) is not None)
-    if not figures:
-        return Reading((), where)
+        return Reading((), where, mask=mask)
+    focus = [stem for stem in ask.focus if stem not in COUNTING_STOP_WORDS and stem not in _FUNCTION_STEMS]
+    figures = tuple(m for m in found if m.role == ask.role and _head(m, focus) is not None)
     words = [w.casefold() for w in question_words(sentence)]
     named = frozenset(n for n in ask.names if any(w.startswith(n) for w in words))
-    return Reading(figures, where, periods(sentence), named)
+    return Reading(figures, where, periods(sentence), named, set(ask.names) <= named, mask)
+
+
+def _mask(sentence: str, found: Sequence[Mention]) -> tuple[str, ...]:
+    words = [w.casefold() for w in tokens(sentence)]
+    for m in found:
+        words[m.start : m.end] = ["#"] * (m.end - m.start)
+    return tuple(words)
+
+
+# Roles a figure that differs between two copies of one sentence may have to count as the answer's.
+_TWIN_ROLES = frozenset(["count", "rate", "percent"])
+
+
+def read_all(sentences: Mapping[int, str], ask: Ask) -> dict[int, Reading]:
+    """`read` every sentence, then let copies of one sentence that differ in a figure show it.
+
+    Two sentences with the same words and different figures ("Webb, 51," / "Webb, 76,")
+    are one report given with different values, even where the figure is not read next to
+    the question's words: such a differing figure becomes a figure of both readings when it
+    already is one of either, or when neither gives any (a differing figure beside an
+    agreeing answer, "4,115 deaths and 16,909 injuries", stays out).
+    """
+    readings = {i: read(text, ask) for i, text in sentences.items()}
+    copies: dict[tuple[str, ...], list[int]] = {}
+    for i, reading in readings.items():
+        if "#" in reading.mask:
+            copies.setdefault(reading.mask, []).append(i)
+    for members in copies.values():
+        texts = {sentences[i] for i in members}
+        if len(texts) < 2:
+            continue
+        found = {i: mentions(sentences[i]) for i in members}
+        answer_starts = {m.start for i in members for m in readings[i].figures}
+        for k in range(len(found[members[0]])):
+            if len({found[i][k].value for i in members}) < 2 or found[members[0]][k].role not in _TWIN_ROLES:
+                continue
+            if answer_starts and found[members[0]][k].start not in answer_starts:
+                continue
+            for i in members:
+                extra = found[i][k]
+                if all(m.start != extra.start for m in readings[i].figures):
+                    readings[i] = replace(readings[i], figures=(*readings[i].figures, extra))
+    return readings
+
+
+# Analysed forms of function words the index keeps ("was" → "wa", "does" → "doe"): never what is counted.
+_FUNCTION_STEMS = frozenset(
+    ["wa", "ha", "doe", "did", "do", "hi", "he", "she", "it", "thei", "they", "them", "their", "there", "thi",
+     "that", "these", "those", "have", "had", "can", "could", "would", "will", "what", "which", "who", "when"]
+)  # fmt: skip
+_LINKS = frozenset(["of", "with", "at", "for", "is", "was", "are", "were", "to", "totaled", "reached", "stood"])
 
 
 def _head(m: Mention, focus: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
@@ -158,8 +220,12 @@ def _head(m: Mention, focus: Sequence[str]) -> tuple[str, tuple[str, ...]] | Non
         stem = next((f for f in focus if m.phrase[k].startswith(f)), None)
         if stem is not None:
             return stem, tuple(w.rstrip("s") for w in m.phrase[:k])
-    near = [w for w in m.before if w[0].isalnum()][-2:]
-    stem = next((f for w in reversed(near) for f in focus if w.startswith(f)), None)
+    # Before the figure only a word right next to it, or joined by one linking word ("a score of
+    # 24", "sack leader with 136", "at age 39"), names what it counts.
+    near = [w for w in m.before if w[0].isalnum()]
+    if len(near) >= 2 and near[-1] in _LINKS:
+        near = near[-2:-1]
+    stem = next((f for w in near[-1:] for f in focus if w.startswith(f)), None)
     return None if stem is None else (stem, ())
 
 
@@ -174,10 +240,13 @@ def same_quantity(a: Mention, where_a: Reading, b: Mention, where_b: Reading, fo
     The counted thing is the focus word each names, with the words before it compatible
     (one set within the other: "Lebanese detainees" and "Lebanese civilian detainees").
     Places: sentences naming disjoint places differ ("UK" / "South Korea"). Periods must
-    match: a quarter's figure and a total (no period) differ. Both sentences must write the
-    same of the question's names: "Allen's 136 career sacks" and "Ealy's 5 sacks" are about
-    different players.
+    match: a quarter's figure and a total (no period) differ. Both sentences must write all
+    of the question's names ("Jared Allen"): a sentence that does not may be about someone
+    else ("Kony Ealy, who had 5 sacks"). A change ("adding five companies") is not a level
+    ("all 14 companies"), nor "all N" the same group as "the N".
     """
+    if where_a.mask == where_b.mask and a.start == b.start:
+        return True  # the same place in copies of one sentence
     head_a, head_b = _head(a, focus), _head(b, focus)
     if head_a is None or head_b is None or head_a[0] != head_b[0] or a.unit != b.unit or a.role != b.role:
         return False
@@ -186,9 +255,18 @@ def same_quantity(a: Mention, where_a: Reading, b: Mention, where_b: Reading, fo
         return False
     if where_a.places and where_b.places and not where_a.places & where_b.places:
         return False
-    if where_a.named != where_b.named:
+    if not (where_a.all_named and where_b.all_named) or a.change != b.change or not _same_group(a, b):
         return False
     return where_a.periods == where_b.periods or bool(where_a.periods & where_b.periods)
+
+
+_GROUP_WORDS = frozenset(["all", "the", "these", "those", "another", "other"])
+
+
+def _same_group(a: Mention, b: Mention) -> bool:
+    group_a = a.before[-1] if a.before and a.before[-1] in _GROUP_WORDS else ""
+    group_b = b.before[-1] if b.before and b.before[-1] in _GROUP_WORDS else ""
+    return group_a == group_b or not (group_a and group_b)
 
 
 def _significant(text: str) -> int:
@@ -206,6 +284,8 @@ def agree(a: Mention, b: Mention) -> bool:
     """Whether two figures for one quantity are consistent: equal, within a hedge, or one the other rounded."""
     if a.value == b.value:
         return True
+    if a.hedge and a.hedge == b.hedge:
+        return _rounds_to(a, b)  # "more than 400,000" and "more than 600,000" report different bounds
     for x, y in ((a, b), (b, a)):
         if x.hedge == "min" and y.value >= x.value:
             return True
@@ -213,14 +293,25 @@ def agree(a: Mention, b: Mention) -> bool:
             return True
         if x.hedge == "about" and abs(y.value - x.value) <= 0.1 * abs(x.value):
             return True
-        if x.text[0].isdigit() and _rounded(y.value, _significant(x.text)) == x.value:
-            return True
-    return False
+    return _rounds_to(a, b)
+
+
+def _rounds_to(a: Mention, b: Mention) -> bool:
+    """One figure is the other rounded to the precision it is written with ("1.4 million" / "1,412,000")."""
+    return any(x.text[0].isdigit() and _rounded(y.value, _significant(x.text)) == x.value for x, y in ((a, b), (b, a)))
 
 
 def disagree(a: Reading, b: Reading, focus: Sequence[str]) -> bool:
-    """Two sentences give different values for one quantity, and none of their same-quantity figures agree."""
+    """Two sentences give different values for one quantity, and none of their same-quantity figures agree.
+
+    Copies of one sentence (equal masks) disagree when a figure differs in the same place;
+    otherwise each sentence must give one value, else it is unclear which of its figures answers.
+    """
     pairs = [(x, y) for x in a.figures for y in b.figures if same_quantity(x, a, y, b, focus)]
+    if a.mask and a.mask == b.mask:
+        return any(x.start == y.start and not agree(x, y) for x, y in pairs)
+    if len(a.values) > 1 or len(b.values) > 1:
+        return False  # a sentence giving two figures for the question does not say which answers it
     return bool(pairs) and not any(agree(x, y) for x, y in pairs)
 
 

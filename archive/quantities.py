@@ -128,7 +128,7 @@ _SHARE_WORDS = frozenset(
         "portion",
     ]
 )
-_TOKEN = re.compile(r"[$£€]|\d[\d,]*(?:\.\d+)?[A-Za-z]*|-?[A-Za-z]+(?:['’.-][A-Za-z]+)*|%|\S")
+_TOKEN = re.compile(r"[$£€]|\d{1,2}:\d\d|\d[\d,]*(?:\.\d+)?[A-Za-z]*|-?[A-Za-z]+(?:['’.-][A-Za-z]+)*|%|\S")
 _MONTH_WORDS = frozenset(m.casefold() for m in MONTH_NAMES) | frozenset(
     ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
 )
@@ -141,6 +141,7 @@ _PERIOD_PATTERNS = [
         r"\b(?:in|over|during|for) the (?:last|past|previous|first|next) ((?:\w+ )?(?:year|month|week|day)s?)\b", re.I
     ),
     re.compile(r"\b(this|last|next|previous) (year|month|week|quarter|season|decade)\b", re.I),
+    re.compile(r"\b((?:a|an|one|two|three|\d+) (?:year|month|week|day)s? ago)\b", re.I),
     re.compile(r"\b(so far|to date|year to date|annual|annually|quarterly|monthly|weekly|daily)\b", re.I),
 ]
 
@@ -164,6 +165,7 @@ class Mention:
     phrase: tuple[str, ...]
     before: tuple[str, ...]
     text: str  # the figure as written
+    change: bool = False  # a change, not a level: "adding five companies", "600,000 new connections"
 
 
 def tokens(sentence: str) -> list[str]:
@@ -184,6 +186,10 @@ def mentions(sentence: str) -> list[Mention]:
             )
             i += 1
             continue
+        if ":" in words[i]:  # a clock time ("3:08"), never a count
+            found.append(Mention(0.0, i, i + 1, "date", "", "", (), (), words[i]))
+            i += 1
+            continue
         read = read_number(words, i)
         if read is None or (lowered[i] in ("a", "an") and read[0] == 1.0):
             i += 1
@@ -191,7 +197,28 @@ def mentions(sentence: str) -> list[Mention]:
         value, end, unit = read
         found.append(_mention(words, lowered, i, end, value, unit))
         i = max(end, i + 1)
-    return found
+    return _ranges(found, lowered)
+
+
+# Words that make a figure a change rather than a level ("added 600,000", "600,000 new").
+_CHANGE_WORDS = frozenset(
+    ["add", "adds", "added", "adding", "gained", "gains", "lost", "loses", "cut", "cutting", "new", "more",
+     "additional", "extra", "another", "fewer", "rose", "fell", "increased", "decreased", "up", "down"]
+)  # fmt: skip
+_RANGE_WORDS = frozenset(["to", "-", "–", "or"])
+
+
+def _ranges(found: list[Mention], lowered: list[str]) -> list[Mention]:
+    """The first figure of a range takes the second's phrase and unit: "from 415,000 to 587,000 square km"."""
+    out = list(found)
+    for k in range(len(out) - 2, -1, -1):
+        first, second = out[k], out[k + 1]
+        joined = second.start == first.end + 1 and lowered[first.end] in _RANGE_WORDS
+        if joined and not first.phrase and first.role == "count" and second.role in ("count", "percent", "rate"):
+            unit = first.unit or second.unit
+            out[k] = Mention(first.value, first.start, first.end, second.role, unit, first.hedge, second.phrase,
+                             first.before, first.text, first.change)  # fmt: skip
+    return out
 
 
 def _mention(words: list[str], lowered: list[str], start: int, end: int, value: float, unit: str) -> Mention:
@@ -213,8 +240,11 @@ def _mention(words: list[str], lowered: list[str], start: int, end: int, value: 
         after += 2 if after + 1 < len(lowered) and lowered[after + 1] in ("the", "their", "its", "all") else 1
     phrase = _phrase_after(lowered, after)
     tail = " ".join(lowered[after : after + 4])
-    if role == "count" and (_RATE_AFTER.match(tail) or tail.startswith(("times", "/"))):
-        role = "rate"
+    past_phrase = " ".join(lowered[after + len(phrase) : after + len(phrase) + 4])
+    if role == "count" and (
+        _RATE_AFTER.match(tail) or _RATE_AFTER.match(past_phrase) or tail.startswith(("times", "/"))
+    ):
+        role = "rate"  # "$53 million a week", "37 million passengers a year"
     if role == "count" and phrase and phrase[0].rstrip("s") in ("time",):
         role = "rate"
     if role in ("count", "percent") and _is_base(lowered, start, before):
@@ -226,7 +256,8 @@ def _mention(words: list[str], lowered: list[str], start: int, end: int, value: 
     first = start - 1 if start > 0 and lowered[start - 1] in CURRENCIES else start
     prefix = " ".join(lowered[max(0, first - 2) : first])
     hedge = next((kind for words_, kind in HEDGES.items() if f" {prefix}".endswith(f" {words_}")), "")
-    return Mention(value, start, end, role, unit, hedge, phrase, before, text)
+    change = any(w in _CHANGE_WORDS for w in (*before[-2:], *phrase[:1]))
+    return Mention(value, start, end, role, unit, hedge, phrase, before, text, change)
 
 
 def _is_date(words: list[str], lowered: list[str], start: int, end: int, value: float, unit: str) -> bool:
@@ -234,7 +265,9 @@ def _is_date(words: list[str], lowered: list[str], start: int, end: int, value: 
     if unit or (end != start + 1 and words[start][0].isdigit()):
         return False
     bare_integer = words[start][0].isdigit() and value.is_integer() and "," not in words[start]
-    if bare_integer and 1800 <= value <= 2100:
+    following = words[end] if end < len(words) else ""
+    counts_plural = following.islower() and following.endswith("s")  # "attended by 2000 guests"
+    if bare_integer and len(words[start]) == 4 and 1000 <= value <= 2100 and not counts_plural:
         return True
     near_month = (start > 0 and lowered[start - 1].rstrip(".") in _MONTH_WORDS) or (
         end < len(lowered) and lowered[end] in _MONTH_WORDS
@@ -251,6 +284,8 @@ def _is_date(words: list[str], lowered: list[str], start: int, end: int, value: 
 
 def _phrase_after(lowered: list[str], i: int, limit: int = 4) -> tuple[str, ...]:
     phrase: list[str] = []
+    if i < len(lowered) and lowered[i] == "(" and ")" in lowered[i : i + 8]:
+        i = lowered.index(")", i) + 1  # "1,388 (0.9%) same-sex married couples"
     for word in lowered[i : i + limit]:
         if not word[0].isalnum() and not (len(word) > 1 and word[0] == "-" and word[1].isalpha()):
             break

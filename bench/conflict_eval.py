@@ -12,8 +12,9 @@ Measured with the real answerer (`Archive.ask`, default settings): the share of 
 questions flagged "Sources disagree" (target <= 3%), the same share over all 826 XQuAD-R
 dev questions, and planted conflicts: for each question whose answer cites the answering
 sentence, a copy of that article from a second outlet ("Planted Wire") with the answer's
-figure changed in that sentence (x1.5, or two more for a number word) is added to a
-second index; the question asked there must be flagged (recall, target >= 0.9).
+figure changed in that sentence (x1.5, or two more for a number word; one copy per article
+holds the changes of all its questions) is added to a second index; the question asked
+there must be flagged (recall, target >= 0.9).
 Folds: rules are designed on fold A; both folds are reported.
 """
 
@@ -129,19 +130,28 @@ def build(folders: Sequence[Path], index_dir: Path, settings: Settings) -> Archi
 
 
 def plant(archive: Archive, outcomes: Sequence[Outcome], folder: Path) -> None:
-    """One planted copy per question whose answering sentence was cited."""
+    """One planted copy per answering article, with every cited answer's figure changed in it.
+
+    One copy per article (not one per question) keeps the copies of an article from being
+    each other's second outlet: a question's copy differs from its original in its own
+    sentence (and in the other questions' sentences of that article).
+    """
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    for number, outcome in enumerate(outcomes):
-        if not outcome.found:
-            continue
-        q = outcome.question
-        article = archive.article(q.article_id)
-        changed = outcome.found.replace(q.answer, planted_figure(q.answer), 1)
-        text = article.text.replace(outcome.found, changed, 1)
+    changes: dict[str, dict[str, str]] = {}
+    for outcome in outcomes:
+        if outcome.found:
+            q = outcome.question
+            sentence = changes.setdefault(q.article_id, {}).get(outcome.found, outcome.found)
+            changes[q.article_id][outcome.found] = sentence.replace(q.answer, planted_figure(q.answer), 1)
+    for number, (article_id, changed) in enumerate(sorted(changes.items())):
+        article = archive.article(article_id)
+        text = article.text
+        for original, planted in changed.items():
+            text = text.replace(original, planted, 1)
         (folder / f"planted-{number:03d}.txt").write_text(
-            f"---\ntitle: {article.title or q.article_id} (wire copy)\nsource: {PLANTED_SOURCE}\n---\n{text}\n",
+            f"---\ntitle: {article.title or article_id} (wire copy)\nsource: {PLANTED_SOURCE}\n---\n{text}\n",
             encoding="utf-8",
         )
 
