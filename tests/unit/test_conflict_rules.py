@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.claims import disagree, question_ask, read
+from archive.claims import disagree, question_ask, read, read_all
 from archive.number_words import read_number
 from archive.places import places
 from archive.quantities import mentions, periods, tokens
@@ -181,3 +181,39 @@ def test_planted_conflicts_disagree(question: str, sentence: str, planted: str) 
     original, changed = read(sentence, ask), read(planted, ask)
     assert original.values and changed.values and original.values != changed.values
     assert disagree(original, changed, ask.focus)
+
+
+def test_copies_of_one_sentence_with_a_changed_figure_disagree_even_unread() -> None:
+    # "Webb, 51," is an age no question word sits next to: only the copy with another figure shows it.
+    ask = question_ask("How old is Michael Webb, convicted of kidnapping the girl?")
+    original = (
+        "Following a two-day trial in September, a federal jury in Fort Worth deliberated for less than 10 minutes "
+        "before convicting Webb, 51, of kidnapping the girl."
+    )
+    planted = original.replace("Webb, 51,", "Webb, 76,")
+    assert read(original, ask).values == frozenset()
+    readings = read_all({0: original, 1: planted}, ask)
+    assert (readings[0].values, readings[1].values) == ({51.0}, {76.0})
+    assert disagree(readings[0], readings[1], ask.focus)
+
+
+def test_a_differing_figure_beside_an_agreeing_answer_is_no_disagreement() -> None:
+    ask = question_ask("How many deaths did the conflict cause?")
+    a = "The conflict resulted in 4,115 deaths and 16,909 injuries, including women and children."
+    b = "The conflict resulted in 4,115 deaths and 17,002 injuries, including women and children."
+    readings = read_all({0: a, 1: b}, ask)
+    assert (readings[0].values, readings[1].values) == ({4115.0}, {4115.0})
+    assert not disagree(readings[0], readings[1], ask.focus)
+
+
+def test_a_change_is_not_a_level_and_a_sentence_about_someone_else_is_no_answer_to_compare() -> None:
+    ask = question_ask("How many companies are now eligible to bid on NASA's lunar payload deliveries?")
+    total = read("All 14 companies are now eligible to bid on NASA's future task orders for lunar deliveries.", ask)
+    added = read("NASA announced Nov. 18 that it was adding five companies to a contract for lunar deliveries.", ask)
+    assert (total.values, added.values) == ({14.0}, {5.0})
+    assert not disagree(total, added, ask.focus)
+    sacks = question_ask("How many career sacks did Jared Allen have?")  # XQuAD-R dev
+    davis = read("Davis compiled 5½ sacks, four forced fumbles, and four interceptions.", sacks)
+    addison = read("Fellow lineman Mario Addison added 6½ sacks.", sacks)
+    assert davis.values and addison.values
+    assert not disagree(davis, addison, sacks.focus)
