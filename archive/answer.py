@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from archive import claims, scoring, selection, signals
 from archive.candidates import Candidates, CandidateSentence, gather
-from archive.language import NUMBER_QUESTION_TERMS, distinct_terms
+from archive.language import distinct_terms
 from archive.models import Article, Citation, Claim
 from archive.periods import named_period
 from archive.settings import Settings
@@ -59,10 +59,13 @@ def answer_parts(
         return AnswerParts((), confidence)
 
     counting = scoring.asks_for_number(question)
-    focus = [term for term in distinct_terms(question) if term not in NUMBER_QUESTION_TERMS]
-    values = {
-        s.index: claims.counted_values(sentences[s.index].text, focus) if counting else frozenset() for s in scored
-    }
+    ask = claims.question_ask(question)
+    readings = (
+        claims.read_all({s.index: sentences[s.index].text for s in scored}, ask)
+        if counting
+        else {s.index: claims.Reading(()) for s in scored}
+    )
+    values = {index: reading.values for index, reading in readings.items()}
     if counting:
         chosen = selection.add_dissent(chosen, scored, values, settings.min_confidence)
     choices, copies = selection.collapse_reprints([(s, sentences[s.index]) for s in chosen])
@@ -92,7 +95,8 @@ def answer_parts(
         )
         for group in groups
     )
-    return AnswerParts(citations, confidence, answer_claims, claims.conflicting(groups, similarity))
+    conflict = claims.conflicting(groups, similarity, [readings[s.index] for s, _ in choices], ask.focus)
+    return AnswerParts(citations, confidence, answer_claims, conflict)
 
 
 def dated_summary(citations: Sequence[Citation]) -> str:

@@ -2,25 +2,38 @@
 
 A question such as "how many detainees were released?" is answered by a value. Each
 candidate sentence's answer value is read next to the question's own words ("five
-Lebanese detainees" for a question about Lebanese detainees), so a figure elsewhere in
-the sentence ("out of a total of 11") does not count. Sentences whose values overlap,
-or that say nearly the same thing (high embedding similarity), form one claim; claims
-with different values for the same question conflict.
+Lebanese detainees" for a question about Lebanese detainees), and only a figure of the
+kind asked for counts (`quantities`): not a rate, a share, a year or the base of another
+figure ("out of a total of 11", "per 100 people") unless the question asks for one, and
+not a figure about a place other than the one the question names. Sentences whose values
+overlap, or that say nearly the same thing (high embedding similarity), form one claim.
+Two claims conflict only when two of their sentences report different values for the same
+quantity (`same_quantity`: same counted thing, unit, places and periods) that no hedge or
+rounding reconciles; in doubt they do not.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from archive.language import COUNTING_STOP_WORDS, MONTH_ABBREVIATIONS, MONTH_NAMES, NUMBER_WORDS, SCALE_WORDS
+from archive.language import (
+    COUNTING_STOP_WORDS,
+    MONTH_ABBREVIATIONS,
+    MONTH_NAMES,
+    NUMBER_QUESTION_TERMS,
+    NUMBER_WORDS,
+    distinct_terms,
+)
 from archive.metadata import parse_date
+from archive.places import places
+from archive.quantities import Mention, Role, mentions, periods, tokens
 
 Relation = Literal["same", "conflicting", "unrelated"]
 
@@ -28,9 +41,6 @@ Relation = Literal["same", "conflicting", "unrelated"]
 SAME_CLAIM_COSINE = 0.8
 # Claims with different values conflict only when their sentences are at least this similar.
 CONFLICT_MIN_COSINE = 0.6
-# Words between a number and the question term it counts ("five Lebanese civilian detainees": 2).
-NUMBER_WINDOW = 3
-
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[\w'’-]+|[^\w\s]")
 _MONTHS = "|".join((*MONTH_NAMES, *MONTH_ABBREVIATIONS))
 _DATE_PATTERNS = [
@@ -74,36 +84,235 @@ def all_numbers(sentence: str) -> frozenset[float]:
     return frozenset(v for v in (number_value(t) for t in _WORD.findall(sentence)) if v is not None)
 
 
-def counted_values(sentence: str, focus_stems: Sequence[str]) -> frozenset[float]:
-    """Numbers that count one of the question's words: `five` in "five Lebanese detainees".
+@dataclass(frozen=True)
+class Ask:
+    """What a counting question asks for: the words its value counts, the kind of figure, its places and names."""
 
-    A number qualifies when a focus word follows it within NUMBER_WINDOW words, or comes
-    just before it ("a score of 24": 2 words), in the same phrase (no punctuation between),
-    so totals and figures about something else in the same sentence ("the two sides,
-    Israel released ...") are left out.
+    focus: tuple[str, ...]  # analysed terms ("lebanes", "detaine")
+    role: Role = "count"  # "rate" for "per 100 people", "percent" for "what percentage"
+    places: frozenset[str] = frozenset()
+    names: tuple[str, ...] = ()  # the question's capitalised words, lower case ("jared", "allen")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A sentence's answer figures for one question, and the qualifiers that tell quantities apart."""
+
+    figures: tuple[Mention, ...]
+    places: frozenset[str] = frozenset()
+    periods: frozenset[str] = frozenset()
+    named: frozenset[str] = frozenset()  # the question's names this sentence writes
+    all_named: bool = True  # it writes every name of the question
+    # The sentence's words with its figures masked ("#"): equal masks are the same report.
+    mask: tuple[str, ...] = ()
+
+    @property
+    def values(self) -> frozenset[float]:
+        return frozenset(m.value for m in self.figures)
+
+
+_RATE_QUESTION = re.compile(
+    r"\b(per|rate|ratio|times|every|each (?:year|month|week|day))\b|\ba (?:year|month|week|day)\b"
+)
+_PERCENT_QUESTION = re.compile(r"\b(percent|percentage|proportion|share of|what share)\b|%")
+# Questions whose opening names the measure: "how old" asks for an age in years.
+_MEASURE_QUESTIONS = {
+    "how old": "age aged years old",
+    "how long": "years months weeks days hours minutes long",
+    "how far": "miles kilometres kilometers metres meters far",
+}
+
+
+def question_ask(question: str) -> Ask:
+    """The figure a counting question asks for (its focus terms exclude the question words themselves)."""
+    lowered = question.casefold()
+    role: Role = "count"
+    if _PERCENT_QUESTION.search(lowered):
+        role = "percent"
+    elif _RATE_QUESTION.search(lowered):
+        role = "rate"
+    extra = " ".join(words for opening, words in _MEASURE_QUESTIONS.items() if lowered.startswith(opening))
+    terms = distinct_terms(question) + distinct_terms(extra)
+    focus = tuple(dict.fromkeys(t for t in terms if t not in NUMBER_QUESTION_TERMS and number_value(t) is None))
+    words = question_words(question)
+    names = tuple(dict.fromkeys(w.casefold() for w in words[1:] if w[0].isupper() and len(w) > 1))
+    return Ask(focus, role, places(question), names)
+
+
+def question_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text) if w[0].isalpha()]
+
+
+def read(sentence: str, ask: Ask) -> Reading:
+    """The figures of `sentence` that answer `ask`: of the role asked, counting one of its focus words.
+
+    A figure counts a focus word written in its phrase ("five Lebanese civilian detainees")
+    or just before it ("a score of 24"). A sentence naming places, none of them the
+    question's, answers about somewhere else and gives no figure. `named` records which
+    of the question's names ("Jared Allen") the sentence writes: who or what its figure is about.
     """
-    tokens = _WORD.findall(sentence)
-    focus = [stem.casefold() for stem in focus_stems if stem.casefold() not in COUNTING_STOP_WORDS]
-    values: set[float] = set()
-    for i, token in enumerate(tokens):
-        value = number_value(token)
-        if value is None:
+    where = places(sentence)
+    found = mentions(sentence)
+    mask = _mask(sentence, found)
+    if ask.places and where and not ask.places & where:
+        return Reading((), where, mask=mask)
+    focus = [stem for stem in ask.focus if stem not in COUNTING_STOP_WORDS and stem not in _FUNCTION_STEMS]
+    figures = tuple(m for m in found if m.role == ask.role and _head(m, focus) is not None)
+    words = [w.casefold() for w in question_words(sentence)]
+    named = frozenset(n for n in ask.names if any(w.startswith(n) for w in words))
+    return Reading(figures, where, periods(sentence), named, set(ask.names) <= named, mask)
+
+
+def _mask(sentence: str, found: Sequence[Mention]) -> tuple[str, ...]:
+    words = [w.casefold() for w in tokens(sentence)]
+    for m in found:
+        words[m.start : m.end] = ["#"] * (m.end - m.start)
+    return tuple(words)
+
+
+# Roles a figure that differs between two copies of one sentence may have to count as the answer's.
+_TWIN_ROLES = frozenset(["count", "rate", "percent"])
+
+
+def read_all(sentences: Mapping[int, str], ask: Ask) -> dict[int, Reading]:
+    """`read` every sentence, then let copies of one sentence that differ in a figure show it.
+
+    Two sentences with the same words and different figures ("Webb, 51," / "Webb, 76,")
+    are one report given with different values, even where the figure is not read next to
+    the question's words: such a differing figure becomes a figure of both readings when it
+    already is one of either, or when neither gives any (a differing figure beside an
+    agreeing answer, "4,115 deaths and 16,909 injuries", stays out).
+    """
+    readings = {i: read(text, ask) for i, text in sentences.items()}
+    copies: dict[tuple[str, ...], list[int]] = {}
+    for i, reading in readings.items():
+        if "#" in reading.mask:
+            copies.setdefault(reading.mask, []).append(i)
+    for members in copies.values():
+        texts = {sentences[i] for i in members}
+        if len(texts) < 2:
             continue
-        following = []
-        for word in tokens[i + 1 : i + 2 + NUMBER_WINDOW]:
-            if not word[0].isalnum():  # a number counts the words of its own phrase only
-                break
-            following.append(word)
-        if following and following[0].casefold() in SCALE_WORDS:
-            value *= SCALE_WORDS[following[0].casefold()]
-        preceding = []
-        for word in reversed(tokens[max(0, i - 2) : i]):
-            if not word[0].isalnum():
-                break
-            preceding.append(word)
-        if any(word.casefold().startswith(stem) for word in following + preceding for stem in focus):
-            values.add(value)
-    return frozenset(values)
+        found = {i: mentions(sentences[i]) for i in members}
+        answer_starts = {m.start for i in members for m in readings[i].figures}
+        for k in range(len(found[members[0]])):
+            if len({found[i][k].value for i in members}) < 2 or found[members[0]][k].role not in _TWIN_ROLES:
+                continue
+            if answer_starts and found[members[0]][k].start not in answer_starts:
+                continue
+            for i in members:
+                extra = found[i][k]
+                if all(m.start != extra.start for m in readings[i].figures):
+                    readings[i] = replace(readings[i], figures=(*readings[i].figures, extra))
+    return readings
+
+
+# Analysed forms of function words the index keeps ("was" → "wa", "does" → "doe"): never what is counted.
+_FUNCTION_STEMS = frozenset(
+    ["wa", "ha", "doe", "did", "do", "hi", "he", "she", "it", "thei", "they", "them", "their", "there", "thi",
+     "that", "these", "those", "have", "had", "can", "could", "would", "will", "what", "which", "who", "when"]
+)  # fmt: skip
+_LINKS = frozenset(["of", "with", "at", "for", "is", "was", "are", "were", "to", "totaled", "reached", "stood"])
+
+
+def _head(m: Mention, focus: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
+    """What `m` counts: (the focus stem it names last, the other words before it), or None."""
+    for k in range(len(m.phrase) - 1, -1, -1):
+        stem = next((f for f in focus if m.phrase[k].startswith(f)), None)
+        if stem is not None:
+            return stem, tuple(w.rstrip("s") for w in m.phrase[:k])
+    # Before the figure only a word right next to it, or joined by one linking word ("a score of
+    # 24", "sack leader with 136", "at age 39"), names what it counts.
+    near = [w for w in m.before if w[0].isalnum()]
+    if len(near) >= 2 and near[-1] in _LINKS:
+        near = near[-2:-1]
+    stem = next((f for w in near[-1:] for f in focus if w.startswith(f)), None)
+    return None if stem is None else (stem, ())
+
+
+def counted_values(sentence: str, focus_stems: Sequence[str]) -> frozenset[float]:
+    """Counts of one of the focus words: `five` in "five Lebanese detainees" (no rates, shares or bases)."""
+    return read(sentence, Ask(tuple(focus_stems))).values
+
+
+def same_quantity(a: Mention, where_a: Reading, b: Mention, where_b: Reading, focus: Sequence[str]) -> bool:
+    """Whether two figures measure one quantity: same counted thing, unit, places and periods.
+
+    The counted thing is the focus word each names, with the words before it compatible
+    (one set within the other: "Lebanese detainees" and "Lebanese civilian detainees").
+    Places: sentences naming disjoint places differ ("UK" / "South Korea"). Periods must
+    match: a quarter's figure and a total (no period) differ. Both sentences must write all
+    of the question's names ("Jared Allen"): a sentence that does not may be about someone
+    else ("Kony Ealy, who had 5 sacks"). A change ("adding five companies") is not a level
+    ("all 14 companies"), nor "all N" the same group as "the N".
+    """
+    if where_a.mask == where_b.mask and a.start == b.start:
+        return True  # the same place in copies of one sentence
+    head_a, head_b = _head(a, focus), _head(b, focus)
+    if head_a is None or head_b is None or head_a[0] != head_b[0] or a.unit != b.unit or a.role != b.role:
+        return False
+    mods_a, mods_b = set(head_a[1]), set(head_b[1])
+    if not (mods_a <= mods_b or mods_b <= mods_a):
+        return False
+    if where_a.places and where_b.places and not where_a.places & where_b.places:
+        return False
+    if not (where_a.all_named and where_b.all_named) or a.change != b.change or not _same_group(a, b):
+        return False
+    return where_a.periods == where_b.periods or bool(where_a.periods & where_b.periods)
+
+
+_GROUP_WORDS = frozenset(["all", "the", "these", "those", "another", "other"])
+
+
+def _same_group(a: Mention, b: Mention) -> bool:
+    group_a = a.before[-1] if a.before and a.before[-1] in _GROUP_WORDS else ""
+    group_b = b.before[-1] if b.before and b.before[-1] in _GROUP_WORDS else ""
+    return group_a == group_b or not (group_a and group_b)
+
+
+def _significant(text: str) -> int:
+    digits = re.sub(r"\D", "", text.split(".")[0]) if "." not in text else re.sub(r"\D", "", text)
+    return max(1, len(digits.rstrip("0")) if "." not in text else len(digits.lstrip("0")))
+
+
+def _rounded(value: float, significant: int) -> float:
+    if value == 0:
+        return 0.0
+    return float(f"{value:.{significant}g}")
+
+
+def agree(a: Mention, b: Mention) -> bool:
+    """Whether two figures for one quantity are consistent: equal, within a hedge, or one the other rounded."""
+    if a.value == b.value:
+        return True
+    if a.hedge and a.hedge == b.hedge:
+        return _rounds_to(a, b)  # "more than 400,000" and "more than 600,000" report different bounds
+    for x, y in ((a, b), (b, a)):
+        if x.hedge == "min" and y.value >= x.value:
+            return True
+        if x.hedge == "max" and y.value <= x.value:
+            return True
+        if x.hedge == "about" and abs(y.value - x.value) <= 0.1 * abs(x.value):
+            return True
+    return _rounds_to(a, b)
+
+
+def _rounds_to(a: Mention, b: Mention) -> bool:
+    """One figure is the other rounded to the precision it is written with ("1.4 million" / "1,412,000")."""
+    return any(x.text[0].isdigit() and _rounded(y.value, _significant(x.text)) == x.value for x, y in ((a, b), (b, a)))
+
+
+def disagree(a: Reading, b: Reading, focus: Sequence[str]) -> bool:
+    """Two sentences give different values for one quantity, and none of their same-quantity figures agree.
+
+    Copies of one sentence (equal masks) disagree when a figure differs in the same place;
+    otherwise each sentence must give one value, else it is unclear which of its figures answers.
+    """
+    pairs = [(x, y) for x in a.figures for y in b.figures if same_quantity(x, a, y, b, focus)]
+    if a.mask and a.mask == b.mask:
+        return any(x.start == y.start and not agree(x, y) for x, y in pairs)
+    if len(a.values) > 1 or len(b.values) > 1:
+        return False  # a sentence giving two figures for the question does not say which answers it
+    return bool(pairs) and not any(agree(x, y) for x, y in pairs)
 
 
 def relation(a: str, b: str, cosine: float, terms: Callable[[str], list[str]]) -> Relation:
@@ -114,8 +323,10 @@ def relation(a: str, b: str, cosine: float, terms: Callable[[str], list[str]]) -
     detainees" conflict. `terms` is the analyser that stems words (the index's).
     """
     shared = [t for t in dict.fromkeys(terms(a)) if t in set(terms(b)) and number_value(t) is None]
-    values_a, values_b = counted_values(a, shared), counted_values(b, shared)
-    if values_a and values_b and not values_a & values_b and cosine >= CONFLICT_MIN_COSINE:
+    ask = Ask(tuple(shared))
+    reading_a, reading_b = read(a, ask), read(b, ask)
+    values_a, values_b = reading_a.values, reading_b.values
+    if values_a and values_b and disagree(reading_a, reading_b, shared) and cosine >= CONFLICT_MIN_COSINE:
         return "conflicting"
     if cosine >= SAME_CLAIM_COSINE and all_numbers(a) != all_numbers(b):
         return "conflicting"  # the same sentence, reported with different figures
@@ -160,18 +371,26 @@ def group_claims(values: Sequence[frozenset[float]], similarity: npt.NDArray[np.
     ]
 
 
-def conflicting(claims: Sequence[Grouping], similarity: npt.NDArray[np.float32] | None) -> bool:
-    """True when two claims give different values and their sentences are about the same thing.
+def conflicting(
+    claims: Sequence[Grouping],
+    similarity: npt.NDArray[np.float32] | None,
+    readings: Sequence[Reading],
+    focus: Sequence[str],
+) -> bool:
+    """True when two claims report different values for the same quantity.
 
-    Without embeddings any two different values conflict; with them, the first sentences of
-    the two claims must be at least CONFLICT_MIN_COSINE similar, so "4,115 deaths in the war"
-    and "86 deaths since the ceasefire" are not called a disagreement.
+    `readings` are the citations' (indexed like the claims' members). Some sentence of one
+    claim and some sentence of the other must `disagree` and, with embeddings, be at least
+    CONFLICT_MIN_COSINE similar, so "4,115 deaths in the war" and "86 deaths since the
+    ceasefire" are not called a disagreement.
     """
     valued = [c for c in claims if c.value]
     for i, a in enumerate(valued):
         for b in valued[i + 1 :]:
-            if a.value != b.value and (
-                similarity is None or similarity[a.members[0], b.members[0]] >= CONFLICT_MIN_COSINE
-            ):
-                return True
+            for m in a.members:
+                for n in b.members:
+                    if similarity is not None and similarity[m, n] < CONFLICT_MIN_COSINE:
+                        continue
+                    if disagree(readings[m], readings[n], focus):
+                        return True
     return False

@@ -5,7 +5,8 @@
 Builds (or reuses) an index per dataset in the output folder, runs every query per mode,
 and prints a Markdown table: SciFact nDCG@10 and Recall@100 (article level), XQuAD-R
 cited-sentence P@1 and MRR@10, the abstention curve (XQuAD-R questions asked of the
-SciFact archive, which lacks their articles), and query timings.
+SciFact archive, which lacks their articles), query timings, and false "Sources disagree"
+on counting questions with planted conflicts found (`bench.conflict_eval`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import orjson
 
 from archive import Archive, Settings
 from archive.models import SEARCH_MODES, SearchMode
-from bench import datasets
+from bench import conflict_eval, datasets
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 
@@ -193,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit-queries", type=int, default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--skip-scifact", action="store_true")
+    parser.add_argument("--skip-conflicts", action="store_true")
     args = parser.parse_args(argv)
     out: Path = args.out
     base = Settings.from_env(embedding_cache=str(out / "embeddings.sqlite"))
@@ -208,6 +210,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         eval_scifact(scifact, args.limit_queries, report)
         eval_abstention(scifact, questions, answerable, report)
     print_report(report)
+    if not args.skip_conflicts:
+        cache = out / "embeddings.sqlite"
+        conflict_eval.print_report(
+            conflict_eval.evaluate(out / "conflicts", cache if cache.exists() else conflict_eval.SHARED_CACHE, True)
+        )
     if args.json:
         args.json.write_bytes(orjson.dumps(asdict(report), option=orjson.OPT_INDENT_2))
 

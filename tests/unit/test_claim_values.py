@@ -9,6 +9,8 @@ from archive.claims import (
     group_claims,
     mentioned_dates,
     number_value,
+    question_ask,
+    read,
     relation,
 )
 from index.analysis import unique_terms as query_terms
@@ -38,19 +40,30 @@ def test_mentioned_dates_are_read_in_order() -> None:
 
 
 def test_group_claims_by_shared_values_and_similarity() -> None:
-    values = [frozenset({5.0}), frozenset({6.0}), frozenset({5.0}), frozenset()]
+    ask = question_ask("How many Lebanese detainees did Israel agree to release?")
+    sentences = [
+        "Israel has agreed to release five Lebanese detainees.",
+        "Israel was expected to release six Lebanese detainees.",
+        "Israel released five Lebanese detainees on Tuesday.",
+        "Talks on the border went on.",
+    ]
+    readings = [read(s, ask) for s in sentences]
     similarity = np.array(
         [[1, 0.7, 0.7, 0.2], [0.7, 1, 0.7, 0.2], [0.7, 0.7, 1, 0.2], [0.2, 0.2, 0.2, 1]], dtype=np.float32
     )
-    groups = group_claims(values, similarity)
+    groups = group_claims([r.values for r in readings], similarity)
     assert [(g.members, g.value) for g in groups] == [((0, 2), "5"), ((1,), "6"), ((3,), "")]
-    assert conflicting(groups, similarity)
+    assert conflicting(groups, similarity, readings, ask.focus)
 
 
 def test_different_values_about_different_things_do_not_conflict() -> None:
-    values = [frozenset({4115.0}), frozenset({86.0})]
+    ask = question_ask("How many deaths were there?")
+    readings = [
+        read("The conflict resulted in 4,115 deaths.", ask),
+        read("Israel's violations led to at least 86 deaths.", ask),
+    ]
     similarity = np.array([[1, 0.4], [0.4, 1]], dtype=np.float32)
-    assert not conflicting(group_claims(values, similarity), similarity)
+    assert not conflicting(group_claims([r.values for r in readings], similarity), similarity, readings, ask.focus)
 
 
 def test_relation_of_sentence_pairs() -> None:
