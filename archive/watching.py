@@ -87,9 +87,7 @@ def _stat_into(found: Stats, path: str) -> None:
     found[path] = (st.st_size, st.st_mtime_ns)
 
 
-def settle(
-    folders: Sequence[Path], options: WatchOptions, stop: threading.Event, follow_links: bool = False
-) -> Stats:
+def settle(folders: Sequence[Path], options: WatchOptions, stop: threading.Event, follow_links: bool = False) -> Stats:
     """Wait until a scan of `folders` stays the same for `settle_s`; the settled scan."""
     deadline = time.monotonic() + options.max_settle_s
     before = scan(folders, follow_links)
