@@ -35,7 +35,7 @@ def _effective(args: argparse.Namespace, *, writing: bool = False) -> config.Eff
     """The settings for this command; warnings (a misspelt variable or key) are one line each."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnknownSettingWarning)
-        effective = config.load(args.index, writing=writing, demo=args.demo)
+        effective = config.load(args.index, writing=writing, demo=args.demo, ray_flag=args.ray)
     if not args.quiet:
         for warning in caught:
             print(f"warning: {warning.message}", file=sys.stderr)

@@ -108,6 +108,11 @@ class Settings:
     max_article_chars: int = 5_000_000
     # Longest question or search text accepted, in characters.
     max_query_chars: int = 2_000
+    # A Ray cluster to build and serve a sharded index on (`ray start --head` prints its address;
+    # "auto" finds one started on this machine). Empty: everything runs in this process, and Ray
+    # is never imported. Needs `pip install archive-qa[cluster]`, and the index folder on storage
+    # every node reads at the same path (archive/cluster/).
+    ray_address: str = ""
 
     def __post_init__(self) -> None:
         for f in fields(self):
