@@ -3,7 +3,7 @@
 candidates (`candidates.gather`) → sentence signals (`signals`) → scores (`scoring`) →
 the sentences to cite (`selection`) → figures and claims (`claims`) → `Citation`s and
 `Claim`s. Each step is a small module of pure functions; this one reads the index only
-through `Snapshot` methods and puts the steps together.
+through `Reader` methods (index/reader.py) and puts the steps together.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from archive.language import NUMBER_QUESTION_TERMS, distinct_terms
 from archive.models import Article, Citation, Claim
 from archive.periods import named_period
 from archive.settings import Settings
+from index.reader import Reader
 from index.retriever import Retrieval
-from index.snapshot import Snapshot
 
 Vector = npt.NDArray[np.float32]
 
@@ -37,7 +37,7 @@ class AnswerParts:
 
 
 def answer_parts(
-    snapshot: Snapshot,
+    snapshot: Reader,
     question: str,
     retrieval: Retrieval,
     query_vector: Vector | None,
@@ -107,13 +107,13 @@ def dated_summary(citations: Sequence[Citation]) -> str:
     return f"Sources dated {span}" + (f"; {undated} undated." if undated else ".")
 
 
-def question_idf(snapshot: Snapshot, question: str) -> dict[str, float]:
+def question_idf(snapshot: Reader, question: str) -> dict[str, float]:
     """The whole-index IDF of each of the question's terms, in question order."""
-    return {term: snapshot.term_idf(term) for term in distinct_terms(question)}
+    return snapshot.term_idfs(distinct_terms(question))
 
 
 def _signals(
-    snapshot: Snapshot, candidates: Candidates, query_vector: Vector | None, question: str
+    snapshot: Reader, candidates: Candidates, query_vector: Vector | None, question: str
 ) -> list[signals.SentenceSignals]:
     sentences = candidates.sentences
     cosines = passage_cosines = None
@@ -186,7 +186,7 @@ class Evidence:
 
 
 def evidence(
-    snapshot: Snapshot,
+    snapshot: Reader,
     question: str,
     retrieval: Retrieval,
     query_vector: Vector | None,

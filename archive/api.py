@@ -22,10 +22,13 @@ from archive.language import distinct_terms
 from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Hit, IndexInfo, SearchMode
 from archive.periods import Period, named_period
 from archive.settings import Settings
+from archive.sharded_building import build_sharded
 from index import layout
 from index.embedder import Embedder
+from index.reader import Reader, open_reader
 from index.records import Progress, no_progress
 from index.retriever import Retrieval, RetrievalOptions, retrieve
+from index.sharded import ShardedSnapshot
 from index.snapshot import Snapshot
 
 ARTICLE_CACHE_SIZE = 256
@@ -39,7 +42,7 @@ class Archive:
         self.settings = settings
         self.embedder = embedder or embedder_for(settings)
         self._lock = threading.RLock()
-        self._snapshot = Snapshot(layout.current_generation(index_dir))
+        self._snapshot: Reader = open_reader(index_dir)
         self._articles: OrderedDict[tuple[str, str], Article] = OrderedDict()
         self._model_checked = False
         self.last_report: BuildReport | None = None
@@ -66,21 +69,31 @@ class Archive:
         embedder: Embedder | None = None,
         progress: Progress | None = None,
         lock_wait: float = 0.0,
+        shards: int | None = None,
     ) -> Archive:
-        """Index `folders` from scratch into a new generation and return the archive open on it."""
+        """Index `folders` from scratch into a new generation and return the archive open on it.
+
+        With `shards`, the index is split into that many shards (docs/sharding.md), answering
+        exactly as one index; later updates keep the number.
+        """
         settings = settings or Settings.from_env()
         path = Path(index_dir or settings.index_dir)
         embedder = embedder or embedder_for(settings)
-        report = build_generation(
-            folders,
-            path,
-            settings,
-            embedder,
-            None,
-            incremental=False,
-            progress=progress or no_progress,
-            lock_wait=lock_wait,
-        )
+        if shards is not None:
+            report = build_sharded(
+                folders, path, settings, embedder, None, shards, False, progress or no_progress, lock_wait
+            )
+        else:
+            report = build_generation(
+                folders,
+                path,
+                settings,
+                embedder,
+                None,
+                incremental=False,
+                progress=progress or no_progress,
+                lock_wait=lock_wait,
+            )
         archive = cls(path, settings, embedder)
         archive.last_report = report
         return archive
@@ -105,17 +118,35 @@ class Archive:
     def update(
         self, folders: Sequence[str | Path], progress: Progress | None = None, lock_wait: float = 0.0
     ) -> BuildReport:
-        """Bring the index in line with `folders`: embed only added or changed articles, drop removed ones."""
-        report = build_generation(
-            folders,
-            self.index_dir,
-            self.settings,
-            self.embedder,
-            self._current(),
-            incremental=True,
-            progress=progress or no_progress,
-            lock_wait=lock_wait,
-        )
+        """Bring the index in line with `folders`: embed only added or changed articles, drop removed ones.
+
+        A sharded index rewrites only the shards whose articles changed.
+        """
+        current = self._current()
+        if isinstance(current, ShardedSnapshot):
+            shards = len(current.shard_set.shards)
+            report = build_sharded(
+                folders,
+                self.index_dir,
+                self.settings,
+                self.embedder,
+                current,
+                shards,
+                True,
+                progress or no_progress,
+                lock_wait,
+            )
+        else:
+            report = build_generation(
+                folders,
+                self.index_dir,
+                self.settings,
+                self.embedder,
+                current if isinstance(current, Snapshot) else None,
+                incremental=True,
+                progress=progress or no_progress,
+                lock_wait=lock_wait,
+            )
         self.refresh()
         self.last_report = report
         return report
@@ -130,7 +161,7 @@ class Archive:
         with self._lock:
             if name is None or name == self._snapshot.name:
                 return False
-            self._snapshot = Snapshot(layout.current_generation(self.index_dir))
+            self._snapshot = open_reader(self.index_dir)
             self._model_checked = False
         return True
 
@@ -279,7 +310,7 @@ class Archive:
 
     # ----- internals --------------------------------------------------------------------
 
-    def _current(self) -> Snapshot:
+    def _current(self) -> Reader:
         """The snapshot to serve from, moving to a newer published generation first if there is one.
 
         Reading the one-line CURRENT file costs microseconds. A new generation that cannot be
@@ -309,7 +340,7 @@ class Archive:
 
     def _retrieve(
         self,
-        snapshot: Snapshot,
+        snapshot: Reader,
         text: str,
         k: int,
         mode: SearchMode,
@@ -322,7 +353,7 @@ class Archive:
         options = retrieval_options(self.settings)
         return retrieve(snapshot, embedder, text, k, mode, options, source, since, until)
 
-    def _hit(self, snapshot: Snapshot, row: int, score: float, rank: int) -> Hit:
+    def _hit(self, snapshot: Reader, row: int, score: float, rank: int) -> Hit:
         ref = snapshot.passage(row)
         article = self._article(snapshot, ref.article.article_id)
         return Hit(
@@ -338,7 +369,7 @@ class Archive:
             content_hash=article.content_hash,
         )
 
-    def _article(self, snapshot: Snapshot, article_id: str) -> Article:
+    def _article(self, snapshot: Reader, article_id: str) -> Article:
         key = (snapshot.name, article_id)
         with self._lock:
             cached = self._articles.get(key)

@@ -25,12 +25,12 @@ import archive
 from archive import planning, reprints
 from archive.errors import InvalidRequestError
 from archive.models import BuildReport
-from archive.readers import read_folders
+from archive.readers import ReadOutcome, read_folders
 from archive.settings import Settings
 from index import layout, schema
 from index.embedder import Embedder
 from index.encoding import Encoder, cache_path, open_cache
-from index.records import Progress, no_progress
+from index.records import Article, Progress, no_progress
 from index.snapshot import Snapshot
 from index.writer import BuildInfo, PlannedArticle, StoreChanges, write_generation
 
@@ -51,25 +51,10 @@ def build_generation(
     lock_wait: float = 0.0,
 ) -> BuildReport:
     started = time.perf_counter()
-    missing = [str(root) for root in roots if not Path(root).exists()]
-    if missing:
-        raise InvalidRequestError(f"No such folder or file: {', '.join(missing)}. Nothing was indexed.")
+    check_roots(roots)
     with layout.build_lock(index_dir, wait_seconds=lock_wait):
         layout.remove_stale(index_dir)
-        log.info("reading %s", ", ".join(str(root) for root in roots))
-        progress("reading", 0, 1)
-        outcome = read_folders(roots, max_article_chars=settings.max_article_chars)
-        progress("reading", 1, 1)
-        if not outcome.articles:
-            # Publishing an empty index would silently wipe a good one (an unmounted drive, a typo).
-            problems = "; ".join(str(p) for p in outcome.failed[:3])
-            raise InvalidRequestError(
-                f"No article could be read from {', '.join(str(r) for r in roots)}"
-                + (f" ({len(outcome.failed)} problems: {problems})" if problems else "")
-                + ". The index was left as it was."
-            )
-        # Absolute paths, so staleness checks work from any working directory.
-        articles = [replace(a, path=os.path.abspath(a.path)) if a.path else a for a in outcome.articles]
+        outcome, articles = read_articles(roots, settings, progress)
         tokens, overlap = settings.passage_tokens, settings.passage_overlap
         lender = previous if planning.reusable(previous, embedder.fingerprint, tokens, overlap) else None
         planned = planning.plan(articles, lender, embedder, tokens, overlap)
@@ -80,15 +65,17 @@ def build_generation(
             "reusing" if lender is not None else "not reusing",
         )
         embed_started = time.perf_counter()
-        encoder = Encoder(embedder, open_cache(cache_path(settings.embedding_cache, index_dir), embedder), progress)
+        encoder = open_encoder(settings, index_dir, embedder, progress)
         try:
-            vectors = _embed(planned, lender, encoder)
+            vectors = assemble_vectors(planned, lender, encode_new(planned, encoder))
         finally:
             encoder.close()
         embed_seconds = time.perf_counter() - embed_started
         log.info("embedded in %.1f s", embed_seconds)
-        changes = planning.diff(planned, previous)
-        minhash, stories = _stories(planned, lender)
+        changes = planning.diff([item.article for item in planned], previous.entries if previous else ())
+        minhash = signatures(planned, lender)
+        story_roots = reprints.find_stories([item.article.text for item in planned], list(minhash))
+        stories = [planned[root].article.article_id for root in story_roots]
         store_changes = (
             StoreChanges(frozenset(changes.added + changes.changed), changes.changed + changes.removed)
             if incremental and lender is not None
@@ -123,8 +110,38 @@ def build_generation(
     )
 
 
-def _embed(planned: Sequence[PlannedArticle], previous: Snapshot | None, encoder: Encoder) -> tuple[Vectors, Vectors]:
-    """Vectors for every passage and sentence, in article order: reused rows copied, new ones encoded."""
+def check_roots(roots: Sequence[str | Path]) -> None:
+    missing = [str(root) for root in roots if not Path(root).exists()]
+    if missing:
+        raise InvalidRequestError(f"No such folder or file: {', '.join(missing)}. Nothing was indexed.")
+
+
+def read_articles(
+    roots: Sequence[str | Path], settings: Settings, progress: Progress
+) -> tuple[ReadOutcome, list[Article]]:
+    """Every article of `roots` in read order (paths made absolute); refuses to go on with none."""
+    log.info("reading %s", ", ".join(str(root) for root in roots))
+    progress("reading", 0, 1)
+    outcome = read_folders(roots, max_article_chars=settings.max_article_chars)
+    progress("reading", 1, 1)
+    if not outcome.articles:
+        # Publishing an empty index would silently wipe a good one (an unmounted drive, a typo).
+        problems = "; ".join(str(p) for p in outcome.failed[:3])
+        raise InvalidRequestError(
+            f"No article could be read from {', '.join(str(r) for r in roots)}"
+            + (f" ({len(outcome.failed)} problems: {problems})" if problems else "")
+            + ". The index was left as it was."
+        )
+    # Absolute paths, so staleness checks work from any working directory.
+    return outcome, [replace(a, path=os.path.abspath(a.path)) if a.path else a for a in outcome.articles]
+
+
+def open_encoder(settings: Settings, index_dir: Path, embedder: Embedder, progress: Progress) -> Encoder:
+    return Encoder(embedder, open_cache(cache_path(settings.embedding_cache, index_dir), embedder), progress)
+
+
+def encode_new(planned: Sequence[PlannedArticle], encoder: Encoder) -> tuple[Vectors, Vectors]:
+    """Vectors of the passages and sentences of every article not reused, in article order."""
     passage_texts: list[str] = []
     sentence_texts: list[str] = []
     for item in planned:
@@ -133,9 +150,15 @@ def _embed(planned: Sequence[PlannedArticle], previous: Snapshot | None, encoder
         title = item.article.title
         passage_texts.extend(schema.passage_embedding_text(title, text) for text in item.passage_texts())
         sentence_texts.extend(item.article.text[s:e] for s, e in item.sentence_spans)
-    new_passages = encoder.encode(passage_texts, "embedding passages")
-    new_sentences = encoder.encode(sentence_texts, "embedding sentences")
-    dimension = encoder.embedder.dimension
+    return encoder.encode(passage_texts, "embedding passages"), encoder.encode(sentence_texts, "embedding sentences")
+
+
+def assemble_vectors(
+    planned: Sequence[PlannedArticle], previous: Snapshot | None, new: tuple[Vectors, Vectors]
+) -> tuple[Vectors, Vectors]:
+    """Vectors for every passage and sentence, in article order: reused rows copied, `new` ones in turn."""
+    new_passages, new_sentences = new
+    dimension = new_passages.shape[1]
     passage_vecs = np.empty((sum(len(item.passages) for item in planned), dimension), dtype=np.float32)
     sentence_vecs = np.empty((sum(len(item.sentence_spans) for item in planned), dimension), dtype=np.float32)
     p_row = s_row = p_new = s_new = 0
@@ -153,14 +176,13 @@ def _embed(planned: Sequence[PlannedArticle], previous: Snapshot | None, encoder
     return passage_vecs, sentence_vecs
 
 
-def _stories(planned: Sequence[PlannedArticle], previous: Snapshot | None) -> tuple[npt.NDArray[np.uint64], list[str]]:
-    """Each article's MinHash signature and story id (near-duplicate group); unchanged articles' reused."""
+def signatures(planned: Sequence[PlannedArticle], previous: Snapshot | None) -> npt.NDArray[np.uint64]:
+    """Each article's MinHash signature (near-duplicate stories); unchanged articles' reused."""
     old = previous.minhash() if previous is not None else None
-    signatures = np.empty((len(planned), schema.MINHASH_PERMUTATIONS), dtype=np.uint64)
+    result = np.empty((len(planned), schema.MINHASH_PERMUTATIONS), dtype=np.uint64)
     for i, item in enumerate(planned):
         if item.reuse is not None and old is not None and previous is not None:
-            signatures[i] = old[previous.by_id[item.reuse.article_id]]
+            result[i] = old[previous.by_id[item.reuse.article_id]]
         else:
-            signatures[i] = reprints.signature(item.article.text)
-    roots = reprints.find_stories([item.article.text for item in planned], list(signatures))
-    return signatures, [planned[root].article.article_id for root in roots]
+            result[i] = reprints.signature(item.article.text)
+    return result

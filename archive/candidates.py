@@ -1,4 +1,4 @@
-"""Gather the sentences of the top passages as answer candidates (through `Snapshot` methods, no scoring).
+"""Gather the sentences of the top passages as answer candidates (through `Reader` methods, no scoring).
 
 Each candidate carries what the later steps need to know about it (its text and span, its
 best passage, its story and outlet), so scoring and selection never go back to the index.
@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from archive.models import Article
+from index.reader import Reader
 from index.retriever import Retrieval
-from index.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Candidates:
     articles: Mapping[str, Article]
 
 
-def gather(snapshot: Snapshot, retrieval: Retrieval, passages: int, articles: Mapping[str, Article]) -> Candidates:
+def gather(snapshot: Reader, retrieval: Retrieval, passages: int, articles: Mapping[str, Article]) -> Candidates:
     """Every sentence of the first `passages` passages, once, tagged with its best passage.
 
     `articles` holds (at least) the articles of those passages, read once by the caller.

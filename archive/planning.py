@@ -75,13 +75,12 @@ def plan(
     return planned
 
 
-def diff(planned: Sequence[PlannedArticle], previous: Snapshot | None) -> Changes:
-    """What a build changes, by article id, against the previous generation."""
-    old = {e.article_id: e for e in previous.entries} if previous is not None else {}
+def diff(articles: Sequence[Article], previous: Sequence[ArticleEntry]) -> Changes:
+    """What a build changes, by article id, against the previous generation's entries."""
+    old = {e.article_id: e for e in previous}
     added, changed = [], []
     unchanged = 0
-    for item in planned:
-        article = item.article
+    for article in articles:
         entry = old.get(article.article_id)
         if entry is None:
             added.append(article.article_id)
@@ -94,6 +93,6 @@ def diff(planned: Sequence[PlannedArticle], previous: Snapshot | None) -> Change
             changed.append(article.article_id)
         else:
             unchanged += 1
-    current = {item.article.article_id for item in planned}
+    current = {article.article_id for article in articles}
     removed = sorted(article_id for article_id in old if article_id not in current)
     return Changes(tuple(added), tuple(changed), tuple(removed), unchanged)

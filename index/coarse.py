@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from index.vectors import top_indices
+
 COARSE_DIMENSION = 64
 FIT_SAMPLE = 20_000  # passages the principal directions are fitted on
 
@@ -44,13 +46,11 @@ def project(vectors: Matrix, projection: Matrix) -> Matrix:
 
 def candidates(
     coarse: Matrix, projection: Matrix, query: Matrix, count: int, mask: npt.NDArray[np.bool_] | None
-) -> npt.NDArray[np.int64]:
-    """Rows (ascending) of the `count` best projected scores; rows outside `mask` never."""
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Rows (ascending) of the `count` best projected scores (ties by row), and those scores; never outside `mask`."""
     scores = coarse @ (query @ projection)
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)
         count = min(count, int(mask.sum()))
-    count = min(count, len(scores))
-    if count <= 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.sort(np.argpartition(-scores, count - 1)[:count]).astype(np.int64)
+    rows = np.sort(top_indices(scores, count)).astype(np.int64)
+    return rows, scores[rows].astype(np.float64)

@@ -15,6 +15,7 @@ from index import schema
 from index.errors import ArticleNotFoundError, IndexCorruptError
 from index.manifest import ArticleEntry, Manifest, check_files, read_manifest
 from index.records import Article
+from index.shard_search import LocalPool, ShardPool, ShardSearcher
 from index.sparse import BM25Index
 from index.store import PassageStore, date_key, source_key
 
@@ -84,6 +85,21 @@ class Snapshot:
     @property
     def name(self) -> str:
         return self.folder.name
+
+    # ----- searched as one shard (index/retriever.py, docs/sharding.md) -------------------
+
+    @property
+    def pool(self) -> ShardPool:
+        """This generation as a pool of one shard, its rows the archive's rows."""
+        return LocalPool([ShardSearcher(self)])
+
+    @property
+    def row_maps(self) -> tuple[None]:
+        return (None,)
+
+    @property
+    def coarse_ready(self) -> bool:
+        return self.passage_coarse is not None
 
     def passage(self, row: int) -> PassageRef:
         entry = self.entries[int(self._passage_article[row])]
@@ -190,9 +206,9 @@ class Snapshot:
         similarity: npt.NDArray[np.float32] = matrix @ matrix.T
         return similarity
 
-    def term_idf(self, term: str) -> float:
-        """The whole-index IDF of an analysed term."""
-        return self.store.idf(term)
+    def term_idfs(self, terms: list[str]) -> dict[str, float]:
+        """The whole-index IDF of each analysed term (the Whoosh store's, over the passage text)."""
+        return {term: self.store.idf(term) for term in terms}
 
     def story_of(self, article_id: str) -> str:
         """The id naming the article's near-duplicate story (its own id when it has no copy)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,7 @@ import orjson
 from index import fileio, schema
 from index.errors import IndexCorruptError
 from index.schema import Sizes
+from index.vectors import top_indices
 
 _TF_MAX = np.iinfo(np.uint16).max
 
@@ -44,6 +45,20 @@ class BM25Params:
 
 
 DEFAULT_BM25 = BM25Params()
+
+
+@dataclass(frozen=True)
+class BM25Stats:
+    """The collection statistics BM25 scores with: one index's own, or the sum over shards (index/query.py)."""
+
+    passages: int
+    average_lengths: tuple[float, float]  # text, title; at least 1
+    document_frequency: Mapping[str, int]  # of the query's terms
+
+    def idf(self, term: str) -> float:
+        """BM25's idf, in the form that stays positive for terms in most passages."""
+        df = self.document_frequency.get(term, 0)
+        return math.log(1.0 + (self.passages - df + 0.5) / (df + 0.5))
 
 
 class PostingsWriter:
@@ -151,18 +166,23 @@ class BM25Index:
             raise IndexCorruptError(
                 f"{folder / schema.BM25_TERM_STARTS.name} does not match the postings; rebuild with `archive build`."
             )
-        # Averages over the whole generation, as BM25's length normalisation needs.
+        # Totals over the whole generation, for BM25's length normalisation (summed over shards when sharded).
         totals = np.asarray(self.lengths, dtype=np.float64).sum(axis=0) if passages else np.zeros(2)
-        self._average = np.maximum(totals / max(passages, 1), 1.0)
+        self.length_totals = (float(totals[0]), float(totals[1]))
+        average = np.maximum(totals / max(passages, 1), 1.0)
+        self._average = (float(average[0]), float(average[1]))
 
     def document_frequency(self, term: str) -> int:
         term_id = self._ids.get(term)
         return 0 if term_id is None else int(self.starts[term_id + 1] - self.starts[term_id])
 
+    def stats(self, terms: Sequence[str]) -> BM25Stats:
+        """This index's own statistics for `terms`."""
+        return BM25Stats(self.passages, self._average, {t: self.document_frequency(t) for t in set(terms)})
+
     def idf(self, term: str) -> float:
-        """BM25's idf, in the form that stays positive for terms in most passages."""
-        df = self.document_frequency(term)
-        return math.log(1.0 + (self.passages - df + 0.5) / (df + 0.5))
+        """BM25's idf over this index alone."""
+        return self.stats([term]).idf(term)
 
     def search(
         self,
@@ -170,29 +190,37 @@ class BM25Index:
         k: int,
         mask: npt.NDArray[np.bool_] | None = None,
         params: BM25Params = DEFAULT_BM25,
+        stats: BM25Stats | None = None,
     ) -> list[tuple[int, float]]:
         """The `k` best (row, score) pairs for the analysed query terms, best first; rows outside `mask` never."""
-        scores = self.scores(query_terms, params)
+        scores = self.scores(query_terms, params, stats)
         if scores is None or k <= 0:
             return []
         if mask is not None:
             scores[~mask] = 0.0
-        matched = best_matches(scores, k)
-        # Ties broken by row, so the ranking is deterministic.
-        best = matched[np.lexsort((matched, -scores[matched]))]
+        best = best_matches(scores, k)
         return [(int(row), float(scores[row])) for row in best]
 
-    def scores(self, query_terms: Sequence[str], params: BM25Params = DEFAULT_BM25) -> npt.NDArray[np.float64] | None:
-        """BM25F score of every passage row (0 for no match), or None when no term is known."""
-        ids = sorted({self._ids[t] for t in query_terms if t in self._ids})
-        if not ids:
+    def scores(
+        self, query_terms: Sequence[str], params: BM25Params = DEFAULT_BM25, stats: BM25Stats | None = None
+    ) -> npt.NDArray[np.float64] | None:
+        """BM25F score of every passage row (0 for no match), or None when no term is known.
+
+        `stats` are the collection's (a sharded archive's sums); by default this index's own.
+        Terms are summed in their string order, not this index's vocabulary order, so a passage
+        scores the same, to the last bit, in any shard.
+        """
+        terms = sorted({t for t in query_terms if t in self._ids})
+        if not terms:
             return None
+        stats = stats or self.stats(terms)
+        ids = [self._ids[t] for t in terms]
         slices = [(int(self.starts[i]), int(self.starts[i + 1])) for i in ids]
         rows = np.concatenate([self.rows[a:b] for a, b in slices])
         tf = np.concatenate([self.tf[a:b] for a, b in slices]).astype(np.float64)
-        idf = np.repeat([self.idf(self.vocab[i]) for i in ids], [b - a for a, b in slices])
+        idf = np.repeat([stats.idf(t) for t in terms], [b - a for a, b in slices])
         lengths = self.lengths[rows].astype(np.float64)
-        norm = (1.0 - params.b) + params.b * lengths / self._average
+        norm = (1.0 - params.b) + params.b * lengths / np.array(stats.average_lengths)
         weight = tf[:, 0] / norm[:, 0] + params.title_weight * tf[:, 1] / norm[:, 1]
         contribution = idf * weight * (params.k1 + 1.0) / (weight + params.k1)
         summed = np.bincount(rows, weights=contribution, minlength=self.passages)
@@ -200,8 +228,6 @@ class BM25Index:
 
 
 def best_matches(scores: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
-    """Rows of the `k` highest positive scores, unordered (rows scoring 0 matched no term)."""
+    """Rows of the `k` highest positive scores, best first, ties by row (rows scoring 0 matched no term)."""
     matched = np.flatnonzero(scores > 0.0)
-    if len(matched) > k:
-        matched = matched[np.argpartition(-scores[matched], k - 1)[:k]]
-    return matched
+    return matched[top_indices(scores[matched], k)]

@@ -134,6 +134,13 @@ class PassageStore:
         with self._lock:
             return float(self._searcher.idf("text", term))
 
+    def term_counts(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """What `idf` is made of: all documents (deleted ones included, as Whoosh counts them) and each
+        term's document frequency in the passage text; summed over shards they give the archive's idf."""
+        with self._lock:
+            documents = int(self._searcher.doc_count_all())
+            return documents, {term: int(self._searcher.doc_frequency("text", term)) for term in terms}
+
     def close(self) -> None:
         with self._lock:
             self._searcher.close()

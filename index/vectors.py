@@ -1,4 +1,4 @@
-"""Ranking rows by score: the dense leg's top-k over unit vectors, with an optional row mask."""
+"""Ranking rows by score: the dense leg's top-k over unit vectors, with an optional row mask; ties by row."""
 
 from __future__ import annotations
 
@@ -29,9 +29,23 @@ def top_rows(
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)
         k = min(k, int(mask.sum()))
-        if k == 0:
-            return []
-    k = min(k, scores.shape[0])
-    best = np.argpartition(-scores, k - 1)[:k]
-    best = best[np.argsort(-scores[best], kind="stable")]
+    best = top_indices(scores, k)
     return [(int(row), float(scores[row])) for row in best]
+
+
+def top_indices(scores: npt.NDArray[Any], k: int) -> npt.NDArray[np.intp]:
+    """Positions of the `k` highest scores, best first, ties broken by position: deterministic.
+
+    Which of several equal scores make the cut never depends on argpartition's internals,
+    so an index split into shards ranks its rows exactly as the whole index does.
+    """
+    count = min(k, len(scores))
+    if count <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if count < len(scores):
+        kth = scores[np.argpartition(-scores, count - 1)[count - 1]]
+        chosen = np.flatnonzero(scores >= kth)
+    else:
+        chosen = np.arange(len(scores))
+    order = np.lexsort((chosen, -scores[chosen]))[:count]
+    return chosen[order].astype(np.intp)

@@ -71,18 +71,23 @@ def write_generation(
     previous: Snapshot | None,
     store_changes: StoreChanges | None,
     progress: Progress,
+    projection: Vectors | None = None,
 ) -> Manifest:
     """Write a whole generation into `staging`.
 
     `vectors` are (passages, sentences) for every planned article in order; `stories` each
     article's story id. `previous` (built with the same model and chunking) lends unchanged
     articles' postings and its coarse projection; with `store_changes` its Whoosh store is
-    carried over and changed instead of rebuilt.
+    carried over and changed instead of rebuilt. A shard is given its archive's `projection`.
     """
     passage_vecs, sentence_vecs = vectors
     _write_store(staging, planned, previous if store_changes is not None else None, store_changes, progress)
     bm25_terms, bm25_postings = _write_postings(staging, planned, previous, progress)
-    coarse_dimension = _write_coarse(staging, passage_vecs, previous)
+    if projection is None:
+        projection = carried_projection(previous, int(passage_vecs.shape[1]))
+    if projection is None:
+        projection = coarse.fit_projection(passage_vecs)
+    coarse_dimension = _write_coarse(staging, passage_vecs, projection)
     schema.save(staging, schema.MINHASH, minhash)
     entries = _write_articles(staging, planned, stories)
     spans = [s for item in planned for s in _passage_spans(item)]
@@ -172,11 +177,16 @@ def _write_postings(
     return writer.save(staging)
 
 
-def _write_coarse(staging: Path, passage_vecs: Vectors, previous: Snapshot | None) -> int:
-    """The dense leg's coarse pass (index/coarse.py); an update keeps the previous projection."""
+def carried_projection(previous: Snapshot | None, dimension: int) -> Vectors | None:
+    """The previous generation's coarse projection when it fits (an update keeps it: carried rows keep their values)."""
     projection = previous.coarse_projection if previous is not None else None
-    if projection is None or projection.shape[0] != passage_vecs.shape[1]:
-        projection = coarse.fit_projection(passage_vecs)
+    if projection is None or projection.shape[0] != dimension:
+        return None
+    return np.asarray(projection, dtype=np.float32)
+
+
+def _write_coarse(staging: Path, passage_vecs: Vectors, projection: Vectors) -> int:
+    """The dense leg's coarse pass (index/coarse.py)."""
     schema.save(staging, schema.COARSE_PROJECTION, np.asarray(projection, dtype=np.float32))
     schema.save(staging, schema.COARSE_VECTORS, coarse.project(passage_vecs, projection))
     return int(projection.shape[1])

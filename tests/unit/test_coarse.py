@@ -35,7 +35,7 @@ def test_candidates_hold_the_exact_best_rows() -> None:
     found = []
     for query in queries:
         exact_top = set(np.argsort(-(vectors @ query))[:10].tolist())
-        rows = coarse.candidates(projected, projection, query, 500, None)
+        rows, _ = coarse.candidates(projected, projection, query, 500, None)
         assert len(rows) == 500 and np.all(np.diff(rows) > 0)
         found.append(len(exact_top & set(rows.tolist())) / 10)
     assert np.mean(found) >= 0.95
@@ -47,6 +47,6 @@ def test_candidates_respect_the_mask_and_small_archives() -> None:
     projected = coarse.project(vectors, projection)
     mask = np.zeros(100, dtype=bool)
     mask[[3, 50, 99]] = True
-    assert coarse.candidates(projected, projection, vectors[0], 10, mask).tolist() == [3, 50, 99]
-    assert len(coarse.candidates(projected, projection, vectors[0], 500, None)) == 100
-    assert len(coarse.candidates(projected, projection, vectors[0], 10, np.zeros(100, dtype=bool))) == 0
+    assert coarse.candidates(projected, projection, vectors[0], 10, mask)[0].tolist() == [3, 50, 99]
+    assert len(coarse.candidates(projected, projection, vectors[0], 500, None)[0]) == 100
+    assert len(coarse.candidates(projected, projection, vectors[0], 10, np.zeros(100, dtype=bool))[0]) == 0

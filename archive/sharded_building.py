@@ -1,0 +1,345 @@
+"""Build or update a sharded index (docs/sharding.md): read, assign, plan and embed per shard, publish one set.
+
+Every folder is read, as for an unsharded build; each article goes to the shard its id
+hashes to (`index.shardset.shard_of`). A shard whose articles are all unchanged since the
+live set (same ids in the same order, same text, title, source, date, path and source
+mtime) is not written again: the new set names its previous generation. The others are
+planned and embedded on their own (`prepare_shard`, reusing the previous shard's rows of
+unchanged articles) and written as ordinary generations (`write_shard`); what only the
+whole knows (near-duplicate stories, the coarse projection, the build order) is made here
+and recorded in the set, which `index.layout` publishes by swapping CURRENT last.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+import archive
+from archive import planning, reprints
+from archive.building import (
+    Vectors,
+    assemble_vectors,
+    check_roots,
+    encode_new,
+    open_encoder,
+    read_articles,
+    signatures,
+)
+from archive.errors import InvalidRequestError
+from archive.models import BuildReport
+from archive.settings import Settings
+from index import coarse, layout
+from index.embedder import Embedder
+from index.encoding import Encoder
+from index.manifest import ArticleEntry
+from index.records import Article, Progress, no_progress
+from index.sharded import ShardedSnapshot
+from index.shardset import SET_PREFIX, ShardRef, ShardSet, shard_folder_name, shard_of, write_shard_set
+from index.snapshot import Snapshot
+from index.writer import BuildInfo, PlannedArticle, StoreChanges, carried_projection, write_generation
+
+log = logging.getLogger(__name__)
+
+MAX_SHARDS = 256
+
+
+@dataclass
+class PreparedShard:
+    """One shard's articles planned and embedded (or, `kept`, its previous generation named again)."""
+
+    number: int
+    articles: list[Article]
+    previous: Snapshot | None  # the shard's previous generation, when it can lend rows
+    kept: ShardRef | None = None
+    planned: list[PlannedArticle] | None = None
+    vectors: tuple[Vectors, Vectors] | None = None
+    minhash: npt.NDArray[np.uint64] | None = None
+
+
+def build_sharded(
+    roots: Sequence[str | Path],
+    index_dir: Path,
+    settings: Settings,
+    embedder: Embedder,
+    previous: ShardedSnapshot | None,
+    shards: int,
+    incremental: bool,
+    progress: Progress = no_progress,
+    lock_wait: float = 0.0,
+) -> BuildReport:
+    """Index `roots` into `shards` shards; with `previous` (a live set of as many shards) reuse what did not change."""
+    if not 1 <= shards <= MAX_SHARDS:
+        raise InvalidRequestError(f"The number of shards must be between 1 and {MAX_SHARDS} (got {shards}).")
+    started = time.perf_counter()
+    check_roots(roots)
+    with layout.build_lock(index_dir, wait_seconds=lock_wait):
+        layout.remove_stale(index_dir)
+        outcome, articles = read_articles(roots, settings, progress)
+        order = [shard_of(a.article_id, shards) for a in articles]
+        olds = _previous_shards(index_dir, previous, shards)
+        try:
+            embed_started = time.perf_counter()
+            encoder = open_encoder(settings, index_dir, embedder, progress)
+            try:
+                prepared = [
+                    prepare_shard(
+                        number,
+                        [a for a, s in zip(articles, order, strict=True) if s == number],
+                        olds[number],
+                        embedder,
+                        encoder,
+                        settings,
+                    )
+                    for number in range(shards)
+                ]
+            finally:
+                encoder.close()
+            embed_seconds = time.perf_counter() - embed_started
+            stories = _stories(articles, order, prepared)
+            projection = _projection(order, prepared, embedder.dimension)
+            info = BuildInfo(
+                archive.__version__,
+                embedder.name,
+                embedder.fingerprint,
+                settings.passage_tokens,
+                settings.passage_overlap,
+                planning.SPLITTER,
+            )
+            shard_set = _publish(index_dir, prepared, order, stories, projection, info, incremental, progress)
+        finally:
+            for old in olds:
+                if old is not None:
+                    old.close()
+    changes = planning.diff(articles, previous.manifest.articles if previous is not None else ())
+    log.info("published a set of %d shards, %d rewritten", shards, sum(p.kept is None for p in prepared))
+    return BuildReport(
+        added=changes.added,
+        changed=changes.changed,
+        removed=changes.removed,
+        unchanged=changes.unchanged,
+        failed=outcome.failed,
+        warnings=outcome.warnings,
+        duplicates=outcome.duplicates,
+        articles=shard_set.articles,
+        passages=shard_set.passages,
+        sentences=shard_set.sentences,
+        seconds=time.perf_counter() - started,
+        embed_seconds=embed_seconds,
+        embedded=encoder.embedded,
+        cache_hits=encoder.cache_hits,
+    )
+
+
+def prepare_shard(
+    number: int,
+    articles: list[Article],
+    previous: Snapshot | None,
+    embedder: Embedder,
+    encoder: Encoder,
+    settings: Settings,
+) -> PreparedShard:
+    """Plan and embed one shard's articles, or keep its previous generation when none changed."""
+    tokens, overlap = settings.passage_tokens, settings.passage_overlap
+    lender = previous if planning.reusable(previous, embedder.fingerprint, tokens, overlap) else None
+    if lender is not None and _unchanged(articles, lender.entries):
+        m = lender.manifest
+        kept = ShardRef(f"{lender.folder.parent.name}/{lender.folder.name}", len(m.articles), m.passages, m.sentences)
+        return PreparedShard(number, articles, lender, kept=kept, minhash=lender.minhash())
+    planned = planning.plan(articles, lender, embedder, tokens, overlap)
+    vectors = assemble_vectors(planned, lender, encode_new(planned, encoder))
+    return PreparedShard(
+        number, articles, lender, planned=planned, vectors=vectors, minhash=signatures(planned, lender)
+    )
+
+
+def write_shard(
+    index_dir: Path,
+    prepared: PreparedShard,
+    projection: Vectors,
+    info: BuildInfo,
+    incremental: bool,
+    progress: Progress,
+) -> ShardRef:
+    """Write a prepared shard as a generation in its shard folder (named by no set yet)."""
+    assert prepared.planned is not None and prepared.vectors is not None and prepared.minhash is not None
+    shard_dir = index_dir / shard_folder_name(prepared.number)
+    lender = prepared.previous
+    store_changes = None
+    if incremental and lender is not None:
+        changes = planning.diff(prepared.articles, lender.entries)
+        store_changes = StoreChanges(frozenset(changes.added + changes.changed), changes.changed + changes.removed)
+    staging = layout.new_staging(shard_dir)
+    try:
+        stories = [""] * len(prepared.planned)  # the set holds stories: they span shards
+        manifest = write_generation(
+            staging,
+            prepared.planned,
+            prepared.vectors,
+            prepared.minhash,
+            stories,
+            info,
+            lender,
+            store_changes,
+            progress,
+            projection,
+        )
+        final = layout.settle(shard_dir, staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ShardRef(f"{shard_dir.name}/{final.name}", len(manifest.articles), manifest.passages, manifest.sentences)
+
+
+def _previous_shards(index_dir: Path, previous: ShardedSnapshot | None, shards: int) -> list[Snapshot | None]:
+    """The live set's shard generations, opened to lend rows (none when the shard count changes)."""
+    if previous is None or len(previous.shard_set.shards) != shards:
+        return [None] * shards
+    olds: list[Snapshot | None] = []
+    try:
+        for ref in previous.shard_set.shards:
+            olds.append(Snapshot(index_dir / ref.folder))
+    except BaseException:
+        for old in olds:
+            if old is not None:
+                old.close()
+        raise
+    return olds
+
+
+def _unchanged(articles: Sequence[Article], entries: Sequence[ArticleEntry]) -> bool:
+    """Whether a shard would be written exactly as before: the same articles, in order, from the same files."""
+    if len(articles) != len(entries):
+        return False
+    for article, entry in zip(articles, entries, strict=True):
+        seen = (entry.article_id, entry.content_hash, entry.title, entry.source, entry.date, entry.path)
+        now = (
+            article.article_id,
+            article.content_hash,
+            article.title,
+            article.source,
+            article.date.isoformat() if article.date else "",
+            article.path,
+        )
+        if seen != now or entry.source_mtime != _mtime(article.path):
+            return False
+    return True
+
+
+def _mtime(path: str) -> float:
+    try:
+        return Path(path).stat().st_mtime if path else 0.0
+    except OSError:
+        return 0.0
+
+
+def _in_build_order(order: Sequence[int], shards: int) -> list[tuple[int, int]]:
+    """(shard, index within the shard) of each article, in build order."""
+    cursors = [0] * shards
+    result = []
+    for shard in order:
+        result.append((shard, cursors[shard]))
+        cursors[shard] += 1
+    return result
+
+
+def _stories(articles: Sequence[Article], order: Sequence[int], prepared: Sequence[PreparedShard]) -> dict[str, str]:
+    """Near-duplicate stories over every shard, in build order: article id -> story id, for copies only."""
+    places = _in_build_order(order, len(prepared))
+    minhash = [p.minhash for p in prepared]
+    signatures_in_order = []
+    for shard, index in places:
+        shard_minhash = minhash[shard]
+        assert shard_minhash is not None
+        signatures_in_order.append(shard_minhash[index])
+    roots = reprints.find_stories([a.text for a in articles], signatures_in_order)
+    return {a.article_id: articles[r].article_id for a, r in zip(articles, roots, strict=True) if articles[r] is not a}
+
+
+def _projection(order: Sequence[int], prepared: Sequence[PreparedShard], dimension: int) -> Vectors:
+    """The archive's coarse projection: the live one when there is one, else fitted on every passage in build order."""
+    for p in prepared:
+        carried = carried_projection(p.previous, dimension)
+        if carried is not None:
+            return carried
+    vectors: list[Vectors] = []
+    for p in prepared:
+        if p.vectors is not None:
+            vectors.append(p.vectors[0])
+        else:
+            assert p.previous is not None
+            vectors.append(np.asarray(p.previous.passage_vectors))
+    counts = [_passage_counts(p) for p in prepared]
+    starts = [np.concatenate([[0], np.cumsum(c)]).astype(np.int64) for c in counts]
+    pieces = [
+        vectors[shard][starts[shard][index] : starts[shard][index + 1]]
+        for shard, index in _in_build_order(order, len(counts))
+    ]
+    if not pieces:
+        return coarse.fit_projection(np.zeros((0, dimension), dtype=np.float32))
+    return coarse.fit_projection(np.concatenate(pieces))
+
+
+def _passage_counts(prepared: PreparedShard) -> list[int]:
+    if prepared.planned is not None:
+        return [len(item.passages) for item in prepared.planned]
+    assert prepared.previous is not None
+    return [e.passage_count for e in prepared.previous.entries]
+
+
+def _publish(
+    index_dir: Path,
+    prepared: Sequence[PreparedShard],
+    order: Sequence[int],
+    stories: dict[str, str],
+    projection: Vectors,
+    info: BuildInfo,
+    incremental: bool,
+    progress: Progress,
+) -> ShardSet:
+    """Write the changed shards, then the set naming every shard's generation; CURRENT last."""
+    written: list[Path] = []
+    staging = None
+    try:
+        refs = []
+        for p in prepared:
+            if p.kept is not None:
+                refs.append(p.kept)
+                continue
+            ref = write_shard(index_dir, p, projection, info, incremental, progress)
+            written.append(index_dir / ref.folder)
+            refs.append(ref)
+        shard_set = ShardSet(
+            package_version=info.package_version,
+            model_name=info.model_name,
+            model_fingerprint=info.model_fingerprint,
+            dimension=int(projection.shape[0]),
+            passage_tokens=info.passage_tokens,
+            passage_overlap=info.passage_overlap,
+            splitter=info.splitter,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            shards=tuple(refs),
+            order=tuple(order),
+            stories=stories,
+        )
+        staging = layout.new_staging(index_dir)
+        write_shard_set(staging, shard_set)
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for folder in written:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    # Past this point nothing is removed here: once CURRENT names the set, its shards are live. A
+    # failure before the swap leaves them unnamed, and the next build's pruning removes them.
+    published = layout.publish(index_dir, staging, prefix=SET_PREFIX)
+    log.info("published %s in %s", published.name, index_dir)
+    return shard_set
