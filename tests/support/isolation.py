@@ -18,7 +18,7 @@ import socket
 import subprocess
 from collections.abc import Mapping, Sequence
 
-ISOLATED = "ARCHIVE_TEST_ISOLATED"  # set to "1" inside the namespaces
+ISOLATED = "TESTS_ISOLATED"  # set to "1" inside the namespaces (not ARCHIVE_*: no setting)
 
 
 def available() -> str | None:
