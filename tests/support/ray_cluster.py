@@ -109,6 +109,16 @@ def workers(name: str) -> list[int]:
     return found
 
 
+def wait_for_no_workers(name: str, timeout_s: float = 60.0) -> bool:
+    """True once no worker runs `name` (killing an actor is asynchronous); False after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while workers(name):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def _wait_for_port(host: str, port: int, cluster: LocalCluster) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
