@@ -161,6 +161,12 @@ def _add_init(sub: Any) -> None:
 def _add_build(sub: Any) -> None:
     build = _command(sub, "build", "index article folders from scratch", "archive build ~/news ~/more-news")
     build.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
+    build.add_argument(
+        "--shards",
+        type=int,
+        metavar="N",
+        help="split the index into N shards that answer as one (docs/sharding.md); updates keep N",
+    )
     build.set_defaults(run=commands.run_build)
 
 

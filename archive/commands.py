@@ -81,7 +81,7 @@ def _require_index(effective: config.Effective, *, named_may_be_missing: bool = 
     from index import layout
 
     try:
-        layout.current_generation(effective.settings.index_dir)
+        layout.current_top(effective.settings.index_dir)
     except IndexMissingError as exc:
         found_none = _no_index(effective)
         if found_none is not None:
@@ -112,7 +112,7 @@ def run_build(args: argparse.Namespace) -> int:
 
     settings = _settings(args, writing=True)
     with progress_bar("Building", args.quiet) as progress:
-        archive = Archive.build(args.folders, settings=settings, progress=progress)
+        archive = Archive.build(args.folders, settings=settings, progress=progress, shards=args.shards)
     assert archive.last_report is not None
     return _print_report(archive.last_report, args, archive.index_dir)
 

@@ -22,6 +22,8 @@ from index import layout
 from index.checks import MAX_LISTED, REEMBED_SAMPLE, SENTENCE_SPANS, GenerationChecks, spread
 from index.embedder import Embedder
 from index.manifest import read_manifest
+from index.set_checks import set_problems
+from index.shardset import read_shard_set
 
 
 @dataclass(frozen=True)
@@ -54,34 +56,63 @@ def verify_index(
     path = Path(index_dir or settings.index_dir)
     embedder = embedder or embedder_for(settings)
     try:
-        folder = layout.current_generation(path)
-        manifest = read_manifest(folder)
+        top = layout.current_top(path)
+        shard_set = read_shard_set(top) if layout.is_shard_set(top) else None
+        folders = [path / ref.folder for ref in shard_set.shards] if shard_set is not None else [top]
+        checks = [GenerationChecks(folder, read_manifest(folder), embedder) for folder in folders]
     except ArchiveError as exc:
         return VerifyReport(str(path), "", (str(exc),))
-    check = GenerationChecks(folder, manifest, embedder)
-    steps: list[Callable[[], None]] = [*check.steps(reembed), lambda: _answers(check, path, settings, questions)]
+    problems: list[str] = []
+    counts: Counter[str] = Counter()
+    for check in checks:  # each shard of a sharded index is a generation of its own
+        _run(check.steps(reembed), check.problems)
+        where = f"{check.folder.parent.name}/{check.folder.name}: " if shard_set is not None else ""
+        problems += [where + p for p in check.problems]
+        counts.update(check.counts)
+        if problems:
+            break
+    if shard_set is not None and not problems:
+        _run([lambda: problems.extend(set_problems(path, shard_set))], problems)
+        counts["shards"] = len(checks)
+    if not problems:
+        _run([lambda: _answers(checks, top.name, path, settings, questions, counts, problems)], problems)
+    listed = problems[:MAX_LISTED]
+    if len(problems) > MAX_LISTED:
+        listed.append(f"... and {len(problems) - MAX_LISTED} more problems")
+    return VerifyReport(str(path), top.name, tuple(listed), dict(counts))
+
+
+def _run(steps: list[Callable[[], None]], problems: list[str]) -> None:
+    """Run checks in order until one finds a problem: later ones assume the earlier ones passed."""
     for step in steps:
         try:
             step()
         except Exception as exc:  # a checker must report what it trips over, not crash on it
-            check.problems.append(f"the check stopped on {type(exc).__name__}: {exc}")
-        if check.problems:
+            problems.append(f"the check stopped on {type(exc).__name__}: {exc}")
+        if problems:
             break
-    problems = check.problems[:MAX_LISTED]
-    if len(check.problems) > MAX_LISTED:
-        problems.append(f"... and {len(check.problems) - MAX_LISTED} more problems")
-    return VerifyReport(str(path), folder.name, tuple(problems), check.counts)
 
 
-def _answers(check: GenerationChecks, index_dir: Path, settings: Settings, count: int) -> None:
+def _answers(
+    checks: list[GenerationChecks],
+    live: str,
+    index_dir: Path,
+    settings: Settings,
+    count: int,
+    checked: Counter[str],
+    problems: list[str],
+) -> None:
     """Ask stored sentences as questions through the API; every citation and hit must slice back verbatim."""
-    m = check.manifest
-    checked = Counter[str]()
-    mode: SearchMode = "hybrid" if check.embedder.fingerprint == m.model_fingerprint else "bm25"
-    with Archive(index_dir, settings, check.embedder) as archive:
-        if layout.current_name(index_dir) != check.folder.name:
+    embedder = checks[0].embedder
+    mode: SearchMode = "hybrid" if embedder.fingerprint == checks[0].manifest.model_fingerprint else "bm25"
+    # Questions from every shard, `count` in all.
+    asked = [
+        q for i, c in enumerate(checks) for q in _questions(c, _share(count, len(checks), i), settings.max_query_chars)
+    ]
+    with Archive(index_dir, settings, embedder) as archive:
+        if layout.current_name(index_dir) != live:
             return  # a build published meanwhile; what was verified is no longer live
-        for question in _questions(check, count, settings.max_query_chars):
+        for question in asked:
             try:
                 answer = archive.ask(question, k=3, mode=mode)
                 spans = [(c.article_id, c.start, c.end, c.sentence) for c in answer.citations]
@@ -89,13 +120,17 @@ def _answers(check: GenerationChecks, index_dir: Path, settings: Settings, count
                 spans += [(h.article_id, h.start, h.end, h.text) for h in hits]
                 for article_id, start, end, text in spans:
                     if archive.article(article_id).text[start:end] != text:
-                        check.problems.append(f"a result from {article_id!r} at {start}-{end} is not its text")
+                        problems.append(f"a result from {article_id!r} at {start}-{end} is not its text")
             except ArchiveError as exc:
-                check.problems.append(f"asking {question[:60]!r} failed: {exc}")
+                problems.append(f"asking {question[:60]!r} failed: {exc}")
                 continue
             checked.update(questions_asked=1, citations_checked=len(answer.citations), hits_checked=len(hits))
             checked["questions_citing_themselves"] += any(c.sentence == question for c in answer.citations)
-    check.counts.update(checked)
+
+
+def _share(count: int, parts: int, part: int) -> int:
+    """Part `part`'s share of `count` split over `parts` as evenly as possible."""
+    return count // parts + (1 if part < count % parts else 0)
 
 
 def _questions(check: GenerationChecks, count: int, limit: int) -> list[str]:

@@ -49,7 +49,8 @@ def scifact_corpus(folder: Path, replicas: int = 1, limit: int | None = None) ->
     Replicas change the title (so they are distinct articles, not duplicates) and keep the
     abstract, so their sentence embeddings come from the embedding cache.
     """
-    rows = [json.loads(line) for line in (SCIFACT / "corpus.jsonl").open(encoding="utf-8")]
+    with (SCIFACT / "corpus.jsonl").open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
     rows = rows[:limit] if limit else rows
     records = []
     for replica in range(replicas):
@@ -68,10 +69,11 @@ def scifact_queries() -> list[RetrievalQuery]:
         if int(score) > 0:
             relevant.setdefault(query_id, set()).add(corpus_id)
     queries = []
-    for line in (SCIFACT / "queries.train.jsonl").open(encoding="utf-8"):
-        row = json.loads(line)
-        if row["_id"] in relevant:
-            queries.append(RetrievalQuery(row["_id"], row["text"], frozenset(relevant[row["_id"]])))
+    with (SCIFACT / "queries.train.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["_id"] in relevant:
+                queries.append(RetrievalQuery(row["_id"], row["text"], frozenset(relevant[row["_id"]])))
     return queries
 
 

@@ -30,8 +30,13 @@ def merge_hits(query: ShardQuery, hits: Sequence[ShardHits], row_maps: Sequence[
     return merge_ranked(leg[query.plan], row_maps, query.depth)
 
 
-def merge_ranked(parts: Sequence[Ranked | None], row_maps: Sequence[RowMap], depth: int) -> list[tuple[int, float]]:
-    """One ranking from the shards' rankings of the same leg: the best `depth`, ties by the archive's row."""
+def merge_ranked(
+    parts: Sequence[Ranked | None], row_maps: Sequence[RowMap], depth: int, cut: int = COARSE_CANDIDATES
+) -> list[tuple[int, float]]:
+    """One ranking from the shards' rankings of the same leg: the best `depth`, ties by the archive's row.
+
+    Coarse candidates are first cut to the `cut` best coarse rows and `cut` best BM25 rows.
+    """
     found = [(p, m) for p, m in zip(parts, row_maps, strict=True) if p is not None]
     if not found:
         return []
@@ -39,18 +44,20 @@ def merge_ranked(parts: Sequence[Ranked | None], row_maps: Sequence[RowMap], dep
     scores = np.concatenate([p.scores for p, _ in found])
     keep = np.arange(len(rows))
     if found[0][0].coarse is not None:
-        keep = _cut(found, rows, depth)
+        keep = _cut(found, rows, depth, cut)
     order = keep[np.lexsort((rows[keep], -scores[keep]))][:depth]
     return [(int(rows[i]), float(scores[i])) for i in order]
 
 
-def _cut(found: Sequence[tuple[Ranked, RowMap]], rows: npt.NDArray[np.int64], depth: int) -> npt.NDArray[np.intp]:
+def _cut(
+    found: Sequence[tuple[Ranked, RowMap]], rows: npt.NDArray[np.int64], depth: int, cut: int
+) -> npt.NDArray[np.intp]:
     """Candidates an unsharded index would score exactly: its coarse best, and its BM25 best when fused."""
     coarse = np.concatenate([p.coarse if p.coarse is not None else np.full(len(p.rows), -np.inf) for p, _ in found])
-    chosen = _best(coarse, rows, max(depth, COARSE_CANDIDATES), np.isfinite(coarse))
+    chosen = _best(coarse, rows, max(depth, cut), np.isfinite(coarse))
     if found[0][0].bm25_pick is not None:
         picks = np.concatenate([p.bm25_pick if p.bm25_pick is not None else np.zeros(len(p.rows)) for p, _ in found])
-        chosen = np.union1d(chosen, _best(picks, rows, COARSE_CANDIDATES, picks > 0.0))
+        chosen = np.union1d(chosen, _best(picks, rows, cut, picks > 0.0))
     return chosen.astype(np.intp)
 
 

@@ -20,6 +20,7 @@ from archive import Settings
 from archive.verify import verify_index
 from index import layout
 from index.embedder import Embedder
+from index.shardset import read_shard_set
 from tests.support.builder_zygote import AFTER_SWAP, POINTS
 from tests.support.reliability import Builder, Corpus, Key, answer_key, ask_seed, consistent_version, version_of
 
@@ -122,3 +123,45 @@ def test_kills_at_random_moments(
     builder.finish(builder.start("update", corpora[OTHER[live]].folder, index))
     assert_sound(index, corpora, OTHER[live], settings, embedder)
     print(f"\nrandom kills by last point reached: {dict(landed)}; {finished_first} jobs finished before their kill")
+
+
+SHARDED_POINTS = (
+    "indexing",
+    "whoosh-toc",
+    "manifest-partial",
+    "swap-renamed",
+    "swap-pointer",
+    "swap-replaced",
+    "prune",
+)
+
+
+@pytest.mark.slow
+def test_kills_during_a_sharded_build_and_update_never_leave_a_mix_of_shards(
+    builder: Builder, corpora: dict[str, Corpus], settings: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    """Shards are written first and named only by the set that CURRENT swaps to last: a kill leaves one whole set."""
+    index = tmp_path / "index"
+    builder.finish(builder.start("build", corpora["A"].folder, index, shards=3))
+    live = "A"
+    key_before = assert_sound(index, corpora, live, settings, embedder)
+    for point, op in ((p, o) for p in SHARDED_POINTS for o in ("build", "update")):
+        name_before = layout.current_name(index)
+        target = OTHER[live]
+        job = builder.start(op, corpora[target].folder, index, pause=point, shards=3)
+        builder.wait_for(job, {"paused"})
+        assert builder.kill(job) == -9, f"{op} at {point}: the worker was not killed"
+        if point in AFTER_SWAP:
+            live = target
+            assert layout.current_name(index) != name_before, f"{op} at {point}"
+            assert_sound(index, corpora, live, settings, embedder)
+        else:
+            assert layout.current_name(index) == name_before, f"{op} at {point}: CURRENT moved"
+            assert assert_sound(index, corpora, live, settings, embedder) == key_before, f"{op} at {point}"
+        builder.finish(builder.start(op, corpora[OTHER[live]].folder, index, shards=3))
+        live = OTHER[live]
+        key_before = assert_sound(index, corpora, live, settings, embedder, verify=False)
+        assert not list(index.glob(".staging-*")) and not list(index.glob("shard-*/.staging-*"))
+        # Shard generations a killed build left unnamed are gone: every one left is named by a kept set.
+        named = {ref.folder for top in index.glob("set-*") for ref in read_shard_set(top).shards}
+        assert {f"{g.parent.name}/{g.name}" for g in index.glob("shard-*/gen-*")} == named

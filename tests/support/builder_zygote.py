@@ -6,7 +6,7 @@ which keeps the fork safe) and forks a fresh worker for every build or update it
 
 Protocol, one JSON object a line. Stdin takes jobs:
     {"id": 3, "op": "build" | "update", "folders": [...], "index": "...", "pause": POINT | null,
-     "cache": "auto" | "off" | PATH, "lock_wait": 0.0}
+     "cache": "auto" | "off" | PATH, "lock_wait": 0.0, "shards": N | null}
 Stdout gives events: {"event": "ready"}; {"event": "forked", "job", "pid"}; {"event": "at",
 "job", "point"} as the worker passes each point of POINTS; {"event": "paused", "job", "point"}
 where it stops at the job's `pause` point and waits for SIGUSR1 (or the test kills it);
@@ -178,7 +178,8 @@ class Worker:
         settings = Settings.from_env(environ={}, index_dir=index, embedding_cache=job.get("cache", "auto"))
         wait = float(job.get("lock_wait", 0.0))
         if job["op"] == "build":
-            archive = Archive.build(job["folders"], index, settings, embedder, self.progress, lock_wait=wait)
+            shards = job.get("shards")
+            archive = Archive.build(job["folders"], index, settings, embedder, self.progress, wait, shards)
         else:
             archive = Archive.open(index, settings, embedder)
             archive.update(job["folders"], self.progress, lock_wait=wait)

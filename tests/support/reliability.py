@@ -20,6 +20,7 @@ from archive.readers import read_folders
 from index import layout
 from index.embedder import Embedder
 from index.manifest import read_manifest
+from index.shardset import read_shard_set
 from tests.support import ROOT, SEED_QUESTION, SEEDS
 
 FIRST_SEED = "000_34248013aabff9bc"
@@ -65,9 +66,10 @@ def corpus(name: str, folder: Path) -> Corpus:
 
 
 def live_hashes(index: Path) -> frozenset[tuple[str, str]]:
-    """The (article id, content hash) pairs of the live generation, from its manifest."""
-    manifest = read_manifest(layout.current_generation(index))
-    return frozenset((e.article_id, e.content_hash) for e in manifest.articles)
+    """The (article id, content hash) pairs of the live index, from its manifest (every shard's, when sharded)."""
+    top = layout.current_top(index)
+    folders = [index / ref.folder for ref in read_shard_set(top).shards] if layout.is_shard_set(top) else [top]
+    return frozenset((e.article_id, e.content_hash) for folder in folders for e in read_manifest(folder).articles)
 
 
 def version_of(index: Path, corpora: dict[str, Corpus]) -> str:
