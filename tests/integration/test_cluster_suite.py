@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from archive.api import Archive
+from archive.errors import InvalidRequestError
+from archive.settings import Settings
 from tests.support import ROOT, SEED_QUESTION, SEEDS, isolation
 
 INNER_TIMEOUT_S = 1500  # the whole inner run, cluster start included, on a loaded two-core machine
@@ -56,3 +59,11 @@ def test_a_sharded_archive_without_a_ray_address_never_imports_ray(tmp_path: Pat
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.splitlines()[-1] == "ray loaded: []"
+
+
+def test_a_build_on_a_cluster_asks_for_the_number_of_shards(tmp_path: Path) -> None:
+    """Refused before any connection is tried: a cluster build is a sharded build."""
+    settings = Settings.from_env(environ={}, index_dir=tmp_path / "index", ray_address="127.0.0.1:1")
+    with pytest.raises(InvalidRequestError, match="--shards N"):
+        Archive.build([SEEDS], settings=settings)
+    assert not (tmp_path / "index").exists()
