@@ -11,7 +11,8 @@ A task whose worker or node dies is run again by Ray (`RETRIES` times): embeddin
 function of its inputs, and a shard generation is written into a staging folder and renamed
 only when complete, so a retried task writes the same files, and what a killed one left is
 unreferenced, removed by the next build. Until the set is published, the previous index
-answers as before. A worker embeds shard after shard with one model, loaded once per process.
+answers as before. A worker embeds shard after shard with one model, loaded once per process,
+on one thread (the one CPU its task holds) unless ARCHIVE_THREADS says otherwise.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def embed_shard(
     job: ShardJob, previous: str | None, settings: Settings, index_dir: str
 ) -> tuple[PreparedShard, tuple[int, int]]:
     """Plan and embed one shard (`job.previous` is None; `previous` names its folder); texts embedded and cached."""
+    if settings.threads == 0:  # "one per core" would put every core behind each task: a task holds one CPU
+        settings = replace(settings, threads=1)
     if settings not in _models:
         _models[settings] = embedder_for(settings)
     embedder = _models[settings]
