@@ -51,19 +51,34 @@ from index.writer import BuildInfo, PlannedArticle, StoreChanges, carried_projec
 log = logging.getLogger(__name__)
 
 MAX_SHARDS = 256
+SPILLED = ("passages.npy", "sentences.npy")  # a prepared shard's vectors, waiting to be written
 
 
 @dataclass
 class PreparedShard:
-    """One shard's articles planned and embedded (or, `kept`, its previous generation named again)."""
+    """One shard's articles planned and embedded (or, `kept`, its previous generation named again).
+
+    Its vectors wait on disk in `spill` (two .npy files, memory-mapped when written), so a build
+    holds one shard's vectors in memory at a time, whatever the number of shards.
+    """
 
     number: int
     articles: list[Article]
     previous: Snapshot | None  # the shard's previous generation, when it can lend rows
     kept: ShardRef | None = None
     planned: list[PlannedArticle] | None = None
-    vectors: tuple[Vectors, Vectors] | None = None
+    spill: Path | None = None
     minhash: npt.NDArray[np.uint64] | None = None
+
+    def vectors(self) -> tuple[Vectors, Vectors]:
+        """The shard's passage and sentence vectors, in row order (memory-mapped)."""
+        if self.spill is None:
+            assert self.previous is not None
+            return self.previous.passage_vectors, self.previous.sentence_vectors
+        return (
+            np.load(self.spill / SPILLED[0], mmap_mode="r", allow_pickle=False),
+            np.load(self.spill / SPILLED[1], mmap_mode="r", allow_pickle=False),
+        )
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,7 @@ class ShardJob:
     number: int
     articles: list[Article]
     previous: Snapshot | None
+    spill: Path  # where its vectors wait to be written (a folder not made yet)
 
 
 class ShardRunner(Protocol):
@@ -104,7 +120,7 @@ class LocalRunner:
         encoder = open_encoder(self.settings, self.index_dir, self.embedder, self.progress)
         try:
             return [
-                prepare_shard(job.number, job.articles, job.previous, self.embedder, encoder, self.settings)
+                prepare_shard(job.number, job.articles, job.previous, self.embedder, encoder, self.settings, job.spill)
                 for job in jobs
             ]
         finally:
@@ -144,10 +160,16 @@ def build_sharded(
         order = [shard_of(a.article_id, shards) for a in articles]
         olds = _previous_shards(index_dir, previous, shards)
         runner = runner or LocalRunner(settings, index_dir, embedder, progress)
+        spill = layout.new_staging(index_dir)  # removed below, or as stale by the next build if killed
         try:
             embed_started = time.perf_counter()
             jobs = [
-                ShardJob(number, [a for a, s in zip(articles, order, strict=True) if s == number], olds[number])
+                ShardJob(
+                    number,
+                    [a for a, s in zip(articles, order, strict=True) if s == number],
+                    olds[number],
+                    spill / f"{number:02d}",
+                )
                 for number in range(shards)
             ]
             prepared = runner.prepare(jobs)
@@ -167,6 +189,7 @@ def build_sharded(
             for old in olds:
                 if old is not None:
                     old.close()
+            shutil.rmtree(spill, ignore_errors=True)
     changes = planning.diff(articles, previous.manifest.articles if previous is not None else ())
     log.info("published a set of %d shards, %d rewritten", shards, sum(p.kept is None for p in prepared))
     return BuildReport(
@@ -194,8 +217,9 @@ def prepare_shard(
     embedder: Embedder,
     encoder: Encoder,
     settings: Settings,
+    spill: Path,
 ) -> PreparedShard:
-    """Plan and embed one shard's articles, or keep its previous generation when none changed."""
+    """Plan and embed one shard's articles (vectors saved in `spill`), or keep its previous generation."""
     tokens, overlap = settings.passage_tokens, settings.passage_overlap
     lender = previous if planning.reusable(previous, embedder.fingerprint, tokens, overlap) else None
     if lender is not None and _unchanged(articles, lender.entries):
@@ -203,10 +227,11 @@ def prepare_shard(
         kept = ShardRef(f"{lender.folder.parent.name}/{lender.folder.name}", len(m.articles), m.passages, m.sentences)
         return PreparedShard(number, articles, lender, kept=kept, minhash=lender.minhash())
     planned = planning.plan(articles, lender, embedder, tokens, overlap)
-    vectors = assemble_vectors(planned, lender, encode_new(planned, encoder))
-    return PreparedShard(
-        number, articles, lender, planned=planned, vectors=vectors, minhash=signatures(planned, lender)
-    )
+    passages, sentences = assemble_vectors(planned, lender, encode_new(planned, encoder))
+    spill.mkdir()
+    np.save(spill / SPILLED[0], passages, allow_pickle=False)
+    np.save(spill / SPILLED[1], sentences, allow_pickle=False)
+    return PreparedShard(number, articles, lender, planned=planned, spill=spill, minhash=signatures(planned, lender))
 
 
 def write_shard(
@@ -218,7 +243,7 @@ def write_shard(
     progress: Progress,
 ) -> ShardRef:
     """Write a prepared shard as a generation in its shard folder (named by no set yet)."""
-    assert prepared.planned is not None and prepared.vectors is not None and prepared.minhash is not None
+    assert prepared.planned is not None and prepared.minhash is not None
     shard_dir = index_dir / shard_folder_name(prepared.number)
     lender = prepared.previous
     store_changes = None
@@ -231,7 +256,7 @@ def write_shard(
         manifest = write_generation(
             staging,
             prepared.planned,
-            prepared.vectors,
+            prepared.vectors(),
             prepared.minhash,
             stories,
             info,
@@ -313,27 +338,28 @@ def _stories(articles: Sequence[Article], order: Sequence[int], prepared: Sequen
 
 
 def _projection(order: Sequence[int], prepared: Sequence[PreparedShard], dimension: int) -> Vectors:
-    """The archive's coarse projection: the live one when there is one, else fitted on every passage in build order."""
+    """The archive's coarse projection: the live one when there is one, else fitted on the rows an
+    unsharded build of the same articles would sample (`coarse.sample_rows`), gathered from the shards."""
     for p in prepared:
         carried = carried_projection(p.previous, dimension)
         if carried is not None:
             return carried
-    vectors: list[Vectors] = []
-    for p in prepared:
-        if p.vectors is not None:
-            vectors.append(p.vectors[0])
-        else:
-            assert p.previous is not None
-            vectors.append(np.asarray(p.previous.passage_vectors))
     counts = [_passage_counts(p) for p in prepared]
     starts = [np.concatenate([[0], np.cumsum(c)]).astype(np.int64) for c in counts]
-    pieces = [
-        vectors[shard][starts[shard][index] : starts[shard][index + 1]]
-        for shard, index in _in_build_order(order, len(counts))
-    ]
-    if not pieces:
-        return coarse.fit_projection(np.zeros((0, dimension), dtype=np.float32))
-    return coarse.fit_projection(np.concatenate(pieces))
+    places = _in_build_order(order, len(counts))
+    total = sum(int(c[-1]) for c in starts)
+    home = np.empty((total, 2), dtype=np.int64)  # global passage row -> (shard, local row)
+    row = 0
+    for shard, index in places:
+        first, end = starts[shard][index], starts[shard][index + 1]
+        home[row : row + end - first] = np.column_stack([np.full(end - first, shard), np.arange(first, end)])
+        row += end - first
+    wanted = home[coarse.sample_rows(total)]
+    sample = np.empty((len(wanted), dimension), dtype=np.float32)
+    for p in prepared:
+        pick = wanted[:, 0] == p.number
+        sample[pick] = p.vectors()[0][wanted[pick, 1]]
+    return coarse.fit_sample(sample)
 
 
 def _passage_counts(prepared: PreparedShard) -> list[int]:

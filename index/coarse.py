@@ -27,13 +27,24 @@ Matrix = npt.NDArray[np.float32]
 
 def fit_projection(vectors: Matrix, dimension: int = COARSE_DIMENSION) -> Matrix:
     """The top principal directions (uncentred: cosines are about the origin) of a sample of rows."""
-    columns = vectors.shape[1]
-    dimension = min(dimension, columns)
     if len(vectors) == 0:
-        return np.eye(columns, dimension, dtype=np.float32)
+        return fit_sample(np.zeros((0, vectors.shape[1]), dtype=np.float32), dimension)
+    return fit_sample(np.asarray(vectors[sample_rows(len(vectors))]), dimension)
+
+
+def sample_rows(total: int) -> npt.NDArray[np.int64]:
+    """The rows (ascending) of `total` that the projection is fitted on: a sharded build gathers just these."""
     rng = np.random.default_rng(0)
-    rows = np.sort(rng.choice(len(vectors), size=min(len(vectors), FIT_SAMPLE), replace=False))
-    _, _, directions = np.linalg.svd(np.asarray(vectors[rows], dtype=np.float64), full_matrices=False)
+    return np.sort(rng.choice(total, size=min(total, FIT_SAMPLE), replace=False)).astype(np.int64)
+
+
+def fit_sample(sample: Matrix, dimension: int = COARSE_DIMENSION) -> Matrix:
+    """The projection fitted on the sampled rows (`sample_rows`) of the passage vectors."""
+    columns = sample.shape[1]
+    dimension = min(dimension, columns)
+    if len(sample) == 0:
+        return np.eye(columns, dimension, dtype=np.float32)
+    _, _, directions = np.linalg.svd(np.asarray(sample, dtype=np.float64), full_matrices=False)
     projection = np.zeros((columns, dimension), dtype=np.float32)
     found = min(dimension, directions.shape[0])
     projection[:, :found] = directions[:found].T

@@ -2,9 +2,10 @@
 
 `RayRunner` is archive/sharded_building.py's `ShardRunner` on a cluster. The coordinator (the
 process that runs `archive build`) reads the folders, assigns articles to shards, and holds
-the build lock, as in-process; then each shard is one `embed_shard` task (plan and embed, or
-keep an unchanged shard) and, once the coordinator has made what spans shards (stories, the
-coarse projection), one `write_shard` task that writes its generation into `shard-NN/` on the
+the build lock, as in-process; then each shard is one `embed_shard` task (plan and embed,
+its vectors saved beside the index until written; or keep an unchanged shard) and, once the
+coordinator has made what spans shards (stories, the coarse projection from a sample of
+rows), one `write_shard_generation` task that writes its generation into `shard-NN/` on the
 shared folder. The coordinator publishes the set, CURRENT last, as in-process.
 
 A task whose worker or node dies is run again by Ray (`RETRIES` times): embedding is a pure
@@ -17,6 +18,7 @@ on one thread (the one CPU its task holds) unless ARCHIVE_THREADS says otherwise
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -50,10 +52,11 @@ def embed_shard(
     if settings not in _models:
         _models[settings] = embedder_for(settings)
     embedder = _models[settings]
+    shutil.rmtree(job.spill, ignore_errors=True)  # what a killed run of this task left
     lender = Snapshot(Path(previous)) if previous else None
     encoder = open_encoder(settings, Path(index_dir), embedder, no_progress)
     try:
-        prepared = prepare_shard(job.number, job.articles, lender, embedder, encoder, settings)
+        prepared = prepare_shard(job.number, job.articles, lender, embedder, encoder, settings, job.spill)
         if prepared.minhash is not None:  # may be a view of the lender's files, closed below
             prepared = replace(prepared, minhash=prepared.minhash.copy())
         return replace(prepared, previous=None), (encoder.embedded, encoder.cache_hits)

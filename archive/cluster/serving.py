@@ -40,8 +40,8 @@ class ShardActor:
     def __init__(self, folder: str) -> None:
         self.searcher = ShardSearcher(Snapshot(Path(folder)))
 
-    def statistics(self, terms: tuple[str, ...]) -> ShardStatistics:
-        return self.searcher.statistics(terms)
+    def statistics(self, terms: tuple[str, ...], store: bool) -> ShardStatistics:
+        return self.searcher.statistics(terms, store)
 
     def best_bm25(self, query: ShardQuery, stats: CollectionStats) -> float:
         return self.searcher.best_bm25(query, stats)
@@ -71,8 +71,8 @@ class ActorPool:
     def size(self) -> int:
         return len(self.actors)
 
-    def statistics(self, terms: tuple[str, ...]) -> list[ShardStatistics]:
-        return gather([a.statistics.remote(terms) for a in self.actors], "A shard's term statistics")
+    def statistics(self, terms: tuple[str, ...], store: bool = False) -> list[ShardStatistics]:
+        return gather([a.statistics.remote(terms, store) for a in self.actors], "A shard's term statistics")
 
     def best_bm25(self, query: ShardQuery, stats: CollectionStats) -> list[float]:
         return gather([a.best_bm25.remote(query, stats) for a in self.actors], "A shard's best BM25 score")
