@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from archive.errors import (
     ArchiveError,
     ArticleNotFoundError,
+    ClusterError,
     IndexCorruptError,
     IndexIncompatibleError,
     IndexLockedError,
@@ -51,6 +52,7 @@ __all__ = [
     "BuildReport",
     "Citation",
     "Claim",
+    "ClusterError",
     "Duplicate",
     "FileProblem",
     "Hit",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from archive.answer import Evidence, answer_parts, dated_summary, evidence
 from archive.building import build_generation
+from archive.cluster import pool_factory, shard_runner
 from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
 from archive.language import distinct_terms
 from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Hit, IndexInfo, SearchMode
@@ -43,7 +44,8 @@ class Archive:
         self.settings = settings
         self.embedder = embedder or embedder_for(settings)
         self._lock = threading.RLock()
-        self._snapshot: Reader = open_reader(index_dir)
+        self._pools = pool_factory(settings)  # Ray actors serve the shards when a cluster is set
+        self._snapshot: Reader = open_reader(index_dir, self._pools)
         self._articles: OrderedDict[tuple[str, str], Article] = OrderedDict()
         self._model_checked = False
         self.last_report: BuildReport | None = None
@@ -75,15 +77,21 @@ class Archive:
         """Index `folders` from scratch into a new generation and return the archive open on it.
 
         With `shards`, the index is split into that many shards (docs/sharding.md), answering
-        exactly as one index; later updates keep the number.
+        exactly as one index; later updates keep the number. With `settings.ray_address`, the
+        shards are embedded and written by tasks on that Ray cluster (archive/cluster/).
         """
         settings = settings or Settings.from_env()
         path = Path(index_dir or settings.index_dir)
         embedder = embedder or embedder_for(settings)
-        if shards is not None:
-            report = build_sharded(
-                folders, path, settings, embedder, None, shards, False, progress or no_progress, lock_wait
+        if settings.ray_address and shards is None:
+            raise InvalidRequestError(
+                "A build on a Ray cluster splits the index into shards, one task each: give the number "
+                "(`--shards N`, shards=N), for example one per CPU of the cluster."
             )
+        if shards is not None:
+            progress = progress or no_progress
+            runner = shard_runner(settings, path, progress)
+            report = build_sharded(folders, path, settings, embedder, None, shards, False, progress, lock_wait, runner)
         else:
             report = build_generation(
                 folders,
@@ -126,6 +134,8 @@ class Archive:
         current = self._current()
         if isinstance(current, ShardedSnapshot):
             shards = len(current.shard_set.shards)
+            progress = progress or no_progress
+            runner = shard_runner(self.settings, self.index_dir, progress)
             report = build_sharded(
                 folders,
                 self.index_dir,
@@ -134,8 +144,9 @@ class Archive:
                 current,
                 shards,
                 True,
-                progress or no_progress,
+                progress,
                 lock_wait,
+                runner,
             )
         else:
             report = build_generation(
@@ -162,7 +173,7 @@ class Archive:
         with self._lock:
             if name is None or name == self._snapshot.name:
                 return False
-            self._snapshot = open_reader(self.index_dir)
+            self._snapshot = open_reader(self.index_dir, self._pools)
             self._model_checked = False
         return True
 

@@ -98,6 +98,9 @@ def _global_options(top: bool) -> argparse.ArgumentParser:
     group.add_argument("--index", type=Path, metavar="DIR", help="index folder (`archive config` shows which)", **unset)
     group.add_argument("--json", help="print one JSON document (errors too, on stderr)", **flag)
     group.add_argument("--demo", help="use the demo index of the bundled seeds, built on first use", **flag)
+    group.add_argument(
+        "--ray", metavar="ADDRESS", help="build and serve the shards on this Ray cluster (ARCHIVE_RAY_ADDRESS)", **unset
+    )
     verbose: dict[str, Any] = {"default": 0} if top else unset
     group.add_argument("-v", "--verbose", action="count", help="log the steps; tracebacks on errors", **verbose)
     group.add_argument("-q", "--quiet", help="no progress bars or warnings", **flag)

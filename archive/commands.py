@@ -36,7 +36,7 @@ def _effective(args: argparse.Namespace, *, writing: bool = False) -> config.Eff
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnknownSettingWarning)
         flags = {"follow_links": True if getattr(args, "follow_links", False) else None}
-        effective = config.load(args.index, writing=writing, demo=args.demo, flags=flags)
+        effective = config.load(args.index, writing=writing, demo=args.demo, flags=flags, ray_flag=args.ray)
     if not args.quiet:
         for warning in caught:
             print(f"warning: {warning.message}", file=sys.stderr)

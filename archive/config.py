@@ -6,7 +6,7 @@ Sources, each overriding the ones before it:
     user config file             <user config folder>/archive.toml (~/.config/archive-qa/archive.toml)
     index config file            INDEX_DIR/archive.toml, beside the index it configures
     environment                  ARCHIVE_<NAME>
-    flag                         --index, --follow-links
+    flag                         --index, --follow-links, --ray
 
 A config file holds `name = value` lines with the settings' own names (`batch_size = 32`);
 a relative path in one is taken from the file's folder. A bad value stops the command with
@@ -62,10 +62,12 @@ def load(
     writing: bool = False,
     demo: bool = False,
     flags: Mapping[str, object] | None = None,
+    ray_flag: str | None = None,
 ) -> Effective:
     """The settings a command runs with. `writing`: the command may create the index;
     `demo`: the index is the demo one (--index still wins), built from the seeds; `flags`:
-    settings given on the command line (name -> value; None: not given), over everything."""
+    settings given on the command line (name -> value; None: not given), over everything;
+    `ray_flag`: the `--ray ADDRESS` option, over every other source of `ray_address`."""
     env = os.environ if environ is None else environ
     warn_unknown(env)
     here = cwd or Path.cwd()
@@ -100,6 +102,8 @@ def load(
     for name, value in (flags or {}).items():
         if value is not None:
             values[name], origins[name] = check_value(name, value), f"flag --{name.replace('_', '-')}"
+    if ray_flag is not None:
+        values["ray_address"], origins["ray_address"] = check_value("ray_address", ray_flag), "--ray"
     return Effective(replace(Settings(), **values), origins, tuple(read))  # type: ignore[arg-type]
 
 

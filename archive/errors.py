@@ -8,7 +8,8 @@ ArchiveError                  base: `str(err)` is the user-facing message
 ├── ArticleNotFoundError      no article with that id
 ├── InputLimitError           a question or article exceeds a documented limit
 ├── InvalidRequestError       bad argument: unknown mode, bad date, k < 1 ...
-└── ModelError                the embedding model cannot be loaded
+├── ModelError                the embedding model cannot be loaded
+└── ClusterError              the Ray cluster is unreachable, or a shard's task or actor failed past its retries
 
 The engine's errors are defined in `index.errors` (the layer that raises them) and
 re-exported here; `ArchiveError` is that layer's base class, so one `except ArchiveError`
@@ -30,6 +31,7 @@ from index.errors import EngineError as ArchiveError
 __all__ = [
     "ArchiveError",
     "ArticleNotFoundError",
+    "ClusterError",
     "IndexCorruptError",
     "IndexIncompatibleError",
     "IndexLockedError",
@@ -46,3 +48,7 @@ class InputLimitError(ArchiveError, ValueError):
 
 class InvalidRequestError(ArchiveError, ValueError):
     title = "Invalid request"
+
+
+class ClusterError(ArchiveError):
+    title = "Cluster error"

@@ -116,6 +116,11 @@ class Settings:
     state_dir: str = ""
     # Where the terminal app saves answers as Markdown (`e`): "" is <Documents>/archive-qa.
     export_dir: str = ""
+    # A Ray cluster to build and serve a sharded index on (`ray start --head` prints its address;
+    # "auto" finds one started on this machine). Empty: everything runs in this process, and Ray
+    # is never imported. Needs `pip install archive-qa[cluster]`, and the index folder on storage
+    # every node reads at the same path (archive/cluster/).
+    ray_address: str = ""
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -81,6 +82,59 @@ class PreparedShard:
         )
 
 
+@dataclass(frozen=True)
+class ShardJob:
+    """One shard to plan and embed: its articles in build order, and its previous generation to lend rows."""
+
+    number: int
+    articles: list[Article]
+    previous: Snapshot | None
+    spill: Path  # where its vectors wait to be written (a folder not made yet)
+
+
+class ShardRunner(Protocol):
+    """Where the shards are embedded and written: this process (`LocalRunner`) or a Ray cluster (archive/cluster/).
+
+    `prepare` returns each job's `prepare_shard` result, in job order, with `previous` as the job
+    gave it; `write` each shard's `write_shard` result, in order. `embedded` and `cache_hits`
+    count the texts embedded and taken from the cache, over every `prepare`.
+    """
+
+    embedded: int
+    cache_hits: int
+
+    def prepare(self, jobs: Sequence[ShardJob]) -> list[PreparedShard]: ...
+
+    def write(
+        self, shards: Sequence[PreparedShard], projection: Vectors, info: BuildInfo, incremental: bool
+    ) -> list[ShardRef]: ...
+
+
+class LocalRunner:
+    """Every shard embedded and written here, one after another, through one embedding cache."""
+
+    def __init__(self, settings: Settings, index_dir: Path, embedder: Embedder, progress: Progress) -> None:
+        self.settings, self.index_dir, self.embedder, self.progress = settings, index_dir, embedder, progress
+        self.embedded = self.cache_hits = 0
+
+    def prepare(self, jobs: Sequence[ShardJob]) -> list[PreparedShard]:
+        encoder = open_encoder(self.settings, self.index_dir, self.embedder, self.progress)
+        try:
+            return [
+                prepare_shard(job.number, job.articles, job.previous, self.embedder, encoder, self.settings, job.spill)
+                for job in jobs
+            ]
+        finally:
+            encoder.close()
+            self.embedded += encoder.embedded
+            self.cache_hits += encoder.cache_hits
+
+    def write(
+        self, shards: Sequence[PreparedShard], projection: Vectors, info: BuildInfo, incremental: bool
+    ) -> list[ShardRef]:
+        return [write_shard(self.index_dir, p, projection, info, incremental, self.progress) for p in shards]
+
+
 def build_sharded(
     roots: Sequence[str | Path],
     index_dir: Path,
@@ -91,8 +145,12 @@ def build_sharded(
     incremental: bool,
     progress: Progress = no_progress,
     lock_wait: float = 0.0,
+    runner: ShardRunner | None = None,
 ) -> BuildReport:
-    """Index `roots` into `shards` shards; with `previous` (a live set of as many shards) reuse what did not change."""
+    """Index `roots` into `shards` shards; with `previous` (a live set of as many shards) reuse what did not change.
+
+    `runner` embeds and writes the shards (default: in this process, `LocalRunner`).
+    """
     if not 1 <= shards <= MAX_SHARDS:
         raise InvalidRequestError(f"The number of shards must be between 1 and {MAX_SHARDS} (got {shards}).")
     started = time.perf_counter()
@@ -102,25 +160,20 @@ def build_sharded(
         outcome, articles = read_articles(roots, settings, progress)
         order = [shard_of(a.article_id, shards) for a in articles]
         olds = _previous_shards(index_dir, previous, shards)
+        runner = runner or LocalRunner(settings, index_dir, embedder, progress)
         spill = layout.new_staging(index_dir)  # removed below, or as stale by the next build if killed
         try:
             embed_started = time.perf_counter()
-            encoder = open_encoder(settings, index_dir, embedder, progress)
-            try:
-                prepared = [
-                    prepare_shard(
-                        number,
-                        [a for a, s in zip(articles, order, strict=True) if s == number],
-                        olds[number],
-                        embedder,
-                        encoder,
-                        settings,
-                        spill / f"{number:02d}",
-                    )
-                    for number in range(shards)
-                ]
-            finally:
-                encoder.close()
+            jobs = [
+                ShardJob(
+                    number,
+                    [a for a, s in zip(articles, order, strict=True) if s == number],
+                    olds[number],
+                    spill / f"{number:02d}",
+                )
+                for number in range(shards)
+            ]
+            prepared = runner.prepare(jobs)
             embed_seconds = time.perf_counter() - embed_started
             stories = _stories(articles, order, prepared)
             projection = _projection(order, prepared, embedder.dimension)
@@ -132,7 +185,7 @@ def build_sharded(
                 settings.passage_overlap,
                 SPLITTER.name,
             )
-            shard_set = _publish(index_dir, prepared, order, stories, projection, info, incremental, progress)
+            shard_set = _publish(index_dir, prepared, order, stories, projection, info, incremental, runner)
         finally:
             for old in olds:
                 if old is not None:
@@ -153,8 +206,8 @@ def build_sharded(
         sentences=shard_set.sentences,
         seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds,
-        embedded=encoder.embedded,
-        cache_hits=encoder.cache_hits,
+        embedded=runner.embedded,
+        cache_hits=runner.cache_hits,
     )
 
 
@@ -325,19 +378,18 @@ def _publish(
     projection: Vectors,
     info: BuildInfo,
     incremental: bool,
-    progress: Progress,
+    runner: ShardRunner,
 ) -> ShardSet:
     """Write the changed shards, then the set naming every shard's generation; CURRENT last."""
     written: list[Path] = []
     staging = None
     try:
+        new_refs = iter(runner.write([p for p in prepared if p.kept is None], projection, info, incremental))
         refs = []
         for p in prepared:
-            if p.kept is not None:
-                refs.append(p.kept)
-                continue
-            ref = write_shard(index_dir, p, projection, info, incremental, progress)
-            written.append(index_dir / ref.folder)
+            ref = p.kept or next(new_refs)
+            if p.kept is None:
+                written.append(index_dir / ref.folder)
             refs.append(ref)
         shard_set = ShardSet(
             package_version=info.package_version,

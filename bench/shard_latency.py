@@ -34,8 +34,10 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _build(
-    folder: Path, index_dir: Path, settings: Settings, shards: int | None, embedder: Embedder | None
+    folder: Path, index_dir: Path, settings: Settings, shards: int | None, embedder: Embedder | None, reuse: bool
 ) -> tuple[Archive, float]:
+    if reuse and index_dir.exists():
+        return Archive.open(index_dir, settings, embedder), float("nan")
     if index_dir.exists():
         shutil.rmtree(index_dir)
     started = time.perf_counter()
@@ -57,6 +59,7 @@ def main() -> None:
     parser.add_argument("--shards", type=int, nargs="+", default=[2, 4])
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="open indexes a previous run built (no build time)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     folder = args.out / f"corpus-x{args.replicas}"
@@ -64,12 +67,14 @@ def main() -> None:
     settings = Settings.from_env(environ={}, index_dir=args.out / "default", embedding_cache=str(args.cache))
     archives: dict[str, Archive] = {}
     build_seconds: dict[str, float] = {}
-    plain, build_seconds["unsharded"] = _build(folder, args.out / "index-plain", settings, None, None)
+    plain, build_seconds["unsharded"] = _build(folder, args.out / "index-plain", settings, None, None, args.reuse)
     plain.load_model()
     archives["unsharded"] = plain
     for n in args.shards:
         name = f"{n} shards"
-        archives[name], build_seconds[name] = _build(folder, args.out / f"index-{n}", settings, n, plain.embedder)
+        archives[name], build_seconds[name] = _build(
+            folder, args.out / f"index-{n}", settings, n, plain.embedder, args.reuse
+        )
     queries = [q.text for q in datasets.scifact_queries()[: args.queries]]
     timings: dict[str, dict[str, list[float]]] = {op: {name: [] for name in archives} for op in ("search", "ask")}
     mismatches = {name: 0 for name in archives}
@@ -95,6 +100,7 @@ def main() -> None:
         "queries": len(queries),
         "repeat": args.repeat,
         "load": os.getloadavg(),
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
         "build_seconds": build_seconds,
         "mismatches": mismatches,
         "latency_ms": {
@@ -105,7 +111,10 @@ def main() -> None:
             for op, per_archive in timings.items()
         },
     }
-    (args.out / f"shard-latency-x{args.replicas}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    (args.out / f"shard-latency-x{args.replicas}-blas-{threads}.json").write_text(
+        json.dumps(result, indent=2), encoding="utf-8"
+    )
     print(
         f"SciFact x{args.replicas}: {result['articles']} articles, {result['passages']} passages, load {result['load']}"
     )

@@ -11,7 +11,8 @@ code. This module never decides the final ranking and never reads another shard.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -61,10 +62,14 @@ class ShardSearcher:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        # The last query's BM25 scores: round 2 (best BM25) and round 3 (search) score the same query.
+        self._last: tuple[Hashable, Scores | None] | None = None
+        self._lock = threading.Lock()
 
-    def statistics(self, terms: tuple[str, ...]) -> ShardStatistics:
+    def statistics(self, terms: tuple[str, ...], store: bool = False) -> ShardStatistics:
+        """The shard's BM25 statistics for `terms`; with `store`, the Whoosh store's too (the answer's IDF)."""
         bm25 = self.snapshot.bm25
-        documents, store_df = self.snapshot.store.term_counts(terms)
+        documents, store_df = self.snapshot.store.term_counts(terms) if store else (0, {})
         return ShardStatistics(
             bm25.passages,
             bm25.length_totals,
@@ -107,9 +112,20 @@ class ShardSearcher:
     def _bm25_scores(
         self, query: ShardQuery, stats: CollectionStats | None, mask: npt.NDArray[np.bool_] | None
     ) -> Scores | None:
-        scores = self.snapshot.bm25.scores(query.terms, query.options.bm25, _bm25(stats))
+        """Every row's BM25 score under `stats` (0 outside `mask`); read-only, as it may be reused."""
+        bm25 = _bm25(stats)
+        key = (query.terms, query.options.bm25, query.filters, None if bm25 is None else bm25.key())
+        with self._lock:
+            last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        scores = self.snapshot.bm25.scores(query.terms, query.options.bm25, bm25)
         if scores is not None and mask is not None:
             scores[~mask] = 0.0
+        if scores is not None:
+            scores.flags.writeable = False
+        with self._lock:
+            self._last = (key, scores)
         return scores
 
     def _bm25_leg(self, query: ShardQuery, stats: CollectionStats | None, mask: npt.NDArray[np.bool_] | None) -> Ranked:
@@ -185,7 +201,7 @@ class ShardPool(Protocol):
     @property
     def size(self) -> int: ...
 
-    def statistics(self, terms: tuple[str, ...]) -> list[ShardStatistics]: ...
+    def statistics(self, terms: tuple[str, ...], store: bool = False) -> list[ShardStatistics]: ...
 
     def best_bm25(self, query: ShardQuery, stats: CollectionStats) -> list[float]: ...
 
@@ -208,8 +224,8 @@ class LocalPool:
     def size(self) -> int:
         return len(self.searchers)
 
-    def statistics(self, terms: tuple[str, ...]) -> list[ShardStatistics]:
-        return [s.statistics(terms) for s in self.searchers]
+    def statistics(self, terms: tuple[str, ...], store: bool = False) -> list[ShardStatistics]:
+        return [s.statistics(terms, store) for s in self.searchers]
 
     def best_bm25(self, query: ShardQuery, stats: CollectionStats) -> list[float]:
         return [s.best_bm25(query, stats) for s in self.searchers]

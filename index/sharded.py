@@ -209,7 +209,7 @@ class ShardedSnapshot:
         return similarity
 
     def term_idfs(self, terms: list[str]) -> dict[str, float]:
-        stats = merge_statistics(self._pool.statistics(tuple(terms)))
+        stats = merge_statistics(self._pool.statistics(tuple(terms), store=True))
         return {term: stats.store_idf(term) for term in terms}
 
     def story_of(self, article_id: str) -> str:

@@ -55,6 +55,10 @@ class BM25Stats:
     average_lengths: tuple[float, float]  # text, title; at least 1
     document_frequency: Mapping[str, int]  # of the query's terms
 
+    def key(self) -> tuple[int, tuple[float, float], tuple[tuple[str, int], ...]]:
+        """The statistics as a hashable value (a shard reuses scores made under equal statistics)."""
+        return self.passages, self.average_lengths, tuple(sorted(self.document_frequency.items()))
+
     def idf(self, term: str) -> float:
         """BM25's idf, in the form that stays positive for terms in most passages."""
         df = self.document_frequency.get(term, 0)

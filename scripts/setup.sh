@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv with the CPU build of torch, then install archive-qa into it.
 #   scripts/setup.sh         the app
-#   scripts/setup.sh --dev   the app plus test and lint tools
+#   scripts/setup.sh --dev   the app plus test and lint tools, and the Ray extra its cluster tests need
 # Safe to run again: an existing .venv is reused and only what is missing is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ quiet=(--quiet --disable-pip-version-check)
 # torch first: pinned to the CPU build on these machines, so nothing pulls the multi-GB CUDA build.
 .venv/bin/pip install "${quiet[@]}" "torch==2.13.0"
 if [ "${1:-}" = "--dev" ]; then
-  .venv/bin/pip install "${quiet[@]}" -e ".[dev]"
+  .venv/bin/pip install "${quiet[@]}" -e ".[dev,cluster]"
 else
   .venv/bin/pip install "${quiet[@]}" -e .
 fi

@@ -15,7 +15,11 @@ from archive.api import Archive
 from archive.settings import Settings
 from index.embedder import Embedder
 from index.snapshot import Snapshot
-from tests.support import SEEDS, open_generation
+from tests.support import SEEDS, isolation, open_generation
+
+# The cluster tests start Ray: they run only inside isolated namespaces, which
+# tests/integration/test_cluster_suite.py makes for them.
+collect_ignore = [] if isolation.inside() else ["cluster"]
 
 
 @pytest.fixture(scope="session")

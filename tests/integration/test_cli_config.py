@@ -37,6 +37,13 @@ def test_files_then_environment_then_flags(tmp_path: Path) -> None:
     by_flag = effective(tmp_path, "--index", str(tmp_path / "other"), env={"ARCHIVE_INDEX_DIR": "/x"})
     assert by_flag["index_dir"] == {"value": str(tmp_path / "other"), "origin": "--index"}
     assert by_flag["batch_size"]["value"] == 16, "the other index has no config file of its own"
+    by_ray = effective(tmp_path, "--ray", "10.0.0.5:6379", env={"ARCHIVE_RAY_ADDRESS": "auto"})
+    assert by_ray["ray_address"] == {"value": "10.0.0.5:6379", "origin": "--ray"}
+    assert effective(tmp_path, env={"ARCHIVE_RAY_ADDRESS": "auto"})["ray_address"] == {
+        "value": "auto",
+        "origin": "environment ARCHIVE_RAY_ADDRESS",
+    }
+    assert settings["ray_address"] == {"value": "", "origin": "default"}
 
 
 def test_an_unknown_key_is_one_warning_naming_the_closest(tmp_path: Path) -> None:
