@@ -73,7 +73,10 @@ def answer_parts(
 
     citation_values = [values[s.index] for s, _ in choices]
     similarity = None if query_vector is None else snapshot.sentence_similarity([c.row for _, c in choices])
-    groups = claims.group_claims(citation_values, similarity)
+    cited = [readings[s.index] for s, _ in choices]
+    groups = claims.group_claims(
+        citation_values, similarity, lambda i, j: claims.disagree(cited[i], cited[j], ask.focus)
+    )
     claim_of = {member: number for number, group in enumerate(groups) for member in group.members}
     citations = tuple(
         _citation(
@@ -95,7 +98,7 @@ def answer_parts(
         )
         for group in groups
     )
-    conflict = claims.conflicting(groups, similarity, [readings[s.index] for s, _ in choices], ask.focus)
+    conflict = claims.conflicting(groups, similarity, cited, ask.focus)
     return AnswerParts(citations, confidence, answer_claims, conflict)
 
 

@@ -339,12 +339,18 @@ def format_value(value: float) -> str:
     return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
-def group_claims(values: Sequence[frozenset[float]], similarity: npt.NDArray[np.float32] | None) -> list[Grouping]:
+def group_claims(
+    values: Sequence[frozenset[float]],
+    similarity: npt.NDArray[np.float32] | None,
+    apart: Callable[[int, int], bool] | None = None,
+) -> list[Grouping]:
     """Group citations into claims, in citation order.
 
     With values (a counting question): citations sharing a value are one claim; citations
     without one join the most similar claim when similar enough, else stand alone. Without
-    values: citations at least SAME_CLAIM_COSINE similar are one claim.
+    values: citations at least SAME_CLAIM_COSINE similar are one claim. `apart(i, j)` keeps
+    citation i out of a claim holding j even so (two copies of a sentence that share a
+    year but differ in the answer's figure).
     """
     claims: list[list[int]] = []
     claim_values: list[frozenset[float]] = []
@@ -356,6 +362,8 @@ def group_claims(values: Sequence[frozenset[float]], similarity: npt.NDArray[np.
             else:
                 same = similarity is not None and all(similarity[i, j] >= SAME_CLAIM_COSINE for j in members)
                 same = same and not (mine and claim_values[c])
+            if same and apart is not None and any(apart(i, j) for j in members):
+                same = False
             if same:
                 target = c
                 break

@@ -128,7 +128,9 @@ _SHARE_WORDS = frozenset(
         "portion",
     ]
 )
-_TOKEN = re.compile(r"[$£€]|\d{1,2}:\d\d|\d[\d,]*(?:\.\d+)?[A-Za-z]*|-?[A-Za-z]+(?:['’.-][A-Za-z]+)*|%|\S")
+_TOKEN = re.compile(
+    r"[$£€]|\d{1,2}:\d\d|[A-Za-z]+\d[A-Za-z\d]*|\d[\d,]*(?:\.\d+)?[A-Za-z]*|-?[A-Za-z]+(?:['’.-][A-Za-z]+)*|%|\S"
+)
 _MONTH_WORDS = frozenset(m.casefold() for m in MONTH_NAMES) | frozenset(
     ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
 )
@@ -170,7 +172,13 @@ class Mention:
 
 def tokens(sentence: str) -> list[str]:
     """Words, numbers (with their separators and suffixes: "4,115", "1.2bn", "20th"), and marks."""
-    return [t.rstrip(",") if t[0].isdigit() else t for t in _TOKEN.findall(sentence)]
+    out: list[str] = []
+    for token in _TOKEN.findall(sentence):
+        if token[0].isdigit() and token.endswith(","):
+            out += [token.rstrip(","), ","]  # "In 1466, perhaps": the comma ends the figure's phrase
+        else:
+            out.append(token)
+    return out
 
 
 def mentions(sentence: str) -> list[Mention]:
@@ -205,6 +213,9 @@ _CHANGE_WORDS = frozenset(
     ["add", "adds", "added", "adding", "gained", "gains", "lost", "loses", "cut", "cutting", "new", "more",
      "additional", "extra", "another", "fewer", "rose", "fell", "increased", "decreased", "up", "down"]
 )  # fmt: skip
+_NOT_PLURALS = frozenset(
+    ["perhaps", "was", "has", "is", "as", "this", "its", "his", "always", "across", "thus", "plus"]
+)
 _RANGE_WORDS = frozenset(["to", "-", "–", "or"])
 
 
@@ -266,7 +277,8 @@ def _is_date(words: list[str], lowered: list[str], start: int, end: int, value: 
         return False
     bare_integer = words[start][0].isdigit() and value.is_integer() and "," not in words[start]
     following = words[end] if end < len(words) else ""
-    counts_plural = following.islower() and following.endswith("s")  # "attended by 2000 guests"
+    # "attended by 2000 guests": a plural noun after it makes it a count
+    counts_plural = following.islower() and following.endswith("s") and following not in _NOT_PLURALS
     if bare_integer and len(words[start]) == 4 and 1000 <= value <= 2100 and not counts_plural:
         return True
     near_month = (start > 0 and lowered[start - 1].rstrip(".") in _MONTH_WORDS) or (
