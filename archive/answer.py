@@ -60,11 +60,13 @@ def answer_parts(
 
     counting = scoring.asks_for_number(question)
     ask = claims.question_ask(question)
-    readings = (
-        claims.read_all({s.index: sentences[s.index].text for s in scored}, ask)
-        if counting
-        else {s.index: claims.Reading(()) for s in scored}
-    )
+    # Only sentences that can be cited are read: the chosen ones and those scoring enough to dissent.
+    floor = selection.dissent_floor(scored, settings.min_confidence)
+    chosen_rows = {s.index for s in chosen}
+    citable = {
+        s.index: sentences[s.index].text for s in scored if counting and (s.score >= floor or s.index in chosen_rows)
+    }
+    readings = {s.index: claims.Reading(()) for s in scored} | claims.read_all(citable, ask)
     values = {index: reading.values for index, reading in readings.items()}
     if counting:
         chosen = selection.add_dissent(chosen, scored, values, settings.min_confidence)

@@ -151,13 +151,17 @@ def read(sentence: str, ask: Ask) -> Reading:
     question's, answers about somewhere else and gives no figure. `named` records which
     of the question's names ("Jared Allen") the sentence writes: who or what its figure is about.
     """
-    where = places(sentence)
     found = mentions(sentence)
+    if not found:
+        return Reading(())
+    where = places(sentence)
     mask = _mask(sentence, found)
     if ask.places and where and not ask.places & where:
         return Reading((), where, mask=mask)
     focus = [stem for stem in ask.focus if stem not in COUNTING_STOP_WORDS and stem not in _FUNCTION_STEMS]
     figures = tuple(m for m in found if m.role == ask.role and _head(m, focus) is not None)
+    if not figures:
+        return Reading((), where, mask=mask)  # qualifiers matter only beside figures (or copies' figures)
     words = [w.casefold() for w in question_words(sentence)]
     named = frozenset(n for n in ask.names if any(w.startswith(n) for w in words))
     return Reading(figures, where, periods(sentence), named, set(ask.names) <= named, mask)

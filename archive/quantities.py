@@ -20,10 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from archive.language import MONTH_NAMES
-from archive.number_words import is_ordinal, read_number
+from archive.number_words import SCALES, TENS, UNITS, is_ordinal, read_number
 
 Role = Literal["count", "rate", "percent", "base", "date", "ordinal"]
 
@@ -170,7 +171,8 @@ class Mention:
     change: bool = False  # a change, not a level: "adding five companies", "600,000 new connections"
 
 
-def tokens(sentence: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def tokens(sentence: str) -> tuple[str, ...]:
     """Words, numbers (with their separators and suffixes: "4,115", "1.2bn", "20th"), and marks."""
     out: list[str] = []
     for token in _TOKEN.findall(sentence):
@@ -178,16 +180,20 @@ def tokens(sentence: str) -> list[str]:
             out += [token.rstrip(","), ","]  # "In 1466, perhaps": the comma ends the figure's phrase
         else:
             out.append(token)
-    return out
+    return tuple(out)
 
 
-def mentions(sentence: str) -> list[Mention]:
-    """Every figure of `sentence` in order, with its role, unit, hedge and phrase."""
-    words = tokens(sentence)
+@lru_cache(maxsize=4096)
+def mentions(sentence: str) -> tuple[Mention, ...]:
+    """Every figure of `sentence` in order, with its role, unit, hedge and phrase (cached: answers repeat sentences)."""
+    words = list(tokens(sentence))
     lowered = [w.casefold() for w in words]
     found: list[Mention] = []
     i = 0
     while i < len(words):
+        if not (words[i][0].isdigit() or lowered[i].split("-")[0] in _NUMBERISH):
+            i += 1
+            continue
         if is_ordinal(words[i]):
             found.append(
                 Mention(float(re.sub(r"\D", "", words[i]) or 0), i, i + 1, "ordinal", "", "", (), (), words[i])
@@ -205,7 +211,7 @@ def mentions(sentence: str) -> list[Mention]:
         value, end, unit = read
         found.append(_mention(words, lowered, i, end, value, unit))
         i = max(end, i + 1)
-    return _ranges(found, lowered)
+    return tuple(_ranges(found, lowered))
 
 
 # Words that make a figure a change rather than a level ("added 600,000", "600,000 new").
@@ -216,6 +222,8 @@ _CHANGE_WORDS = frozenset(
 _NOT_PLURALS = frozenset(
     ["perhaps", "was", "has", "is", "as", "this", "its", "his", "always", "across", "thus", "plus"]
 )
+# The words a number written in words can start with (a cheap test before reading one).
+_NUMBERISH = frozenset([*UNITS, *TENS, *SCALES, "a", "an", "dozen"])
 _RANGE_WORDS = frozenset(["to", "-", "–", "or"])
 
 
@@ -403,6 +411,7 @@ _MEASURES = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def periods(sentence: str) -> frozenset[str]:
     """The periods `sentence` qualifies its figures with, lower-cased ("2018", "third quarter", "last year")."""
     found: set[str] = set()
