@@ -60,11 +60,13 @@ def answer_parts(
 
     counting = scoring.asks_for_number(question)
     ask = claims.question_ask(question)
-    readings = (
-        claims.read_all({s.index: sentences[s.index].text for s in scored}, ask)
-        if counting
-        else {s.index: claims.Reading(()) for s in scored}
-    )
+    # Only sentences that can be cited are read: the chosen ones and those scoring enough to dissent.
+    floor = selection.dissent_floor(scored, settings.min_confidence)
+    chosen_rows = {s.index for s in chosen}
+    citable = {
+        s.index: sentences[s.index].text for s in scored if counting and (s.score >= floor or s.index in chosen_rows)
+    }
+    readings = {s.index: claims.Reading(()) for s in scored} | claims.read_all(citable, ask)
     values = {index: reading.values for index, reading in readings.items()}
     if counting:
         chosen = selection.add_dissent(chosen, scored, values, settings.min_confidence)
@@ -73,7 +75,10 @@ def answer_parts(
 
     citation_values = [values[s.index] for s, _ in choices]
     similarity = None if query_vector is None else snapshot.sentence_similarity([c.row for _, c in choices])
-    groups = claims.group_claims(citation_values, similarity)
+    cited = [readings[s.index] for s, _ in choices]
+    groups = claims.group_claims(
+        citation_values, similarity, lambda i, j: claims.disagree(cited[i], cited[j], ask.focus)
+    )
     claim_of = {member: number for number, group in enumerate(groups) for member in group.members}
     citations = tuple(
         _citation(
@@ -95,7 +100,7 @@ def answer_parts(
         )
         for group in groups
     )
-    conflict = claims.conflicting(groups, similarity, [readings[s.index] for s, _ in choices], ask.focus)
+    conflict = claims.conflicting(groups, similarity, cited, ask.focus)
     return AnswerParts(citations, confidence, answer_claims, conflict)
 
 

@@ -151,13 +151,17 @@ def read(sentence: str, ask: Ask) -> Reading:
     question's, answers about somewhere else and gives no figure. `named` records which
     of the question's names ("Jared Allen") the sentence writes: who or what its figure is about.
     """
-    where = places(sentence)
     found = mentions(sentence)
+    if not found:
+        return Reading(())
+    where = places(sentence)
     mask = _mask(sentence, found)
     if ask.places and where and not ask.places & where:
         return Reading((), where, mask=mask)
     focus = [stem for stem in ask.focus if stem not in COUNTING_STOP_WORDS and stem not in _FUNCTION_STEMS]
     figures = tuple(m for m in found if m.role == ask.role and _head(m, focus) is not None)
+    if not figures:
+        return Reading((), where, mask=mask)  # qualifiers matter only beside figures (or copies' figures)
     words = [w.casefold() for w in question_words(sentence)]
     named = frozenset(n for n in ask.names if any(w.startswith(n) for w in words))
     return Reading(figures, where, periods(sentence), named, set(ask.names) <= named, mask)
@@ -339,12 +343,18 @@ def format_value(value: float) -> str:
     return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
-def group_claims(values: Sequence[frozenset[float]], similarity: npt.NDArray[np.float32] | None) -> list[Grouping]:
+def group_claims(
+    values: Sequence[frozenset[float]],
+    similarity: npt.NDArray[np.float32] | None,
+    apart: Callable[[int, int], bool] | None = None,
+) -> list[Grouping]:
     """Group citations into claims, in citation order.
 
     With values (a counting question): citations sharing a value are one claim; citations
     without one join the most similar claim when similar enough, else stand alone. Without
-    values: citations at least SAME_CLAIM_COSINE similar are one claim.
+    values: citations at least SAME_CLAIM_COSINE similar are one claim. `apart(i, j)` keeps
+    citation i out of a claim holding j even so (two copies of a sentence that share a
+    year but differ in the answer's figure).
     """
     claims: list[list[int]] = []
     claim_values: list[frozenset[float]] = []
@@ -356,6 +366,8 @@ def group_claims(values: Sequence[frozenset[float]], similarity: npt.NDArray[np.
             else:
                 same = similarity is not None and all(similarity[i, j] >= SAME_CLAIM_COSINE for j in members)
                 same = same and not (mine and claim_values[c])
+            if same and apart is not None and any(apart(i, j) for j in members):
+                same = False
             if same:
                 target = c
                 break

@@ -89,6 +89,9 @@ def read_number(tokens: Sequence[str], i: int) -> tuple[float, int, str] | None:
             j += 1
         return value, j, unit
     lowered = token.casefold()
+    head = lowered.split("-")[0]
+    if "-" in lowered and _word_parts(lowered) is None and (head in UNITS or head in TENS):
+        return float(UNITS.get(head, TENS.get(head, 0))), i + 1, ""  # "six-time", "two-day", "five-spoke"
     if lowered in ("a", "an") and i + 1 < len(tokens) and tokens[i + 1].casefold() in ("dozen", "hundred", "thousand"):
         return _read_words(tokens, i + 1, start_value=1.0)
     if lowered == "dozen":

@@ -11,6 +11,7 @@ by their other evidence. Pure data and one function.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Canonical name → the other ways news writes it (the canonical name itself is matched too).
 _PLACES: dict[str, tuple[str, ...]] = {
@@ -66,6 +67,7 @@ _PATTERN = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def places(text: str) -> frozenset[str]:
     """The canonical names of the places `text` names, e.g. {"lebanon", "israel"}."""
     return frozenset(_CANONICAL[m.group(1)] for m in _PATTERN.finditer(text))

@@ -20,10 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from archive.language import MONTH_NAMES
-from archive.number_words import is_ordinal, read_number
+from archive.number_words import SCALES, TENS, UNITS, is_ordinal, read_number
 
 Role = Literal["count", "rate", "percent", "base", "date", "ordinal"]
 
@@ -128,7 +129,9 @@ _SHARE_WORDS = frozenset(
         "portion",
     ]
 )
-_TOKEN = re.compile(r"[$£€]|\d{1,2}:\d\d|\d[\d,]*(?:\.\d+)?[A-Za-z]*|-?[A-Za-z]+(?:['’.-][A-Za-z]+)*|%|\S")
+_TOKEN = re.compile(
+    r"[$£€]|\d{1,2}:\d\d|[A-Za-z]+\d[A-Za-z\d]*|\d[\d,]*(?:\.\d+)?[A-Za-z]*|-?[A-Za-z]+(?:['’.-][A-Za-z]+)*|%|\S"
+)
 _MONTH_WORDS = frozenset(m.casefold() for m in MONTH_NAMES) | frozenset(
     ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
 )
@@ -168,18 +171,29 @@ class Mention:
     change: bool = False  # a change, not a level: "adding five companies", "600,000 new connections"
 
 
-def tokens(sentence: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def tokens(sentence: str) -> tuple[str, ...]:
     """Words, numbers (with their separators and suffixes: "4,115", "1.2bn", "20th"), and marks."""
-    return [t.rstrip(",") if t[0].isdigit() else t for t in _TOKEN.findall(sentence)]
+    out: list[str] = []
+    for token in _TOKEN.findall(sentence):
+        if token[0].isdigit() and token.endswith(","):
+            out += [token.rstrip(","), ","]  # "In 1466, perhaps": the comma ends the figure's phrase
+        else:
+            out.append(token)
+    return tuple(out)
 
 
-def mentions(sentence: str) -> list[Mention]:
-    """Every figure of `sentence` in order, with its role, unit, hedge and phrase."""
-    words = tokens(sentence)
+@lru_cache(maxsize=4096)
+def mentions(sentence: str) -> tuple[Mention, ...]:
+    """Every figure of `sentence` in order, with its role, unit, hedge and phrase (cached: answers repeat sentences)."""
+    words = list(tokens(sentence))
     lowered = [w.casefold() for w in words]
     found: list[Mention] = []
     i = 0
     while i < len(words):
+        if not (words[i][0].isdigit() or lowered[i].split("-")[0] in _NUMBERISH):
+            i += 1
+            continue
         if is_ordinal(words[i]):
             found.append(
                 Mention(float(re.sub(r"\D", "", words[i]) or 0), i, i + 1, "ordinal", "", "", (), (), words[i])
@@ -197,7 +211,7 @@ def mentions(sentence: str) -> list[Mention]:
         value, end, unit = read
         found.append(_mention(words, lowered, i, end, value, unit))
         i = max(end, i + 1)
-    return _ranges(found, lowered)
+    return tuple(_ranges(found, lowered))
 
 
 # Words that make a figure a change rather than a level ("added 600,000", "600,000 new").
@@ -205,6 +219,11 @@ _CHANGE_WORDS = frozenset(
     ["add", "adds", "added", "adding", "gained", "gains", "lost", "loses", "cut", "cutting", "new", "more",
      "additional", "extra", "another", "fewer", "rose", "fell", "increased", "decreased", "up", "down"]
 )  # fmt: skip
+_NOT_PLURALS = frozenset(
+    ["perhaps", "was", "has", "is", "as", "this", "its", "his", "always", "across", "thus", "plus"]
+)
+# The words a number written in words can start with (a cheap test before reading one).
+_NUMBERISH = frozenset([*UNITS, *TENS, *SCALES, "a", "an", "dozen"])
 _RANGE_WORDS = frozenset(["to", "-", "–", "or"])
 
 
@@ -266,7 +285,8 @@ def _is_date(words: list[str], lowered: list[str], start: int, end: int, value: 
         return False
     bare_integer = words[start][0].isdigit() and value.is_integer() and "," not in words[start]
     following = words[end] if end < len(words) else ""
-    counts_plural = following.islower() and following.endswith("s")  # "attended by 2000 guests"
+    # "attended by 2000 guests": a plural noun after it makes it a count
+    counts_plural = following.islower() and following.endswith("s") and following not in _NOT_PLURALS
     if bare_integer and len(words[start]) == 4 and 1000 <= value <= 2100 and not counts_plural:
         return True
     near_month = (start > 0 and lowered[start - 1].rstrip(".") in _MONTH_WORDS) or (
@@ -391,6 +411,7 @@ _MEASURES = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def periods(sentence: str) -> frozenset[str]:
     """The periods `sentence` qualifies its figures with, lower-cased ("2018", "third quarter", "last year")."""
     found: set[str] = set()

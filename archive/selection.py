@@ -52,9 +52,14 @@ def add_dissent(
     chosen ones lack shows the disagreement, and further sentences giving a figure already
     cited show how many sources back it. `values` maps a candidate index to its figures.
     """
-    floor = max(min_confidence, CONFLICT_CUTOFF * scored[0].score)
+    floor = dissent_floor(scored, min_confidence)
     extra = [s for s in scored if s.score >= floor and values[s.index] and s not in chosen]
     return sorted([*chosen, *extra], key=lambda s: -s.score)
+
+
+def dissent_floor(scored: Sequence[ScoredSentence], min_confidence: float) -> float:
+    """The score a sentence giving a figure needs to be cited beside the chosen ones."""
+    return max(min_confidence, CONFLICT_CUTOFF * scored[0].score)
 
 
 def collapse_reprints(choices: Sequence[Choice]) -> tuple[list[Choice], dict[int, list[str]]]:

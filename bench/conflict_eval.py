@@ -99,7 +99,8 @@ def planted_figure(answer: str) -> str:
         changed = value * 1.5 if value >= 4 else value + 3
         text = f"{changed:,.{decimals}f}" if "," in written else f"{changed:.{decimals}f}"
     else:
-        word = _WORD_OF.get(_VALUE_OF[written.casefold()] + 2, "many")
+        value = _VALUE_OF[written.casefold()]
+        word = _WORD_OF.get(value + 2, str(round(value * 1.5)))  # "thirty" becomes "45"
         text = word.capitalize() if written[0].isupper() else word
     return answer[: match.start()] + text + answer[match.end() :]
 
