@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from archive import claims, scoring, selection, signals
+from archive import claims, readings, scoring, selection, signals
 from archive.candidates import Candidates, CandidateSentence, gather
 from archive.language import distinct_terms
 from archive.models import Article, Citation, Claim
@@ -59,15 +59,15 @@ def answer_parts(
         return AnswerParts((), confidence)
 
     counting = scoring.asks_for_number(question)
-    ask = claims.question_ask(question)
+    ask = readings.question_ask(question)
     # Only sentences that can be cited are read: the chosen ones and those scoring enough to dissent.
     floor = selection.dissent_floor(scored, settings.min_confidence)
     chosen_rows = {s.index for s in chosen}
     citable = {
         s.index: sentences[s.index].text for s in scored if counting and (s.score >= floor or s.index in chosen_rows)
     }
-    readings = {s.index: claims.Reading(()) for s in scored} | claims.read_all(citable, ask)
-    values = {index: reading.values for index, reading in readings.items()}
+    read = {s.index: readings.Reading(()) for s in scored} | readings.read_all(citable, ask)
+    values = {index: reading.values for index, reading in read.items()}
     if counting:
         chosen = selection.add_dissent(chosen, scored, values, settings.min_confidence)
     choices, copies = selection.collapse_reprints([(s, sentences[s.index]) for s in chosen])
@@ -75,7 +75,7 @@ def answer_parts(
 
     citation_values = [values[s.index] for s, _ in choices]
     similarity = None if query_vector is None else snapshot.sentence_similarity([c.row for _, c in choices])
-    cited = [readings[s.index] for s, _ in choices]
+    cited = [read[s.index] for s, _ in choices]
     groups = claims.group_claims(
         citation_values, similarity, lambda i, j: claims.disagree(cited[i], cited[j], ask.focus)
     )

@@ -1,4 +1,5 @@
-"""Time periods named in a question ("in March 2025", "in 2024", "since January 2025"): pure functions."""
+"""Time periods named in a question ("in March 2025", "in 2024", "since January 2025"), and the
+periods a sentence qualifies its figures with ("in the last three months"): pure functions."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from archive.language import MONTH_NAMES, MONTH_SHORT_NAMES, month_number
 
@@ -48,3 +50,30 @@ def named_period(question: str) -> Period | None:
     if word in ("before", "until", "by"):
         return Period(None, end if word != "before" else start, match.group(0).strip())
     return Period(start, end, match.group(0).strip())
+
+
+_FIGURE_MONTHS = "|".join(MONTH_NAMES)
+_FIGURE_PERIODS = [
+    re.compile(r"\b(1[89]\d\d|20\d\d)\b"),
+    re.compile(rf"\b({_FIGURE_MONTHS})\b"),
+    re.compile(r"\b(first|second|third|fourth|final|last|latest) (?:fiscal )?(quarter|half)\b", re.I),
+    re.compile(
+        r"\b(?:in|over|during|for) the (?:last|past|previous|first|next) ((?:\w+ )?(?:year|month|week|day)s?)\b", re.I
+    ),
+    re.compile(r"\b(this|last|next|previous) (year|month|week|quarter|season|decade)\b", re.I),
+    re.compile(r"\b((?:a|an|one|two|three|\d+) (?:year|month|week|day)s? ago)\b", re.I),
+    re.compile(r"\b(so far|to date|year to date|annual|annually|quarterly|monthly|weekly|daily)\b", re.I),
+]
+
+
+@lru_cache(maxsize=4096)
+def figure_periods(sentence: str) -> frozenset[str]:
+    """The periods `sentence` qualifies its figures with, lower-cased ("2018", "third quarter", "last year").
+
+    A total and a three-month figure, or two years' figures, are different quantities.
+    """
+    found: set[str] = set()
+    for pattern in _FIGURE_PERIODS:
+        for match in pattern.finditer(sentence):
+            found.add(" ".join(g for g in match.groups() if g).casefold())
+    return frozenset(found)

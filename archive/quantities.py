@@ -10,8 +10,7 @@ role. Only a `count` (or the role a question asks for) can be an answer's value:
   "out of a total of 11", the 12,000 of "a third of its 12,000 employees";
 - `date`: a year written alone ("in 2018"), a day with its month ("June 30"), the length of
   a period ("in the last three months"); and `ordinal` ("20th").
-`periods` names the periods a sentence qualifies its figures with (a year, a quarter, "in
-the last three months", "so far this year"): a total and a three-month figure differ.
+The periods a sentence qualifies its figures with are `archive.periods.figure_periods`.
 Pure functions.
 """
 
@@ -135,18 +134,6 @@ _TOKEN = re.compile(
 _MONTH_WORDS = frozenset(m.casefold() for m in MONTH_NAMES) | frozenset(
     ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
 )
-_MONTHS = "|".join(MONTH_NAMES)
-_PERIOD_PATTERNS = [
-    re.compile(r"\b(1[89]\d\d|20\d\d)\b"),
-    re.compile(rf"\b({_MONTHS})\b"),
-    re.compile(r"\b(first|second|third|fourth|final|last|latest) (?:fiscal )?(quarter|half)\b", re.I),
-    re.compile(
-        r"\b(?:in|over|during|for) the (?:last|past|previous|first|next) ((?:\w+ )?(?:year|month|week|day)s?)\b", re.I
-    ),
-    re.compile(r"\b(this|last|next|previous) (year|month|week|quarter|season|decade)\b", re.I),
-    re.compile(r"\b((?:a|an|one|two|three|\d+) (?:year|month|week|day)s? ago)\b", re.I),
-    re.compile(r"\b(so far|to date|year to date|annual|annually|quarterly|monthly|weekly|daily)\b", re.I),
-]
 
 
 @dataclass(frozen=True)
@@ -409,13 +396,3 @@ _MEASURES = frozenset(
         "mb",
     ]
 )
-
-
-@lru_cache(maxsize=4096)
-def periods(sentence: str) -> frozenset[str]:
-    """The periods `sentence` qualifies its figures with, lower-cased ("2018", "third quarter", "last year")."""
-    found: set[str] = set()
-    for pattern in _PERIOD_PATTERNS:
-        for match in pattern.finditer(sentence):
-            found.add(" ".join(g for g in match.groups() if g).casefold())
-    return frozenset(found)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from archive import Archive, Settings, claims, selection
+from archive import Archive, Settings, claims, readings, selection
 from bench import datasets
 from bench.eval import DEFAULT_OUT
 
@@ -24,15 +24,15 @@ from bench.eval import DEFAULT_OUT
 @contextmanager
 def plain_answers() -> Iterator[None]:
     """Swap the news steps for pass-throughs (citations kept in score order, one claim each)."""
-    saved = (selection.collapse_reprints, selection.diversify, claims.read_all, claims.mentioned_dates)
+    saved = (selection.collapse_reprints, selection.diversify, readings.read_all, claims.mentioned_dates)
     selection.collapse_reprints = lambda choices: (list(choices), {})  # type: ignore[assignment]
     selection.diversify = lambda choices, per_outlet: list(choices)  # type: ignore[assignment]
-    claims.read_all = lambda sentences, ask: {i: claims.Reading(()) for i in sentences}  # type: ignore[assignment]
+    readings.read_all = lambda sentences, ask: {i: readings.Reading(()) for i in sentences}  # type: ignore[assignment]
     claims.mentioned_dates = lambda sentence: ()  # type: ignore[assignment]
     try:
         yield
     finally:
-        selection.collapse_reprints, selection.diversify, claims.read_all, claims.mentioned_dates = saved
+        selection.collapse_reprints, selection.diversify, readings.read_all, claims.mentioned_dates = saved
 
 
 def main() -> None:

@@ -9,10 +9,9 @@ from archive.claims import (
     group_claims,
     mentioned_dates,
     number_value,
-    question_ask,
-    read,
     relation,
 )
+from archive.readings import question_ask, read
 from index.analysis import unique_terms as query_terms
 
 FOCUS = ["lebanes", "detaine", "releas", "israel"]

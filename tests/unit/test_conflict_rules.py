@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from archive.claims import disagree, question_ask, read, read_all
+from archive.claims import disagree
 from archive.number_words import read_number
+from archive.periods import figure_periods as periods
 from archive.places import places
-from archive.quantities import mentions, periods, tokens
+from archive.quantities import mentions, tokens
+from archive.readings import question_ask, read, read_all
 from tests.support import SEED_QUESTION
 
 FIVE = "“As a goodwill gesture toward newly elected Lebanese President Joseph Aoun, and in coordination with the United States, Israel has agreed to release five Lebanese detainees,” he said."  # noqa: E501
