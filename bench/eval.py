@@ -5,7 +5,9 @@
 Builds (or reuses) an index per dataset in the output folder, runs every query per mode,
 and prints a Markdown table: SciFact nDCG@10 and Recall@100 (article level), XQuAD-R
 cited-sentence P@1 and MRR@10, the abstention curve (XQuAD-R questions asked of the
-SciFact archive, which lacks their articles), and query timings.
+SciFact archive, which lacks their articles), abstention on hard negatives
+(`bench.calibrate_abstention`: the topic is in the archive, the answer is not), and query
+timings.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Report:
     xquad: dict[str, dict[str, float]] = field(default_factory=dict)
     abstention: list[dict[str, float]] = field(default_factory=list)
     threshold: dict[str, float] = field(default_factory=dict)
+    hard_negatives: dict[str, object] = field(default_factory=dict)  # a `calibrate_abstention.Calibration`
     builds: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
@@ -193,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit-queries", type=int, default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--skip-scifact", action="store_true")
+    parser.add_argument("--skip-hard-negatives", action="store_true")
     args = parser.parse_args(argv)
     out: Path = args.out
     base = Settings.from_env(embedding_cache=str(out / "embeddings.sqlite"))
@@ -208,6 +212,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         eval_scifact(scifact, args.limit_queries, report)
         eval_abstention(scifact, questions, answerable, report)
     print_report(report)
+    if not args.skip_hard_negatives:
+        from bench import calibrate_abstention  # it imports this module's helpers
+
+        asked = calibrate_abstention.ask_all(out, ranking, args.limit_queries)
+        calibration = calibrate_abstention.calibrate(asked, base.min_confidence, fit=False)
+        calibrate_abstention.print_calibration(calibration)
+        report.hard_negatives = asdict(calibration)
     if args.json:
         args.json.write_bytes(orjson.dumps(asdict(report), option=orjson.OPT_INDENT_2))
 
