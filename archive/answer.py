@@ -1,7 +1,8 @@
 """From retrieved passages to the parts of an `Answer`: the answer path, told in order.
 
 candidates (`candidates.gather`) → sentence signals (`signals`) → scores (`scoring`) →
-the sentences to cite (`selection`) → figures and claims (`claims`) → `Citation`s and
+the answer's confidence, to abstain below `min_confidence` (`confidence`) → the sentences
+to cite (`selection`) → figures and claims (`claims`) → `Citation`s and
 `Claim`s. Each step is a small module of pure functions; this one reads the index only
 through `Reader` methods (index/reader.py) and puts the steps together.
 """
@@ -15,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from archive import claims, readings, scoring, selection, signals
+from archive import confidence as answer_confidence
 from archive.candidates import Candidates, CandidateSentence, gather
 from archive.language import distinct_terms
 from archive.models import Article, Citation, Claim
@@ -31,7 +33,7 @@ class AnswerParts:
     """What `Archive.ask` puts into its `Answer`: no citations when nothing scores high enough."""
 
     citations: tuple[Citation, ...]
-    confidence: float  # the best candidate's score, 0.0 when there is no candidate
+    confidence: float  # `confidence.confidence` of the candidates, 0.0 when there is none
     claims: tuple[Claim, ...] = ()
     conflict: bool = False
 
@@ -50,18 +52,19 @@ def answer_parts(
     if not candidates.sentences:
         return AnswerParts((), 0.0)
     sentences = candidates.sentences
-    scored = scoring.score_sentences(
-        question, question_idf(snapshot, question), _signals(snapshot, candidates, query_vector, question)
-    )
-    confidence = scored[0].score
-    chosen = selection.select_citations(scored, len(scored), settings.min_confidence, settings.answer_relative_cutoff)
-    if not chosen:
+    idf = question_idf(snapshot, question)
+    sentence_signals = _signals(snapshot, candidates, query_vector, question)
+    scored = scoring.score_sentences(question, idf, sentence_signals)
+    confidence = _confidence(question, idf, scored, sentence_signals)
+    if confidence < settings.min_confidence:
         return AnswerParts((), confidence)
+    # Abstention is decided on the whole answer above; further sentences only need to score close to the best.
+    chosen = selection.select_citations(scored, len(scored), -1.0, settings.answer_relative_cutoff)
 
     counting = scoring.asks_for_number(question)
     ask = readings.question_ask(question)
     # Only sentences that can be cited are read: the chosen ones and those scoring enough to dissent.
-    floor = selection.dissent_floor(scored, settings.min_confidence)
+    floor = selection.dissent_floor(scored, selection.DISSENT_FLOOR)
     chosen_rows = {s.index for s in chosen}
     citable = {
         s.index: sentences[s.index].text for s in scored if counting and (s.score >= floor or s.index in chosen_rows)
@@ -69,7 +72,7 @@ def answer_parts(
     read = {s.index: readings.Reading(()) for s in scored} | readings.read_all(citable, ask)
     values = {index: reading.values for index, reading in read.items()}
     if counting:
-        chosen = selection.add_dissent(chosen, scored, values, settings.min_confidence)
+        chosen = selection.add_dissent(chosen, scored, values, selection.DISSENT_FLOOR)
     choices, copies = selection.collapse_reprints([(s, sentences[s.index]) for s in chosen])
     choices = selection.diversify(choices, settings.max_per_source)[:k]
 
@@ -119,6 +122,15 @@ def dated_summary(citations: Sequence[Citation]) -> str:
 def question_idf(snapshot: Reader, question: str) -> dict[str, float]:
     """The whole-index IDF of each of the question's terms, in question order."""
     return snapshot.term_idfs(distinct_terms(question))
+
+
+def _confidence(
+    question: str,
+    idf: Mapping[str, float],
+    scored: Sequence[scoring.ScoredSentence],
+    sentence_signals: Sequence[signals.SentenceSignals],
+) -> float:
+    return answer_confidence.confidence(answer_confidence.features(question, idf, scored, sentence_signals))
 
 
 def _signals(
@@ -192,6 +204,8 @@ class Evidence:
     question: str
     question_idf: Mapping[str, float]
     sentences: tuple[SentenceEvidence, ...]
+    confidence: float = 0.0  # what `ask` reports as the answer's confidence
+    confidence_features: tuple[float, ...] = ()  # its inputs, in `confidence.FEATURES` order
 
 
 def evidence(
@@ -206,7 +220,9 @@ def evidence(
     candidates = gather(snapshot, retrieval, settings.answer_passages, articles)
     idf = question_idf(snapshot, question)
     sentence_signals = _signals(snapshot, candidates, query_vector, question)
-    by_index = {s.index: s for s in scoring.score_sentences(question, idf, sentence_signals)}
+    ranked = scoring.score_sentences(question, idf, sentence_signals)
+    by_index = {s.index: s for s in ranked}
+    features = answer_confidence.features(question, idf, ranked, sentence_signals)
     sentences = []
     for i, (sentence, signal) in enumerate(zip(candidates.sentences, sentence_signals, strict=True)):
         context = None
@@ -233,4 +249,4 @@ def evidence(
                 scored.score,
             )
         )
-    return Evidence(question, idf, tuple(sentences))
+    return Evidence(question, idf, tuple(sentences), answer_confidence.confidence(features), features)

@@ -37,6 +37,8 @@ QUANTITY_WORDS = ("dozen", "hundred", "thousand", "million", "billion")
 
 # How a question asking for a number or a date begins (matched on the lower-cased question).
 NUMBER_QUESTIONS = ("how many", "how much", "what percentage", "what number", "how long", "how old", "how far")
+# How a question asking for a name (of a person or a place) begins; "the name of" anywhere asks too.
+NAME_QUESTIONS = ("who ", "whom ", "whose ", "where ")
 DATE_QUESTIONS = ("when", "what year", "in what year", "which year", "in which year", "what date", "on what date")
 # The analysed terms of the number-question words ("mani", "percentag"): never what is counted.
 NUMBER_QUESTION_TERMS = frozenset(analysis.terms(" ".join(NUMBER_QUESTIONS)))

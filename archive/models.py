@@ -146,7 +146,8 @@ class Answer:
 
     Invariant: `answered` is True exactly when `citations` is non-empty. When it is
     False, `hits` holds the closest passages so the reader can see what was there.
-    `confidence` is the calibrated score the abstention threshold was applied to.
+    `confidence` is the estimate (0-1) that the first citation answers the question, the
+    value the abstention threshold `min_confidence` was applied to (archive/confidence.py).
     `claims` group the citations by what they say; `conflict` is True when claims give
     different values for the same question (shown side by side). `dated` says what the
     sources are dated, in words.

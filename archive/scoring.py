@@ -12,8 +12,8 @@ A sentence's score is a weighted sum of signals, each in [0, 1] (cosines can dip
 The weights were fitted on XQuAD-R by `bench/tune_answerer.py` (random search with
 2-fold cross-validation over articles; rounded averages of the two folds). Without
 embeddings (the model still loading) only the lexical signals count, rescaled.
-The score of the best sentence is the answer's confidence, which the abstention
-threshold applies to (calibrated by `bench/eval.py`).
+The best sentence's score is the main input of the answer's confidence
+(`archive/confidence.py`), which the abstention threshold applies to.
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ from archive.scoring import ScoredSentence
 # A sentence giving a different value than the best answer is cited as conflicting when it
 # scores at least this fraction of the best (lower than the usual cut: disagreement matters).
 CONFLICT_CUTOFF = 0.6
+# ...and at least this score of its own: a figure from a barely related sentence is no dissent
+# (the old abstention threshold on sentence scores, kept for this once abstention moved to
+# the answer's confidence, archive/confidence.py).
+DISSENT_FLOOR = 0.48
 
 # A scored sentence with the candidate it scores.
 Choice = tuple[ScoredSentence, CandidateSentence]

@@ -5,8 +5,10 @@
 Builds (or reuses) an index per dataset in the output folder, runs every query per mode,
 and prints a Markdown table: SciFact nDCG@10 and Recall@100 (article level), XQuAD-R
 cited-sentence P@1 and MRR@10, the abstention curve (XQuAD-R questions asked of the
-SciFact archive, which lacks their articles), query timings, and false "Sources disagree"
-on counting questions with planted conflicts found (`bench.conflict_eval`).
+SciFact archive, which lacks their articles), abstention on hard negatives
+(`bench.calibrate_abstention`: the topic is in the archive, the answer is not), query
+timings, and false "Sources disagree" on counting questions with planted conflicts found
+(`bench.conflict_eval`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Report:
     xquad: dict[str, dict[str, float]] = field(default_factory=dict)
     abstention: list[dict[str, float]] = field(default_factory=list)
     threshold: dict[str, float] = field(default_factory=dict)
+    hard_negatives: dict[str, object] = field(default_factory=dict)  # a `calibrate_abstention.Calibration`
     builds: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
@@ -195,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--skip-scifact", action="store_true")
     parser.add_argument("--skip-conflicts", action="store_true")
+    parser.add_argument("--skip-hard-negatives", action="store_true")
     args = parser.parse_args(argv)
     out: Path = args.out
     base = Settings.from_env(embedding_cache=str(out / "embeddings.sqlite"))
@@ -210,6 +214,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         eval_scifact(scifact, args.limit_queries, report)
         eval_abstention(scifact, questions, answerable, report)
     print_report(report)
+    if not args.skip_hard_negatives:
+        from bench import calibrate_abstention  # it imports this module's helpers
+
+        asked = calibrate_abstention.ask_all(out, ranking, args.limit_queries)
+        calibration = calibrate_abstention.calibrate(asked, base.min_confidence, fit=False)
+        calibrate_abstention.print_calibration(calibration)
+        report.hard_negatives = asdict(calibration)
     if not args.skip_conflicts:
         cache = out / "embeddings.sqlite"
         conflict_eval.print_report(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archive import Archive
+from archive.confidence import FEATURES
 from tests.support import SEED_QUESTION
 
 
@@ -10,8 +11,8 @@ def test_evidence_holds_the_sentences_and_scores_ask_cites(seeds_archive: Archiv
     answer = seeds_archive.ask(SEED_QUESTION)
     found = seeds_archive.evidence(SEED_QUESTION)
     assert list(found.question_idf) == ["how", "mani", "lebanes", "detaine", "did", "israel", "agre", "releas"]
-    best = max(found.sentences, key=lambda s: s.score)
-    assert best.score == answer.confidence
+    assert found.confidence == answer.confidence
+    assert len(found.confidence_features) == len(FEATURES)
     scores = {(s.article_id, s.start): s.score for s in found.sentences}
     for citation in answer.citations:
         assert round(scores[(citation.article_id, citation.start)], 6) == citation.score
