@@ -27,7 +27,7 @@ from archive.errors import InvalidRequestError
 from archive.models import BuildReport
 from archive.readers import read_folders
 from archive.settings import Settings
-from index import layout, schema
+from index import layout, pooling, schema
 from index.embedder import Embedder
 from index.encoding import Encoder, cache_path, open_cache
 from index.records import Progress, no_progress
@@ -124,33 +124,50 @@ def build_generation(
 
 
 def _embed(planned: Sequence[PlannedArticle], previous: Snapshot | None, encoder: Encoder) -> tuple[Vectors, Vectors]:
-    """Vectors for every passage and sentence, in article order: reused rows copied, new ones encoded."""
-    passage_texts: list[str] = []
-    sentence_texts: list[str] = []
+    """Vectors for every passage and sentence, in article order: reused rows copied, new ones encoded.
+
+    One forward pass per new passage gives its vector and its sentences' late-chunked ones; a
+    sentence in two passages (the overlap) averages the two (index/pooling.py).
+    """
+    texts: list[str] = []
+    spans: list[list[tuple[int, int]]] = []
     for item in planned:
-        if item.reuse is not None:
-            continue
-        title = item.article.title
-        passage_texts.extend(schema.passage_embedding_text(title, text) for text in item.passage_texts())
-        sentence_texts.extend(item.article.text[s:e] for s, e in item.sentence_spans)
-    new_passages = encoder.encode(passage_texts, "embedding passages")
-    new_sentences = encoder.encode(sentence_texts, "embedding sentences")
+        if item.reuse is None:
+            for text, passage_spans in _passage_inputs(item):
+                texts.append(text)
+                spans.append(passage_spans)
+    new_passages, pooled = encoder.encode_with_spans(texts, spans, "embedding passages")
     dimension = encoder.embedder.dimension
     passage_vecs = np.empty((sum(len(item.passages) for item in planned), dimension), dtype=np.float32)
     sentence_vecs = np.empty((sum(len(item.sentence_spans) for item in planned), dimension), dtype=np.float32)
-    p_row = s_row = p_new = s_new = 0
+    p_row = s_row = p_new = 0
     for item in planned:
         n_p, n_s = len(item.passages), len(item.sentence_spans)
         if item.reuse is not None and previous is not None:
             passage_vecs[p_row : p_row + n_p], sentence_vecs[s_row : s_row + n_s] = previous.article_vectors(item.reuse)
         else:
             passage_vecs[p_row : p_row + n_p] = new_passages[p_new : p_new + n_p]
-            sentence_vecs[s_row : s_row + n_s] = new_sentences[s_new : s_new + n_s]
+            held: list[list[tuple[Vectors, bool]]] = [[] for _ in range(n_s)]
+            for (first, _), found in zip(item.passages, pooled[p_new : p_new + n_p], strict=True):
+                for j, (vector, whole) in enumerate(zip(found.vectors, found.whole, strict=True)):
+                    held[first + j].append((vector, bool(whole)))
+            for j, candidates in enumerate(held):
+                sentence_vecs[s_row + j] = pooling.combine(candidates, dimension)
             p_new += n_p
-            s_new += n_s
         p_row += n_p
         s_row += n_s
     return passage_vecs, sentence_vecs
+
+
+def _passage_inputs(item: PlannedArticle) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Each passage's embedding text and its sentences' character spans within that text."""
+    title, spans = item.article.title, item.sentence_spans
+    inputs = []
+    for (first, end), passage in zip(item.passages, item.passage_texts(), strict=True):
+        text = schema.passage_embedding_text(title, passage)
+        shift = len(text) - len(passage) - int(spans[first][0])  # the title before the passage
+        inputs.append((text, [(int(s) + shift, int(e) + shift) for s, e in spans[first:end]]))
+    return inputs
 
 
 def _stories(planned: Sequence[PlannedArticle], previous: Snapshot | None) -> tuple[npt.NDArray[np.uint64], list[str]]:
