@@ -1,11 +1,12 @@
 """Retrieval and answer quality on SciFact and XQuAD-R, through the public API.
 
-    .venv/bin/python -m bench.eval [--out bench/out] [--limit-queries N] [--json FILE]
+    .venv/bin/python -m bench.eval [--out bench/out] [--limit-queries N] [--json FILE] [--skip-mixed]
 
 Builds (or reuses) an index per dataset in the output folder, runs every query per mode,
 and prints a Markdown table: SciFact nDCG@10 and Recall@100 (article level), XQuAD-R
 cited-sentence P@1 and MRR@10, the abstention curve (XQuAD-R questions asked of the
-SciFact archive, which lacks their articles), and query timings.
+SciFact archive, which lacks their articles), query timings, and XQuAD-R again with its
+articles among 2,000 SciFact abstracts (bench/xquad_mixed.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Report:
     abstention: list[dict[str, float]] = field(default_factory=list)
     threshold: dict[str, float] = field(default_factory=dict)
     builds: dict[str, dict[str, float]] = field(default_factory=dict)
+    xquad_mixed: dict[str, dict[str, float | str]] = field(default_factory=dict)
 
 
 def ndcg_at_10(ranking: Sequence[str], relevant: frozenset[str]) -> float:
@@ -193,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit-queries", type=int, default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--skip-scifact", action="store_true")
+    parser.add_argument("--skip-mixed", action="store_true", help="skip XQuAD-R among SciFact (bench/xquad_mixed.py)")
     args = parser.parse_args(argv)
     out: Path = args.out
     base = Settings.from_env(embedding_cache=str(out / "embeddings.sqlite"))
@@ -202,12 +205,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     xquad_file, questions = datasets.xquad_corpus(out / "data")
     xquad = open_or_build(out, xquad_file, ranking, report, "xquad")
     answerable = eval_xquad(xquad, questions, report)
+    from bench import xquad_mixed  # here: it reuses this module's helpers
+
+    mixed = [] if args.skip_mixed else xquad_mixed.run(out, xquad_mixed.DEFAULT_SCIFACT, False, ["hybrid"], base)
+    report.xquad_mixed = {r.mode: asdict(r) for r in mixed}
     if not args.skip_scifact:
         scifact_file = datasets.scifact_corpus(out / "data")
         scifact = open_or_build(out, scifact_file, ranking, report, "scifact-x1")
         eval_scifact(scifact, args.limit_queries, report)
         eval_abstention(scifact, questions, answerable, report)
     print_report(report)
+    if mixed:
+        xquad_mixed.print_results(mixed, xquad_mixed.DEFAULT_SCIFACT, False)
     if args.json:
         args.json.write_bytes(orjson.dumps(asdict(report), option=orjson.OPT_INDENT_2))
 
