@@ -143,8 +143,10 @@ def _signals(
         passage_cosines = snapshot.passage_cosines([c.passage_row for c in sentences], query_vector)
     period = named_period(question)
     in_period = [signals.in_period(c.text, candidates.articles[c.article_id].date, period) for c in sentences]
+    texts = [c.text for c in sentences]
+    leans_on = signals.leaning(texts, [(c.article_id, c.position) for c in sentences])
     return signals.sentence_signals(
-        [c.text for c in sentences], [c.passage_rank for c in sentences], cosines, passage_cosines, in_period
+        texts, [c.passage_rank for c in sentences], cosines, passage_cosines, in_period, leans_on
     )
 
 

@@ -28,7 +28,7 @@ from archive.models import BuildReport
 from archive.readers import ReadOutcome, read_folders
 from archive.sentences import SPLITTER
 from archive.settings import Settings
-from index import layout, schema
+from index import layout, pooling, schema
 from index.embedder import Embedder
 from index.encoding import Encoder, cache_path, open_cache
 from index.records import Article, Progress, no_progress
@@ -142,16 +142,44 @@ def open_encoder(settings: Settings, index_dir: Path, embedder: Embedder, progre
 
 
 def encode_new(planned: Sequence[PlannedArticle], encoder: Encoder) -> tuple[Vectors, Vectors]:
-    """Vectors of the passages and sentences of every article not reused, in article order."""
-    passage_texts: list[str] = []
-    sentence_texts: list[str] = []
-    for item in planned:
-        if item.reuse is not None:
-            continue
-        title = item.article.title
-        passage_texts.extend(schema.passage_embedding_text(title, text) for text in item.passage_texts())
-        sentence_texts.extend(item.article.text[s:e] for s, e in item.sentence_spans)
-    return encoder.encode(passage_texts, "embedding passages"), encoder.encode(sentence_texts, "embedding sentences")
+    """Vectors of the passages and sentences of every article not reused, in article order.
+
+    One forward pass per new passage gives its vector and its sentences' late-chunked ones; a
+    sentence in two passages (the overlap) combines the two (index/pooling.py).
+    """
+    fresh = [item for item in planned if item.reuse is None]
+    texts: list[str] = []
+    spans: list[list[tuple[int, int]]] = []
+    for item in fresh:
+        for text, passage_spans in _passage_inputs(item):
+            texts.append(text)
+            spans.append(passage_spans)
+    new_passages, pooled = encoder.encode_with_spans(texts, spans, "embedding passages")
+    dimension = encoder.embedder.dimension
+    sentence_vecs = np.empty((sum(len(item.sentence_spans) for item in fresh), dimension), dtype=np.float32)
+    p_new = s_new = 0
+    for item in fresh:
+        n_p, n_s = len(item.passages), len(item.sentence_spans)
+        held: list[list[tuple[Vectors, bool]]] = [[] for _ in range(n_s)]
+        for (first, _), found in zip(item.passages, pooled[p_new : p_new + n_p], strict=True):
+            for j, (vector, whole) in enumerate(zip(found.vectors, found.whole, strict=True)):
+                held[first + j].append((vector, bool(whole)))
+        for j, candidates in enumerate(held):
+            sentence_vecs[s_new + j] = pooling.combine(candidates, dimension)
+        p_new += n_p
+        s_new += n_s
+    return new_passages, sentence_vecs
+
+
+def _passage_inputs(item: PlannedArticle) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Each passage's embedding text and its sentences' character spans within that text."""
+    title, spans = item.article.title, item.sentence_spans
+    inputs = []
+    for (first, end), passage in zip(item.passages, item.passage_texts(), strict=True):
+        text = schema.passage_embedding_text(title, passage)
+        shift = len(text) - len(passage) - int(spans[first][0])  # the title before the passage
+        inputs.append((text, [(int(s) + shift, int(e) + shift) for s, e in spans[first:end]]))
+    return inputs
 
 
 def assemble_vectors(

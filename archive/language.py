@@ -43,6 +43,24 @@ DATE_QUESTIONS = ("when", "what year", "in what year", "which year", "in which y
 # The analysed terms of the number-question words ("mani", "percentag"): never what is counted.
 NUMBER_QUESTION_TERMS = frozenset(analysis.terms(" ".join(NUMBER_QUESTIONS)))
 
+# How a sentence opens when it leans on the sentence before for its subject ("He ...", "The
+# company ..."): its answer may be there while the question's words are in its predecessor.
+LEANING_OPENINGS = frozenset(
+    {"he", "she", "it", "they", "his", "her", "its", "their", "this", "these", "those", "there", "such", "both"}
+)
+
+
+def leans_back(sentence: str) -> bool:
+    """Whether `sentence` opens with a pronoun or determiner, or "The" and a lower-case word ("The city ...")."""
+    words = sentence.split(maxsplit=2)
+    if not words:
+        return False
+    first = words[0].strip("\"'“‘(,.").lower()
+    if first in LEANING_OPENINGS:
+        return True
+    return first == "the" and len(words) > 1 and words[1][:1].islower()
+
+
 # Function words never taken as what a number counts (compared with analysed terms).
 COUNTING_STOP_WORDS = frozenset(
     {"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "and", "or", "with", "from", "as", "is", "was",

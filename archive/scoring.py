@@ -1,16 +1,22 @@
 """Scoring candidate sentences: the signal weights and the score. Pure functions, no index access.
 
 A sentence's score is a weighted sum of signals, each in [0, 1] (cosines can dip below 0):
-- dense: cosine between the question and the sentence;
+- dense: cosine between the question and the sentence's late-chunked vector (its tokens
+  pooled from its passage's forward pass, so "He ..." carries whom it is about);
 - passage: cosine between the question and the best passage holding the sentence (context);
 - lexical: BM25+ (rank-bm25; its IDF stays positive in a small candidate set, unlike BM25
   Okapi's) of the question over the candidate sentences, divided by the best;
 - idf coverage: the share of the question's IDF mass (whole-index IDF) the sentence contains;
 - answer type: 1 unless the question asks for a number or a date the sentence lacks;
+- leaning: for a sentence that opens leaning on its predecessor ("He ...", "The company
+  ..."), the predecessor's idf coverage: the question's words are often in the sentence
+  before the one that answers;
 - period: a small bonus when the question names a month or year and the sentence's article
   is dated in it, or the sentence mentions a date in it.
-The weights were fitted on XQuAD-R by `bench/tune_answerer.py` (random search with
-2-fold cross-validation over articles; rounded averages of the two folds). Without
+The first five weights were fitted on XQuAD-R by `bench/tune_answerer.py` (random search
+with 2-fold cross-validation over articles; rounded averages of the two folds); the leaning
+weight by `bench/rank_experiment.py` (one weight, the plateau 0.02-0.04 of both folds, on
+XQuAD-R alone and among 2,000 SciFact abstracts). Without
 embeddings (the model still loading) only the lexical signals count, rescaled.
 The best sentence's score is the main input of the answer's confidence
 (`archive/confidence.py`), which the abstention threshold applies to.
@@ -34,9 +40,12 @@ WEIGHT_PASSAGE = 0.33
 WEIGHT_LEXICAL = 0.10
 WEIGHT_IDF_COVERAGE = 0.17
 WEIGHT_ANSWER_TYPE = 0.07
+WEIGHT_LEANING = 0.03
 # Bonus for a sentence in the period a question names ("in March 2025"): enough to order
 # sources within the period first, not enough to beat a clearly better sentence.
 WEIGHT_PERIOD = 0.05
+# Without embeddings the word signals are rescaled to the range of the full score (leaning
+# applies to few sentences, so it stays out of the scale).
 LEXICAL_ONLY_SCALE = 1.0 / (WEIGHT_LEXICAL + WEIGHT_IDF_COVERAGE + WEIGHT_ANSWER_TYPE)
 
 # A sentence gives a number: digits, a number word up to twelve, or a quantity ("dozens").
@@ -101,11 +110,18 @@ def score_sentences(
     if not sentences:
         return []
     lexical = lexical_scores(list(question_idf), [s.terms for s in sentences])
+    coverages = [idf_coverage(question_idf, s.terms) for s in sentences]
     scored = []
     for i, sentence in enumerate(sentences):
-        coverage = idf_coverage(question_idf, sentence.terms)
+        coverage = coverages[i]
         kind = answer_type_match(question, sentence.text)
-        words = WEIGHT_LEXICAL * lexical[i] + WEIGHT_IDF_COVERAGE * coverage + WEIGHT_ANSWER_TYPE * kind
+        leaning = coverages[sentence.leans_on] if sentence.leans_on is not None else 0.0
+        words = (
+            WEIGHT_LEXICAL * lexical[i]
+            + WEIGHT_IDF_COVERAGE * coverage
+            + WEIGHT_ANSWER_TYPE * kind
+            + WEIGHT_LEANING * leaning
+        )
         if sentence.cosine is not None and sentence.passage_cosine is not None:
             score = WEIGHT_DENSE * sentence.cosine + WEIGHT_PASSAGE * sentence.passage_cosine + words
         else:

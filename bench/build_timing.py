@@ -67,4 +67,13 @@ def recording_embedder(settings: Any, clock: StageClock | None = None) -> Any:
                 self.texts.setdefault(stage, []).extend(texts)
             return result
 
+        def encode_with_spans(self, texts: Sequence[str], spans: Any) -> Any:
+            started = time.perf_counter()
+            result = super().encode_with_spans(texts, spans)
+            if self.recording:
+                self.encode_seconds += time.perf_counter() - started
+                stage = self.clock.current if self.clock else ""
+                self.texts.setdefault(stage, []).extend(texts)
+            return result
+
     return Recording()

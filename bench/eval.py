@@ -1,14 +1,15 @@
 """Retrieval and answer quality on SciFact and XQuAD-R, through the public API.
 
-    .venv/bin/python -m bench.eval [--out bench/out] [--limit-queries N] [--json FILE]
+    .venv/bin/python -m bench.eval [--out bench/out] [--limit-queries N] [--json FILE] [--skip-mixed]
 
 Builds (or reuses) an index per dataset in the output folder, runs every query per mode,
 and prints a Markdown table: SciFact nDCG@10 and Recall@100 (article level), XQuAD-R
 cited-sentence P@1 and MRR@10, the abstention curve (XQuAD-R questions asked of the
 SciFact archive, which lacks their articles), abstention on hard negatives
 (`bench.calibrate_abstention`: the topic is in the archive, the answer is not), query
-timings, and false "Sources disagree" on counting questions with planted conflicts found
-(`bench.conflict_eval`).
+timings, XQuAD-R again with its articles among 2,000 SciFact abstracts
+(bench/xquad_mixed.py), and false "Sources disagree" on counting questions with planted
+conflicts found (`bench.conflict_eval`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Report:
     threshold: dict[str, float] = field(default_factory=dict)
     hard_negatives: dict[str, object] = field(default_factory=dict)  # a `calibrate_abstention.Calibration`
     builds: dict[str, dict[str, float]] = field(default_factory=dict)
+    xquad_mixed: dict[str, dict[str, float | str]] = field(default_factory=dict)
 
 
 def ndcg_at_10(ranking: Sequence[str], relevant: frozenset[str]) -> float:
@@ -199,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--skip-scifact", action="store_true")
     parser.add_argument("--skip-conflicts", action="store_true")
     parser.add_argument("--skip-hard-negatives", action="store_true")
+    parser.add_argument("--skip-mixed", action="store_true", help="skip XQuAD-R among SciFact (bench/xquad_mixed.py)")
     args = parser.parse_args(argv)
     out: Path = args.out
     base = Settings.from_env(embedding_cache=str(out / "embeddings.sqlite"))
@@ -208,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     xquad_file, questions = datasets.xquad_corpus(out / "data")
     xquad = open_or_build(out, xquad_file, ranking, report, "xquad")
     answerable = eval_xquad(xquad, questions, report)
+    from bench import xquad_mixed  # here: it reuses this module's helpers
+
+    mixed = [] if args.skip_mixed else xquad_mixed.run(out, xquad_mixed.DEFAULT_SCIFACT, False, ["hybrid"], base)
+    report.xquad_mixed = {r.mode: asdict(r) for r in mixed}
     if not args.skip_scifact:
         scifact_file = datasets.scifact_corpus(out / "data")
         scifact = open_or_build(out, scifact_file, ranking, report, "scifact-x1")
@@ -226,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         conflict_eval.print_report(
             conflict_eval.evaluate(out / "conflicts", cache if cache.exists() else conflict_eval.SHARED_CACHE, True)
         )
+    if mixed:
+        xquad_mixed.print_results(mixed, xquad_mixed.DEFAULT_SCIFACT, False)
     if args.json:
         args.json.write_bytes(orjson.dumps(asdict(report), option=orjson.OPT_INDENT_2))
 

@@ -8,8 +8,8 @@ rather than stopping at the first:
 - each stored article's text hashes to its recorded content hash, and its sentence and
   passage spans lie inside it, in order, without edge whitespace;
 - the arrays have the promised shapes; a sample of vectors is finite and unit-norm, and
-  re-embedding a few sentences and passages gives back their stored vectors (rows cannot
-  have drifted away from their texts);
+  re-embedding a few passages, and pooling a few sentences from their passages again, gives
+  back their stored vectors (rows cannot have drifted away from their texts);
 - the Whoosh store holds exactly one document per passage;
 - the BM25 sidecar's arrays are consistent, and a sample of passages analysed again gives
   back exactly their stored term counts and lengths;
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from index import analysis, schema, store
+from index import analysis, pooling, schema, store
 from index.embedder import Embedder
 from index.errors import EngineError
 from index.manifest import Manifest
@@ -230,24 +230,41 @@ class GenerationChecks:
         sentence_owner = np.repeat(np.arange(len(m.articles)), [e.sentence_count for e in m.articles])
         passage_owner = np.repeat(np.arange(len(m.articles)), [e.passage_count for e in m.articles])
         jobs: list[tuple[str, int, str]] = []  # (array, row, the text that was embedded)
-        for row in spread(m.sentences, count):
-            start, end = self.array[SENTENCE_SPANS][row]
-            jobs.append((SENTENCE_VECTORS, row, self.texts[sentence_owner[row]][start:end]))
         for row in spread(m.passages, count):
-            owner = int(passage_owner[row])
-            _, _, start, end = self.array[PASSAGE_SPANS][row]
-            text = schema.passage_embedding_text(m.articles[owner].title, self.texts[owner][start:end])
-            jobs.append((PASSAGE_VECTORS, row, text))
+            jobs.append((PASSAGE_VECTORS, row, self._passage_text(row, int(passage_owner[row]))))
+        for row in spread(m.sentences, count):
+            jobs.append((SENTENCE_VECTORS, row, ""))
         if not jobs:
             return
-        fresh = self.embedder.encode([text for _, _, text in jobs])
-        for (name, row, _), vector in zip(jobs, fresh, strict=True):
+        fresh = self.embedder.encode([text for name, _, text in jobs if name == PASSAGE_VECTORS])
+        late = [self._late_vector(row, int(sentence_owner[row])) for name, row, _ in jobs if name == SENTENCE_VECTORS]
+        for (name, row, _), vector in zip(jobs, [*fresh, *late], strict=True):
             cosine = float(np.dot(np.asarray(self.array[name][row], dtype=np.float32), vector))
             if cosine < MIN_COSINE:
                 self.problems.append(
                     f"{self.folder / name} row {row}: the stored vector is not its text's (cosine {cosine:.3f})"
                 )
         self.counts["vectors_reembedded"] = len(jobs)
+
+    def _passage_text(self, row: int, owner: int) -> str:
+        _, _, start, end = self.array[PASSAGE_SPANS][row]
+        return schema.passage_embedding_text(self.manifest.articles[owner].title, self.texts[owner][start:end])
+
+    def _late_vector(self, row: int, owner: int) -> npt.NDArray[np.float32]:
+        """Sentence `row`'s vector made again as a build makes it: pooled from every passage holding it."""
+        entry = self.manifest.articles[owner]
+        position = row - entry.sentence_row
+        texts, spans = [], []
+        for passage in range(entry.passage_row, entry.passage_row + entry.passage_count):
+            first, end, start, _ = (int(x) for x in self.array[PASSAGE_SPANS][passage])
+            if first <= position < end:
+                text = self._passage_text(passage, owner)
+                shift = len(text) - (int(self.array[PASSAGE_SPANS][passage][3]) - start) - start
+                s_start, s_end = (int(x) for x in self.array[SENTENCE_SPANS][row])
+                texts.append(text)
+                spans.append([(s_start + shift, s_end + shift)])
+        _, pooled = self.embedder.encode_with_spans(texts, spans)
+        return pooling.combine([(p.vectors[0], bool(p.whole[0])) for p in pooled], self.embedder.dimension)
 
 
 def spread(total: int, count: int) -> list[int]:

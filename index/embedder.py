@@ -33,6 +33,7 @@ from index.defaults import (
     Quantize,
 )
 from index.errors import ModelError
+from index.pooling import SpanVectors, pool_spans
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS_FILE = "model.safetensors"
@@ -147,6 +148,19 @@ class Embedder:
         result[np.asarray(order)] = vectors
         return result
 
+    def encode_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[Matrix, list[SpanVectors]]:
+        """One forward pass per text: its vector (as `encode`) and a late-chunked vector per span.
+
+        `spans[i]` are character spans of `texts[i]`; see index/pooling.py for how they pool.
+        """
+        model = self._load()
+        if self.backend == "onnx":
+            result: tuple[Matrix, list[SpanVectors]] = model.encode_with_spans(texts, spans)
+            return result
+        return _torch_with_spans(model, texts, spans, self.batch_size)
+
     def encode_one(self, text: str) -> Matrix:
         vector: Matrix = self.encode([text])[0]
         return vector
@@ -247,3 +261,38 @@ def _quantize_int8(model: Any, torch: Any) -> None:
         ao.quantize_dynamic(
             model[0].auto_model, {torch.nn.Linear: ao.per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True
         )
+
+
+def _torch_with_spans(
+    model: Any, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], batch_size: int
+) -> tuple[Matrix, list[SpanVectors]]:
+    """The torch reference of `OnnxEncoder.encode_with_spans`: token vectors from sentence-transformers."""
+    tokens = model.encode(
+        list(texts),
+        batch_size=batch_size,
+        output_value="token_embeddings",
+        convert_to_numpy=False,
+        show_progress_bar=False,
+    )
+    encoded = model.tokenizer(
+        list(texts),
+        truncation=True,
+        max_length=model.max_seq_length,
+        return_offsets_mapping=True,
+        return_special_tokens_mask=True,
+        return_overflowing_tokens=False,
+        return_length=True,
+    )
+    full = model.tokenizer(list(texts), add_special_tokens=True)["input_ids"]
+    vectors: Matrix = np.zeros((len(texts), tokens[0].shape[-1] if len(tokens) else 0), dtype=np.float32)
+    pooled: list[SpanVectors] = []
+    for i, hidden_tensor in enumerate(tokens):
+        hidden = hidden_tensor.float().numpy()
+        mean = hidden.mean(axis=0)
+        vectors[i] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        offsets = [
+            (0, 0) if special else (int(a), int(b))
+            for (a, b), special in zip(encoded["offset_mapping"][i], encoded["special_tokens_mask"][i], strict=True)
+        ]
+        pooled.append(pool_spans(hidden, offsets, spans[i], len(full[i]) > len(offsets)))
+    return vectors, pooled

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from index import pooling
+
 Matrix = npt.NDArray[np.float32]
 IdArray = npt.NDArray[np.int64]
 
@@ -86,6 +88,17 @@ class WordPieces:
         """Token ids per text with [CLS]/[SEP], truncated to the model's length."""
         return [e.ids for e in self._model_side.encode_batch(list(texts))]
 
+    def encode_with_offsets(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]], bool]]:
+        """Per text: token ids as `encode`, each token's character span ((0, 0) for [CLS]/[SEP]), truncated?"""
+        return [
+            (
+                e.ids,
+                [(0, 0) if special else span for span, special in zip(e.offsets, e.special_tokens_mask, strict=True)],
+                bool(e.overflowing),
+            )
+            for e in self._model_side.encode_batch(list(texts))
+        ]
+
 
 class OnnxEncoder:
     """Encodes texts into L2-normalised float32 vectors with one ONNX Runtime session (thread-safe)."""
@@ -121,7 +134,37 @@ class OnnxEncoder:
             result[np.asarray(rows)] = self._run([ids[i] for i in rows])
         return result
 
+    def encode_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[Matrix, list[pooling.SpanVectors]]:
+        """One forward pass per text: its vector, and a vector per character span in it (late chunking).
+
+        `spans[i]` are character spans of `texts[i]` (its sentences); each span's vector is the
+        mean of the contextual token vectors inside it, unit length (`pooling.pool_spans`).
+        """
+        vectors: Matrix = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        empty = pooling.pool_spans(np.zeros((0, self.dimension), np.float32), [], [])
+        pooled: list[pooling.SpanVectors] = [empty] * len(texts)
+        if not texts:
+            return vectors, pooled
+        encoded = self.words.encode_with_offsets(texts)
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            batch = [encoded[i][0] for i in rows]
+            hidden, mask = self._hidden(batch)
+            vectors[np.asarray(rows)] = mean_pool_normalise(hidden, mask)
+            for r, i in enumerate(rows):
+                ids, offsets, truncated = encoded[i]
+                pooled[i] = pooling.pool_spans(hidden[r, : len(ids)], offsets, spans[i], truncated)
+        return vectors, pooled
+
     def _run(self, batch: list[list[int]]) -> Matrix:
+        hidden, mask = self._hidden(batch)
+        return mean_pool_normalise(hidden, mask)
+
+    def _hidden(self, batch: list[list[int]]) -> tuple[Matrix, IdArray]:
+        """The contextual token vectors of a padded batch, and its attention mask."""
         width = max(len(row) for row in batch)
         input_ids: IdArray = np.zeros((len(batch), width), dtype=np.int64)
         mask: IdArray = np.zeros((len(batch), width), dtype=np.int64)
@@ -130,7 +173,7 @@ class OnnxEncoder:
             mask[r, : len(row)] = 1
         feeds = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
         hidden = self._session.run([OUTPUT_NAME], {k: v for k, v in feeds.items() if k in self._inputs})[0]
-        return mean_pool_normalise(np.asarray(hidden, dtype=np.float32), mask)
+        return np.asarray(hidden, dtype=np.float32), mask
 
 
 def mean_pool_normalise(hidden: Matrix, mask: IdArray) -> Matrix:

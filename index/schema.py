@@ -29,8 +29,8 @@ from index import fileio
 from index.errors import IndexCorruptError
 from index.records import Article
 
-# 2: the BM25 sidecar joined the generation.
-SCHEMA_VERSION = 2
+# 2: the BM25 sidecar joined the generation. 3: sentence vectors are late-chunked from their passages.
+SCHEMA_VERSION = 3
 
 MANIFEST = "manifest.json"
 ARTICLES = "articles.bin"
@@ -77,7 +77,11 @@ PASSAGE_VECTORS = ArrayFile(
     "passage_vectors.npy", np.float32, "passages", "dimension", "unit vector of `passage_embedding_text`"
 )
 SENTENCE_VECTORS = ArrayFile(
-    "sentence_vectors.npy", np.float32, "sentences", "dimension", "unit vector of the sentence"
+    "sentence_vectors.npy",
+    np.float32,
+    "sentences",
+    "dimension",
+    "unit vector of the sentence, its tokens pooled from its passages' forward passes (index/pooling.py)",
 )
 PASSAGE_SPANS = ArrayFile(
     "passage_spans.npy",

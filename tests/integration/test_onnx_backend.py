@@ -51,6 +51,20 @@ def test_both_backends_give_the_same_vectors_and_word_counts(embedder: Embedder,
     assert embedder.fingerprint == reference.fingerprint and embedder.dimension == reference.dimension == 384
 
 
+def test_both_backends_give_the_same_late_chunked_sentence_vectors(embedder: Embedder, reference: Embedder) -> None:
+    text = "Tesla was renowned for his achievements. His patents earned him a considerable amount of money."
+    spans = [(0, 40), (41, len(text))]
+    assert text[41:].startswith("His patents")
+    ours, ours_spans = embedder.encode_with_spans([text], [spans])
+    theirs, their_spans = reference.encode_with_spans([text], [spans])
+    assert float(ours[0] @ theirs[0]) >= 0.9999
+    assert float(ours[0] @ embedder.encode_one(text)) >= 0.99999  # the text's own vector, as `encode` gives it
+    agreement = np.sum(ours_spans[0].vectors * their_spans[0].vectors, axis=1)
+    assert agreement.min() >= 0.9999 and ours_spans[0].whole.all() and their_spans[0].whole.all()
+    # Pooled in context, not encoded alone: the second sentence's vector differs from its own encoding.
+    assert float(ours_spans[0].vectors[1] @ embedder.encode_one(text[41:])) < 0.98
+
+
 def test_fp32_indexes_mix_across_backends_and_int8_stays_apart(
     seeds_archive: Archive, reference: Embedder, settings: Settings
 ) -> None:

@@ -1,9 +1,11 @@
 """The one home of language knowledge: derived from the index analyzer, agreeing with what it uses."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive import language
+from archive.language import leans_back
 from index import analysis
 
 
@@ -34,3 +36,20 @@ def test_term_spans_give_exactly_the_analysed_terms(text: str) -> None:
     spans = analysis.term_spans(text)
     assert [term for _, _, term in spans] == analysis.terms(text)
     assert all(0 <= start < end <= len(text) for start, end, _ in spans)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("He is also the oldest quarterback.", True),
+        ("His patents earned him money.", True),
+        ("The opening was celebrated with a dinner.", True),
+        ("“They said so,” she added.", True),
+        ("The Grainger Market itself was opened in 1835.", False),  # names its subject
+        ("Tesla died on 7 January 1943.", False),
+        ("Hence the name.", False),
+        ("", False),
+    ],
+)
+def test_leans_back(sentence: str, expected: bool) -> None:
+    assert leans_back(sentence) is expected

@@ -90,3 +90,22 @@ def test_lexical_scores_are_relative_to_the_best_sentence() -> None:
     assert 0.0 < scores[1] < 1.0
     assert lexical_scores([], [["releas"]]) == [0.0]
     assert lexical_scores(["releas"], [[], []]) == [0.0, 0.0]
+
+
+def test_a_sentence_leaning_on_the_one_naming_the_subject_shares_its_match() -> None:
+    # "Tesla was renowned ..." holds the question's rare word; "His patents ..." answers.
+    idf = {"tesla": 4.0, "financ": 2.0, "work": 1.0}
+    named = SentenceSignals(["tesla", "renown", "work"], "Tesla was renowned for his work.", 0, 0.5, 0.5)
+    # Its (late-chunked) cosine is the higher, but not by enough to beat the repeated words alone.
+    alone = SentenceSignals(
+        ["patent", "earn", "monei", "financ"], "His patents earned money to finance it.", 0, 0.76, 0.5
+    )
+    leaning = SentenceSignals(alone.terms, alone.text, 0, 0.76, 0.5, leans_on=0)
+    question = "How did Tesla finance his work?"
+    assert score_sentences(question, idf, [named, alone])[0].index == 0
+    scored = score_sentences(question, idf, [named, leaning])
+    assert scored[0].index == 1
+    # The bonus is WEIGHT_LEANING (0.03) times the predecessor's coverage (5/7 of the IDF mass).
+    by_index = {s.index: s.score for s in scored}
+    plain = {s.index: s.score for s in score_sentences(question, idf, [named, alone])}
+    assert by_index[1] - plain[1] == pytest.approx(0.03 * 5 / 7)
