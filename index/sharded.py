@@ -227,8 +227,13 @@ class ShardedSnapshot:
         self._close_files()
 
     def _close_files(self) -> None:
-        for shard in self._shards:
+        for shard in getattr(self, "_shards", ()):
             shard.articles_file.close()
+
+    def __del__(self) -> None:
+        # Like Snapshot: a set replaced by a newer one is dropped, not closed (a query in another
+        # thread may still use it); its files go with the last reference.
+        self._close_files()
 
     def _vectors(self, kind: VectorKind, rows: list[int]) -> npt.NDArray[np.float32]:
         """The vectors of global `rows`, in that order: the same matrix an unsharded index would gather."""
