@@ -42,7 +42,7 @@ def assert_sound(
 
 
 def cache_for(point: str, index: Path, number: int) -> str:
-    if point in ("embed-passages", "embed-sentences"):
+    if point == "embed-passages":
         return "off"  # a real forward pass, not cache hits
     if point == "cache-write":
         return str(index.parent / f"cache-{number}.sqlite")  # a fresh cache, so every text is a miss

@@ -43,8 +43,7 @@ POINTS = (
     "reading",  # build lock held, nothing read yet
     "read-file",  # between two article files
     "tokenize",  # sentences split, counting word pieces
-    "embed-passages",  # passage vectors computed, not yet stored
-    "embed-sentences",  # sentence vectors computed
+    "embed-passages",  # passage and (late-chunked) sentence vectors computed, not yet stored
     "cache-write",  # inside an embedding-cache transaction, before its commit
     "indexing",  # staging folder made, Whoosh store empty
     "whoosh-segment",  # Whoosh segment written, its table of contents not yet
@@ -96,7 +95,7 @@ class Worker:
         """Wrap the functions a build goes through; only ever done in a forked worker."""
         wrap(archive.decoding, "read_bytes", lambda f, *a: self._second("read-file", f, *a))
         wrap(embedder, "count_tokens", lambda f, *a: self._before("tokenize", f, *a))
-        wrap(embedder, "encode", self._encode)
+        wrap(embedder, "encode_with_spans", self._encode)
         wrap(embed_cache.EmbeddingCache, "put_many", self._put_many)
         wrap(whoosh_writing.SegmentWriter, "_commit_toc", lambda f, *a: self._before("whoosh-segment", f, *a))
         wrap(whoosh_index, "clean_files", lambda f, *a: self._before("whoosh-toc", f, *a))
@@ -117,9 +116,10 @@ class Worker:
             self.reach(point)
         return original(*args)
 
-    def _encode(self, original: Callable[..., Any], texts: Any) -> Any:
-        result = original(texts)
-        self.reach("embed-passages" if self.nth("encode") == 1 else "embed-sentences")
+    def _encode(self, original: Callable[..., Any], *args: Any) -> Any:
+        result = original(*args)
+        if self.nth("encode") == 1:  # one pass gives passage and sentence vectors (index/pooling.py)
+            self.reach("embed-passages")
         return result
 
     def _put_many(self, original: Callable[..., Any], cache: Any, texts: Any, rows: Any) -> None:
