@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
+import orjson
+
+from index.errors import IndexCorruptError
 
 
 def sync(handle: BinaryIO) -> None:
@@ -59,3 +62,14 @@ def sync_tree(folder: Path) -> None:
             finally:
                 os.close(fd)
         sync_dir(Path(root))
+
+
+def read_json_record(path: Path) -> dict[str, Any]:
+    """A generation's JSON record (manifest, shard set); IndexCorruptError naming it when missing or damaged."""
+    try:
+        data: dict[str, Any] = orjson.loads(path.read_bytes())
+    except FileNotFoundError as exc:
+        raise IndexCorruptError(f"{path} is missing; rebuild the index with `archive build`.") from exc
+    except orjson.JSONDecodeError as exc:
+        raise IndexCorruptError(f"{path} is damaged ({exc}); rebuild the index with `archive build`.") from exc
+    return data

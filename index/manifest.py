@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -85,12 +84,7 @@ def write_manifest(folder: Path, manifest: Manifest) -> None:
 
 def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
-    try:
-        data: dict[str, Any] = orjson.loads(path.read_bytes())
-    except FileNotFoundError as exc:
-        raise IndexCorruptError(f"{path} is missing; rebuild the index with `archive build`.") from exc
-    except orjson.JSONDecodeError as exc:
-        raise IndexCorruptError(f"{path} is damaged ({exc}); rebuild the index with `archive build`.") from exc
+    data = fileio.read_json_record(path)
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexIncompatibleError(

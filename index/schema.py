@@ -16,10 +16,11 @@ array. `index/writer.py` is the one writer, `index/snapshot.py` the one reader a
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -158,6 +159,21 @@ def encode_article(article: Article) -> bytes:
         "extra": [list(pair) for pair in article.extra],
     }
     return orjson.dumps(record) + b"\n"
+
+
+def read_article(articles: BinaryIO, folder: Path, offset: int, length: int, article_id: str) -> Article:
+    """The record of `article_id` at `offset` in the open `articles.bin` of generation `folder`;
+    IndexCorruptError, naming the file, when the record is damaged or holds another article."""
+    raw = os.pread(articles.fileno(), length, offset)
+    try:
+        article = decode_article(raw)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise IndexCorruptError(
+            f"{folder / ARTICLES}: the record of {article_id!r} is damaged ({exc}); rebuild with `archive build`."
+        ) from exc
+    if article.article_id != article_id:
+        raise IndexCorruptError(f"{folder / ARTICLES}: record for {article_id!r} is misplaced.")
+    return article
 
 
 def decode_article(raw: bytes) -> Article:

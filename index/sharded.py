@@ -10,14 +10,12 @@ searchers by default, or whatever `pool_factory` makes (Ray actors, docs/shardin
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 
 from index import schema
 from index.errors import ArticleNotFoundError, IndexCorruptError
@@ -173,17 +171,7 @@ class ShardedSnapshot:
     def article(self, article_id: str) -> Article:
         entry = self.entry(article_id)
         shard = self._shards[int(self._article_shard[self.by_id[article_id]])]
-        raw = os.pread(shard.articles_file.fileno(), entry.length, entry.offset)
-        try:
-            article = schema.decode_article(raw)
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise IndexCorruptError(
-                f"{shard.folder / schema.ARTICLES}: the record of {article_id!r} is damaged ({exc}); "
-                "rebuild with `archive build`."
-            ) from exc
-        if article.article_id != article_id:
-            raise IndexCorruptError(f"{shard.folder / schema.ARTICLES}: record for {article_id!r} is misplaced.")
-        return article
+        return schema.read_article(shard.articles_file, shard.folder, entry.offset, entry.length, article_id)
 
     def sources(self) -> tuple[str, ...]:
         return tuple(sorted({e.source for e in self.manifest.articles if e.source}, key=str.casefold))

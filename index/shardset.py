@@ -90,12 +90,7 @@ def write_shard_set(folder: Path, shard_set: ShardSet) -> None:
 
 def read_shard_set(folder: Path) -> ShardSet:
     path = folder / SHARDS_FILE
-    try:
-        data: dict[str, Any] = orjson.loads(path.read_bytes())
-    except FileNotFoundError as exc:
-        raise IndexCorruptError(f"{path} is missing; rebuild the index with `archive build`.") from exc
-    except orjson.JSONDecodeError as exc:
-        raise IndexCorruptError(f"{path} is damaged ({exc}); rebuild the index with `archive build`.") from exc
+    data = fileio.read_json_record(path)
     if data.get("version") != SHARDSET_VERSION:
         raise IndexIncompatibleError(
             f"The sharded index in {folder.parent} has format version {data.get('version')}; this archive-qa "

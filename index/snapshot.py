@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 
 from index import schema
 from index.errors import ArticleNotFoundError, IndexCorruptError
@@ -139,17 +137,7 @@ class Snapshot:
 
     def article(self, article_id: str) -> Article:
         entry = self.entry(article_id)
-        raw = os.pread(self._articles_file.fileno(), entry.length, entry.offset)
-        try:
-            article = schema.decode_article(raw)
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise IndexCorruptError(
-                f"{self.folder / schema.ARTICLES}: the record of {article_id!r} is damaged ({exc}); "
-                "rebuild with `archive build`."
-            ) from exc
-        if article.article_id != article_id:
-            raise IndexCorruptError(f"{self.folder / schema.ARTICLES}: record for {article_id!r} is misplaced.")
-        return article
+        return schema.read_article(self._articles_file, self.folder, entry.offset, entry.length, article_id)
 
     # ----- what a build reuses of an unchanged article ------------------------------
 
