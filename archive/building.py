@@ -93,6 +93,26 @@ def build_generation(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+    return build_report(
+        changes,
+        outcome,
+        (len(manifest.articles), manifest.passages, manifest.sentences),
+        time.perf_counter() - started,
+        (embed_seconds, encoder.embedded, encoder.cache_hits),
+    )
+
+
+def build_report(
+    changes: planning.Changes,
+    outcome: ReadOutcome,
+    counts: tuple[int, int, int],
+    seconds: float,
+    embedding: tuple[float, int, int],
+) -> BuildReport:
+    """What a build did: `counts` are the index's articles, passages and sentences; `embedding`
+    its seconds embedding, texts embedded and cache hits."""
+    articles, passages, sentences = counts
+    embed_seconds, embedded, cache_hits = embedding
     return BuildReport(
         added=changes.added,
         changed=changes.changed,
@@ -101,13 +121,13 @@ def build_generation(
         failed=outcome.failed,
         warnings=outcome.warnings,
         duplicates=outcome.duplicates,
-        articles=len(manifest.articles),
-        passages=manifest.passages,
-        sentences=manifest.sentences,
-        seconds=time.perf_counter() - started,
+        articles=articles,
+        passages=passages,
+        sentences=sentences,
+        seconds=seconds,
         embed_seconds=embed_seconds,
-        embedded=encoder.embedded,
-        cache_hits=encoder.cache_hits,
+        embedded=embedded,
+        cache_hits=cache_hits,
     )
 
 

@@ -29,6 +29,7 @@ from archive import planning, reprints
 from archive.building import (
     Vectors,
     assemble_vectors,
+    build_report,
     check_roots,
     encode_new,
     open_encoder,
@@ -193,21 +194,12 @@ def build_sharded(
             shutil.rmtree(spill, ignore_errors=True)
     changes = planning.diff(articles, previous.manifest.articles if previous is not None else ())
     log.info("published a set of %d shards, %d rewritten", shards, sum(p.kept is None for p in prepared))
-    return BuildReport(
-        added=changes.added,
-        changed=changes.changed,
-        removed=changes.removed,
-        unchanged=changes.unchanged,
-        failed=outcome.failed,
-        warnings=outcome.warnings,
-        duplicates=outcome.duplicates,
-        articles=shard_set.articles,
-        passages=shard_set.passages,
-        sentences=shard_set.sentences,
-        seconds=time.perf_counter() - started,
-        embed_seconds=embed_seconds,
-        embedded=runner.embedded,
-        cache_hits=runner.cache_hits,
+    return build_report(
+        changes,
+        outcome,
+        (shard_set.articles, shard_set.passages, shard_set.sentences),
+        time.perf_counter() - started,
+        (embed_seconds, runner.embedded, runner.cache_hits),
     )
 
 
