@@ -35,15 +35,15 @@ def loadavg() -> list[float]:
 
 def _strip_marker_in_passage_embeddings() -> None:
     """Embed replica passages under their original title, so the embedding cache serves them."""
-    import archive.building as building
     from bench.scale import unmarked
+    from index import schema
 
-    original = building.embedding_text
+    original = schema.passage_embedding_text
 
     def embedding_text(title: str, passage: str) -> str:
         return original(unmarked(title), passage)
 
-    building.embedding_text = embedding_text
+    schema.passage_embedding_text = embedding_text
 
 
 def _generation_sizes(index_dir: Path) -> dict[str, int]:
