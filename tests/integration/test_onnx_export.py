@@ -48,6 +48,17 @@ def test_the_published_export_records_its_probe(embedder: Embedder) -> None:
     assert record.onnx_bytes == published.stat().st_size
 
 
+def test_the_fp32_export_runs_fused_attention(embedder: Embedder) -> None:
+    import onnx
+
+    published = find_export(_default_cache(embedder), _weights(embedder), "fp32")
+    assert published is not None
+    kinds = [node.op_type for node in onnx.load(str(published), load_external_data=False).graph.node]
+    # MiniLM-L6 has six attention layers: one fused operator each, no unfused softmax left over.
+    assert kinds.count("Attention") == 6 and "Softmax" not in kinds
+    assert kinds.count("SkipLayerNormalization") == 12
+
+
 def test_an_export_below_its_probe_floor_is_refused_and_nothing_published(
     private_cache: Path, embedder: Embedder
 ) -> None:
