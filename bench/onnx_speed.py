@@ -20,10 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,17 @@ def timed(command: list[str], backend: str | None) -> float:
     return time.perf_counter() - started
 
 
+def _jsonl_reviser(original: str) -> Callable[[str], str]:
+    """For a JSON-lines folder file: the file with `note` appended to its first record's text only."""
+    first, _, rest = original.partition("\n")
+    record = json.loads(first)
+
+    def revise(note: str) -> str:
+        return json.dumps({**record, "text": f"{record['text']}\n\n{note}"}) + "\n" + rest
+
+    return revise
+
+
 def cold_starts(index: Path, folder: Path, repeats: int) -> dict[str, Any]:
     """Cold ask per backend, `import torch` alone, and a one-article update per backend; interleaved."""
     archive = str(BIN / "archive")
@@ -85,11 +98,12 @@ def cold_starts(index: Path, folder: Path, repeats: int) -> dict[str, Any]:
     }
     changed = sorted(folder.iterdir())[0]
     original = changed.read_text(encoding="utf-8")
+    revise = _jsonl_reviser(original) if changed.suffix == ".jsonl" else lambda note: f"{original}\n\n{note}"
     runs: dict[str, list[float]] = {name: [] for name in variants}
     for repeat in range(repeats + 1):  # the first round warms the page cache and is dropped
         for name in rp.rotated(list(variants), repeat):
             if name.startswith("update"):  # one article changed since the last update
-                changed.write_text(original + f"\n\nRevision {repeat} {name}.", encoding="utf-8")
+                changed.write_text(revise(f"Revision {repeat} {name}."), encoding="utf-8")
             seconds = timed(*variants[name])
             if repeat:
                 runs[name].append(seconds)
@@ -173,26 +187,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--threads", default="1,2", help="thread counts for query latency")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--index", type=Path, help="time cold starts on a copy of this built index (e.g. SciFact x1) instead"
+    )
+    parser.add_argument("--folder", type=Path, help="with --index: the folder it was built from (copied too)")
+    parser.add_argument("--cold-only", action="store_true", help="skip query latency, throughput and agreement")
     args = parser.parse_args(argv)
+    if (args.index is None) != (args.folder is None):
+        parser.error("--index and --folder go together")
     ids, abstracts, queries, judged = scifact(args.articles, args.queries)
     report: dict[str, Any] = {"cores": len(os.sched_getaffinity(0)), "load_before": loadavg()}
     with tempfile.TemporaryDirectory(prefix="onnx-speed-") as tmp:
         scratch = Path(tmp)
         folder = scratch / "articles"
-        folder.mkdir()
-        for i, text in enumerate(abstracts):
-            (folder / f"{i:05d}.txt").write_text(text, encoding="utf-8")
-        started = time.perf_counter()
-        subprocess.run(
-            [BIN / "archive", "--index", scratch / "index", "build", folder], check=True, capture_output=True, cwd=ROOT
-        )
-        report["build_onnx_s"] = time.perf_counter() - started
+        if args.index is not None:  # copies: the update runs change the folder and the index
+            shutil.copytree(args.folder, folder)
+            shutil.copytree(args.index, scratch / "index")
+            report["index"] = str(args.index)
+        else:
+            folder.mkdir()
+            for i, text in enumerate(abstracts):
+                (folder / f"{i:05d}.txt").write_text(text, encoding="utf-8")
+            started = time.perf_counter()
+            subprocess.run(
+                [BIN / "archive", "--index", scratch / "index", "build", folder],
+                check=True, capture_output=True, cwd=ROOT,
+            )  # fmt: skip
+            report["build_onnx_s"] = time.perf_counter() - started
         report["cold"] = cold_starts(scratch / "index", folder, args.repeats)
-        report["query_encode"] = query_latency(queries, [int(t) for t in args.threads.split(",")])
-        report["throughput"], report["agreement"] = throughput(queries + abstracts, scratch, ids, judged)
+        if not args.cold_only:
+            report["query_encode"] = query_latency(queries, [int(t) for t in args.threads.split(",")])
+            report["throughput"], report["agreement"] = throughput(queries + abstracts, scratch, ids, judged)
     report["load_after"] = loadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "onnx_speed.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    if args.cold_only:
+        print(json.dumps(report, indent=1))
+        return 0
     print(render(report, len(queries), len(abstracts)))
     return 0
 

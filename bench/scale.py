@@ -33,6 +33,23 @@ def unmarked(title: str) -> str:
     return MARKER.sub("", title).rstrip()  # the readers strip titles; a raw one may end in spaces
 
 
+def embed_unmarked_titles() -> None:
+    """From now on in this process, embed replica passages under their original title.
+
+    A passage is embedded under its title (schema.passage_embedding_text), so a replica's marked
+    title would miss the embedding cache for every passage: with this, every replica gets its
+    original's vectors from the cache, while Whoosh still indexes the marked titles.
+    """
+    from index import schema
+
+    original = schema.passage_embedding_text
+
+    def embedding_text(title: str, passage: str) -> str:
+        return original(unmarked(title), passage)
+
+    schema.passage_embedding_text = embedding_text
+
+
 def scifact_replicas(folder: Path, replicas: int, limit: int | None = None) -> Path:
     """SciFact abstracts `replicas` times as JSONL, each replica a distinct article; returns the file."""
     rows = [json.loads(line) for line in (datasets.SCIFACT / "corpus.jsonl").open(encoding="utf-8")]

@@ -14,7 +14,7 @@ Archives at 4x and 16x are SciFact replicas (`bench.scale.scifact_replicas`): ne
 title marked "(archive copy N)" and the text followed by N newlines (so the readers do not
 drop them as duplicate texts; every sentence and passage string is unchanged). Their
 sentence embeddings come from the embedding cache; their passage embeddings would not (a
-passage is embedded under its title, archive.building.embedding_text), so by default these
+passage is embedded under its title, bench.scale.embed_unmarked_titles), so by default these
 builds embed passages under the *unmarked* title (`--no-strip-marker` turns that off): every
 replica then gets exactly the vectors of its original, from the cache, while Whoosh indexes
 the marked titles. What the passage embeddings would cost without that is projected from

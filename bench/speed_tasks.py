@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report as rp
+from bench import scale
 from bench.build_timing import StageClock, recording_embedder
 
 Json = dict[str, Any]
@@ -31,19 +32,6 @@ def loadavg() -> list[float]:
 # ===================================================================================
 # Worker side: each task runs in a fresh interpreter and returns a JSON object.
 # ===================================================================================
-
-
-def _strip_marker_in_passage_embeddings() -> None:
-    """Embed replica passages under their original title, so the embedding cache serves them."""
-    from bench.scale import unmarked
-    from index import schema
-
-    original = schema.passage_embedding_text
-
-    def embedding_text(title: str, passage: str) -> str:
-        return original(unmarked(title), passage)
-
-    schema.passage_embedding_text = embedding_text
 
 
 def _generation_sizes(index_dir: Path) -> dict[str, int]:
@@ -165,7 +153,7 @@ def task_scale_build(task: Json) -> Json:
     from index.embedder import Embedder
 
     if task["strip_marker"]:
-        _strip_marker_in_passage_embeddings()
+        scale.embed_unmarked_titles()
     index_dir = Path(task["index_dir"])
     shutil.rmtree(index_dir, ignore_errors=True)
     settings = Settings.from_env(embedding_cache=task["cache"])
