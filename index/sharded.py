@@ -18,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from index import schema
-from index.errors import ArticleNotFoundError, IndexCorruptError
+from index.catalogue import ArticleCatalogue
+from index.errors import IndexCorruptError
 from index.manifest import ArticleEntry, Manifest, check_files, read_manifest
 from index.query import merge_statistics
 from index.records import Article
@@ -54,7 +55,7 @@ class _Shard:
         self.articles_file = (folder / schema.ARTICLES).open("rb")
 
 
-class ShardedSnapshot:
+class ShardedSnapshot(ArticleCatalogue):
     """Every shard of a set, read as one index; immutable once opened."""
 
     def __init__(self, folder: Path, pool_factory: PoolFactory | None = None) -> None:
@@ -129,12 +130,8 @@ class ShardedSnapshot:
             sentences=int(s_starts[-1]),
             coarse_dimension=first.coarse_dimension if first is not None else 0,
         )
-        self.by_id = {entry.article_id: i for i, entry in enumerate(self.manifest.articles)}
+        super().__init__(self.manifest.articles)
         self._passage_article = np.repeat(np.arange(len(order), dtype=np.int64), p_counts)
-        self._stories: dict[str, list[str]] = {}
-        for entry in self.manifest.articles:
-            if entry.story != entry.article_id:
-                self._stories.setdefault(entry.story, [entry.story]).append(entry.article_id)
 
     # ----- searched through the pool ----------------------------------------------------
 
@@ -162,19 +159,10 @@ class ShardedSnapshot:
         first, end, start, stop = (int(x) for x in self._shards[shard].passage_spans[local])
         return PassageRef(row, entry, row - entry.passage_row, first, end, start, stop)
 
-    def entry(self, article_id: str) -> ArticleEntry:
-        try:
-            return self.manifest.articles[self.by_id[article_id]]
-        except KeyError:
-            raise ArticleNotFoundError(f"No article with id {article_id!r} in this index.") from None
-
     def article(self, article_id: str) -> Article:
         entry = self.entry(article_id)
         shard = self._shards[int(self._article_shard[self.by_id[article_id]])]
         return schema.read_article(shard.articles_file, shard.folder, entry.offset, entry.length, article_id)
-
-    def sources(self) -> tuple[str, ...]:
-        return tuple(sorted({e.source for e in self.manifest.articles if e.source}, key=str.casefold))
 
     def sentence_span(self, row: int) -> tuple[int, int]:
         shard, local = (int(x) for x in self._sentence_home[row])
@@ -199,16 +187,6 @@ class ShardedSnapshot:
     def term_idfs(self, terms: list[str]) -> dict[str, float]:
         stats = merge_statistics(self._pool.statistics(tuple(terms), store=True))
         return {term: stats.store_idf(term) for term in terms}
-
-    def story_of(self, article_id: str) -> str:
-        return self.entry(article_id).story or article_id
-
-    def outlet_of(self, article_id: str) -> str:
-        return self.entry(article_id).source
-
-    def reprints_of(self, article_id: str) -> tuple[str, ...]:
-        story = self.entry(article_id).story
-        return tuple(a for a in self._stories.get(story, ()) if a != article_id)
 
     def close(self) -> None:
         self._pool.close()

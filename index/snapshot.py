@@ -10,7 +10,8 @@ import numpy as np
 import numpy.typing as npt
 
 from index import schema
-from index.errors import ArticleNotFoundError, IndexCorruptError
+from index.catalogue import ArticleCatalogue
+from index.errors import IndexCorruptError
 from index.manifest import ArticleEntry, Manifest, check_files, read_manifest
 from index.records import Article
 from index.shard_search import LocalPool, ShardPool, ShardSearcher
@@ -31,7 +32,7 @@ class PassageRef:
     end: int
 
 
-class Snapshot:
+class Snapshot(ArticleCatalogue):
     """Everything needed to answer from one generation; immutable once opened."""
 
     def __init__(self, folder: Path) -> None:
@@ -39,12 +40,7 @@ class Snapshot:
         self.manifest: Manifest = read_manifest(folder)
         check_files(folder, self.manifest)
         m = self.manifest
-        self.entries = m.articles
-        self.by_id = {entry.article_id: i for i, entry in enumerate(self.entries)}
-        self._stories: dict[str, list[str]] = {}
-        for entry in self.entries:
-            if entry.story and entry.story != entry.article_id:
-                self._stories.setdefault(entry.story, [entry.story]).append(entry.article_id)
+        super().__init__(m.articles)
         sizes = m.sizes()
         self.passage_vectors = schema.load(folder, schema.PASSAGE_VECTORS, sizes)
         self.sentence_vectors = schema.load(folder, schema.SENTENCE_VECTORS, sizes)
@@ -122,19 +118,6 @@ class Snapshot:
                 keep &= self._article_date <= date_key(until)
         return np.asarray(keep[self._passage_article], dtype=bool)
 
-    def story_members(self, story: str) -> tuple[str, ...]:
-        """Every article of a near-duplicate story (empty for a story of one)."""
-        return tuple(self._stories.get(story, ()))
-
-    def sources(self) -> tuple[str, ...]:
-        return tuple(sorted({e.source for e in self.entries if e.source}, key=str.casefold))
-
-    def entry(self, article_id: str) -> ArticleEntry:
-        try:
-            return self.entries[self.by_id[article_id]]
-        except KeyError:
-            raise ArticleNotFoundError(f"No article with id {article_id!r} in this index.") from None
-
     def article(self, article_id: str) -> Article:
         entry = self.entry(article_id)
         return schema.read_article(self._articles_file, self.folder, entry.offset, entry.length, article_id)
@@ -197,16 +180,3 @@ class Snapshot:
     def term_idfs(self, terms: list[str]) -> dict[str, float]:
         """The whole-index IDF of each analysed term (the Whoosh store's, over the passage text)."""
         return {term: self.store.idf(term) for term in terms}
-
-    def story_of(self, article_id: str) -> str:
-        """The id naming the article's near-duplicate story (its own id when it has no copy)."""
-        return self.entry(article_id).story or article_id
-
-    def outlet_of(self, article_id: str) -> str:
-        """The article's outlet as indexed, "" when unknown."""
-        return self.entry(article_id).source
-
-    def reprints_of(self, article_id: str) -> tuple[str, ...]:
-        """The other articles of the article's story, in build order."""
-        story = self.entry(article_id).story
-        return tuple(a for a in self.story_members(story) if a != article_id) if story else ()
