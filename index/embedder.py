@@ -217,7 +217,7 @@ class Embedder:
         try:
             weights = self.fingerprint.partition("+")[0]  # the fingerprint is the weights' sha256 + variant
             onnx_file = ensure_export(folder, weights, variant, self.onnx_cache)
-            return OnnxEncoder(onnx_file, folder, self.threads, self.batch_size)
+            return OnnxEncoder(onnx_file, folder, self.threads, self.batch_size, self._words)
         except ExportError as exc:
             raise ModelError(str(exc)) from exc
         except Exception as exc:

@@ -63,30 +63,46 @@ def available_cores() -> int:
 
 
 class WordPieces:
-    """The model's tokenizer: truncated encodings for the model, whole counts for sizing passages."""
+    """The model's tokenizer: truncated encodings for the model, whole counts for sizing passages.
+
+    Each of the two tokenizers is read from tokenizer.json on first use (about 0.1 s each): a
+    query needs only the model's, and an update's count and encode share one WordPieces.
+    """
 
     def __init__(self, model_dir: Path) -> None:
         # As on the torch path: a process that forks after a parallel batch would get a warning
         # (and, before it, risk a deadlock); word pieces are a small share of the model's time.
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        self._path = model_dir / TOKENIZER_FILE
+        self.max_length = max_seq_length(model_dir)
+        self._model_side: Any = None
+        self._counting: Any = None
+
+    def _read(self, truncate: bool) -> Any:
         from tokenizers import Tokenizer
 
-        path = model_dir / TOKENIZER_FILE
-        self.max_length = max_seq_length(model_dir)
-        self._model_side = Tokenizer.from_file(str(path))
-        self._model_side.no_padding()  # batches are padded here, after sorting by length
-        self._model_side.enable_truncation(max_length=self.max_length)
-        self._counting = Tokenizer.from_file(str(path))
-        self._counting.no_padding()
-        self._counting.no_truncation()
+        tokenizer = Tokenizer.from_file(str(self._path))
+        tokenizer.no_padding()  # batches are padded here, after sorting by length
+        if truncate:
+            tokenizer.enable_truncation(max_length=self.max_length)
+        else:
+            tokenizer.no_truncation()
+        return tokenizer
 
     def count(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text, without special tokens and without truncation."""
+        if self._counting is None:  # two threads may both read it: the same tokenizer either way
+            self._counting = self._read(truncate=False)
         return [len(e.ids) for e in self._counting.encode_batch(list(texts), add_special_tokens=False)]
+
+    def _for_model(self) -> Any:
+        if self._model_side is None:
+            self._model_side = self._read(truncate=True)
+        return self._model_side
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids per text with [CLS]/[SEP], truncated to the model's length."""
-        return [e.ids for e in self._model_side.encode_batch(list(texts))]
+        return [e.ids for e in self._for_model().encode_batch(list(texts))]
 
     def encode_with_offsets(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]], bool]]:
         """Per text: token ids as `encode`, each token's character span ((0, 0) for [CLS]/[SEP]), truncated?"""
@@ -96,17 +112,19 @@ class WordPieces:
                 [(0, 0) if special else span for span, special in zip(e.offsets, e.special_tokens_mask, strict=True)],
                 bool(e.overflowing),
             )
-            for e in self._model_side.encode_batch(list(texts))
+            for e in self._for_model().encode_batch(list(texts))
         ]
 
 
 class OnnxEncoder:
     """Encodes texts into L2-normalised float32 vectors with one ONNX Runtime session (thread-safe)."""
 
-    def __init__(self, onnx_file: Path, model_dir: Path, threads: int = 0, batch_size: int = 64) -> None:
+    def __init__(
+        self, onnx_file: Path, model_dir: Path, threads: int = 0, batch_size: int = 64, words: WordPieces | None = None
+    ) -> None:
         import onnxruntime as ort
 
-        self.words = WordPieces(model_dir)
+        self.words = words or WordPieces(model_dir)  # the caller's, when it has sized passages with them
         self.batch_size = max(1, batch_size)
         options = ort.SessionOptions()
         # One pool as wide as the cores: batch-1 queries gain nothing from inter-op parallelism.
