@@ -153,8 +153,12 @@ def read_articles(
             + (f" ({len(outcome.failed)} problems: {problems})" if problems else "")
             + ". The index was left as it was."
         )
-    # Absolute paths, so staleness checks work from any working directory.
-    return outcome, [replace(a, path=os.path.abspath(a.path)) if a.path else a for a in outcome.articles]
+    # Absolute paths, so staleness checks work from any working directory: one look-up per file (a
+    # JSONL file holds thousands of articles), and a copy only of an article whose path changes.
+    absolute = {path: os.path.abspath(path) for path in {a.path for a in outcome.articles if a.path}}
+    return outcome, [
+        replace(a, path=absolute[a.path]) if a.path and absolute[a.path] != a.path else a for a in outcome.articles
+    ]
 
 
 def open_encoder(settings: Settings, index_dir: Path, embedder: Embedder, progress: Progress) -> Encoder:
