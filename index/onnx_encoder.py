@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,9 @@ def available_cores() -> int:
 class WordPieces:
     """The model's tokenizer: truncated encodings for the model, whole counts for sizing passages.
 
-    Each of the two tokenizers is read from tokenizer.json on first use (about 0.1 s each): a
-    query needs only the model's, and an update's count and encode share one WordPieces.
+    One tokenizer, read from tokenizer.json on first use (about 0.05-0.1 s), its truncation
+    switched off while counting, under a lock: an update counts and encodes with it, a query
+    only encodes. (Two tokenizers cost an update a second read of the file.)
     """
 
     def __init__(self, model_dir: Path) -> None:
@@ -75,34 +77,37 @@ class WordPieces:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self._path = model_dir / TOKENIZER_FILE
         self.max_length = max_seq_length(model_dir)
-        self._model_side: Any = None
-        self._counting: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
 
-    def _read(self, truncate: bool) -> Any:
-        from tokenizers import Tokenizer
+    def _truncating(self) -> Any:
+        """The tokenizer, truncating at the model's length (call with the lock held)."""
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
 
-        tokenizer = Tokenizer.from_file(str(self._path))
-        tokenizer.no_padding()  # batches are padded here, after sorting by length
-        if truncate:
-            tokenizer.enable_truncation(max_length=self.max_length)
-        else:
-            tokenizer.no_truncation()
-        return tokenizer
+            self._tokenizer = Tokenizer.from_file(str(self._path))
+            self._tokenizer.no_padding()  # batches are padded here, after sorting by length
+            self._tokenizer.enable_truncation(max_length=self.max_length)
+        return self._tokenizer
 
     def count(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text, without special tokens and without truncation."""
-        if self._counting is None:  # two threads may both read it: the same tokenizer either way
-            self._counting = self._read(truncate=False)
-        return [len(e.ids) for e in self._counting.encode_batch(list(texts), add_special_tokens=False)]
+        with self._lock:
+            tokenizer = self._truncating()
+            tokenizer.no_truncation()
+            try:
+                encoded = tokenizer.encode_batch(list(texts), add_special_tokens=False)
+            finally:
+                tokenizer.enable_truncation(max_length=self.max_length)
+        return [len(e.ids) for e in encoded]
 
-    def _for_model(self) -> Any:
-        if self._model_side is None:
-            self._model_side = self._read(truncate=True)
-        return self._model_side
+    def _encode(self, texts: Sequence[str]) -> Any:
+        with self._lock:
+            return self._truncating().encode_batch(list(texts))
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids per text with [CLS]/[SEP], truncated to the model's length."""
-        return [e.ids for e in self._for_model().encode_batch(list(texts))]
+        return [e.ids for e in self._encode(texts)]
 
     def encode_with_offsets(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]], bool]]:
         """Per text: token ids as `encode`, each token's character span ((0, 0) for [CLS]/[SEP]), truncated?"""
@@ -112,7 +117,7 @@ class WordPieces:
                 [(0, 0) if special else span for span, special in zip(e.offsets, e.special_tokens_mask, strict=True)],
                 bool(e.overflowing),
             )
-            for e in self._for_model().encode_batch(list(texts))
+            for e in self._encode(texts)
         ]
 
 
