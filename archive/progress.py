@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
 
 from archive.models import Progress as ProgressCallback
+from archive.plain import maybe_terminal
 from index.records import no_progress
 
 
 @contextlib.contextmanager
 def progress_bar(title: str, quiet: bool = False) -> Iterator[ProgressCallback]:
     """Yield a callback that shows one bar per build stage; silent when `quiet` or stderr is not a terminal."""
-    if quiet or not _maybe_terminal():
+    if quiet or not maybe_terminal(sys.stderr):
         # Silent anyway: a scripted run (cron, a file watcher) does not import rich (~0.06 s).
         yield no_progress
         return
@@ -37,13 +37,3 @@ def progress_bar(title: str, quiet: bool = False) -> Iterator[ProgressCallback]:
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
-
-
-def _maybe_terminal() -> bool:
-    """False only where rich would find no terminal too: stderr is no TTY and no variable says otherwise."""
-    if os.environ.get("TTY_COMPATIBLE") or os.environ.get("FORCE_COLOR") is not None:
-        return True  # rich decides
-    try:
-        return sys.stderr.isatty()
-    except ValueError:  # closed
-        return False
