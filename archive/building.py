@@ -153,8 +153,12 @@ def read_articles(
             + (f" ({len(outcome.failed)} problems: {problems})" if problems else "")
             + ". The index was left as it was."
         )
-    # Absolute paths, so staleness checks work from any working directory.
-    return outcome, [replace(a, path=os.path.abspath(a.path)) if a.path else a for a in outcome.articles]
+    # Absolute paths, so staleness checks work from any working directory: one look-up per file (a
+    # JSONL file holds thousands of articles), and a copy only of an article whose path changes.
+    absolute = {path: os.path.abspath(path) for path in {a.path for a in outcome.articles if a.path}}
+    return outcome, [
+        replace(a, path=absolute[a.path]) if a.path and absolute[a.path] != a.path else a for a in outcome.articles
+    ]
 
 
 def open_encoder(settings: Settings, index_dir: Path, embedder: Embedder, progress: Progress) -> Encoder:
@@ -205,24 +209,53 @@ def _passage_inputs(item: PlannedArticle) -> list[tuple[str, list[tuple[int, int
 def assemble_vectors(
     planned: Sequence[PlannedArticle], previous: Snapshot | None, new: tuple[Vectors, Vectors]
 ) -> tuple[Vectors, Vectors]:
-    """Vectors for every passage and sentence, in article order: reused rows copied, `new` ones in turn."""
+    """Vectors for every passage and sentence, in article order: reused rows copied, `new` ones in turn.
+
+    Rows are copied in runs (unchanged neighbours are neighbours in the previous generation too),
+    not article by article: at 5,000 articles that is a few dozen copies instead of 10,000.
+    """
     new_passages, new_sentences = new
     dimension = new_passages.shape[1]
     passage_vecs = np.empty((sum(len(item.passages) for item in planned), dimension), dtype=np.float32)
     sentence_vecs = np.empty((sum(len(item.sentence_spans) for item in planned), dimension), dtype=np.float32)
-    p_row = s_row = p_new = s_new = 0
-    for item in planned:
-        n_p, n_s = len(item.passages), len(item.sentence_spans)
-        if item.reuse is not None and previous is not None:
-            passage_vecs[p_row : p_row + n_p], sentence_vecs[s_row : s_row + n_s] = previous.article_vectors(item.reuse)
-        else:
-            passage_vecs[p_row : p_row + n_p] = new_passages[p_new : p_new + n_p]
-            sentence_vecs[s_row : s_row + n_s] = new_sentences[s_new : s_new + n_s]
-            p_new += n_p
-            s_new += n_s
-        p_row += n_p
-        s_row += n_s
+    lent = [item.reuse if previous is not None else None for item in planned]
+    _fill(
+        passage_vecs,
+        _row_runs([(e.passage_row if e else None, len(i.passages)) for i, e in zip(planned, lent, strict=True)]),
+        previous.passage_vectors if previous is not None else None,
+        new_passages,
+    )
+    _fill(
+        sentence_vecs,
+        _row_runs([(e.sentence_row if e else None, len(i.sentence_spans)) for i, e in zip(planned, lent, strict=True)]),
+        previous.sentence_vectors if previous is not None else None,
+        new_sentences,
+    )
     return passage_vecs, sentence_vecs
+
+
+def _fill(target: Vectors, runs: Sequence[tuple[bool, int, int, int]], old: Vectors | None, fresh: Vectors) -> None:
+    for reused, source, row, count in runs:
+        rows = old if reused and old is not None else fresh
+        target[row : row + count] = rows[source : source + count]
+
+
+def _row_runs(items: Sequence[tuple[int | None, int]]) -> list[tuple[bool, int, int, int]]:
+    """Copies that fill rows in order: per item (its first row in the previous generation, or None
+    for a new article, whose rows come next from the new vectors; its row count), merged into
+    (from the previous generation?, first source row, first target row, rows) runs."""
+    runs: list[tuple[bool, int, int, int]] = []
+    row = fresh = 0
+    for old_first, count in items:
+        reused = old_first is not None
+        source = old_first if old_first is not None else fresh
+        if runs and runs[-1][0] == reused and runs[-1][1] + runs[-1][3] == source:
+            runs[-1] = (reused, runs[-1][1], runs[-1][2], runs[-1][3] + count)
+        elif count:
+            runs.append((reused, source, row, count))
+        row += count
+        fresh += 0 if reused else count
+    return runs
 
 
 def signatures(planned: Sequence[PlannedArticle], previous: Snapshot | None) -> npt.NDArray[np.uint64]:

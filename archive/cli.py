@@ -19,7 +19,9 @@ stderr (a JSON object with `--json`), the traceback only with `-v`. Exit statuse
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -41,12 +43,36 @@ WATCH_SETTLE_S = 1.0  # archive.watching.WatchOptions.settle_s, without importin
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; `argv` None means the process's own arguments: run as the program, a
+    command other than the terminal app then ends the process itself (`_exit_now`)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     # Known before parsing, so that argparse's own usage errors are JSON too.
     _Parser.json_errors = "--json" in arguments or "--jsonl" in arguments
     args = _parser().parse_args(arguments)
     _setup_logging(args.verbose, args.quiet)
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", commands.run_tui)
+    status = _run(command, args)
+    if argv is None and command is not commands.run_tui and "ray" not in sys.modules:
+        _exit_now(status)
+    return status
+
+
+def _exit_now(status: int) -> NoReturn:
+    """End the process without the interpreter's teardown: freeing the model session, numpy's
+    thread pools and every module costs a one-shot command 0.2-0.4 s after its work is done.
+
+    Nothing is lost by it: output is flushed here, and an index is written, synced and published
+    before a command returns (the state a kill at that moment leaves, which builds are made to
+    survive). Not for the terminal app (it restores the terminal on its way out), nor with Ray.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe (`archive search ... | head`) is no error
+            stream.flush()
+    os._exit(status)
+
+
+def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         return command(args)
     except InvalidRequestError as exc:

@@ -165,11 +165,15 @@ def run_watch(args: argparse.Namespace) -> int:
 
 
 def _print_report(report: BuildReport, args: argparse.Namespace, index_dir: Path) -> int:
-    from archive import render
+    from archive import plain
 
     if args.json:
         _print_json(report, index_dir=str(index_dir))
+    elif not plain.maybe_terminal(sys.stdout):
+        plain.print_report(report, index_dir)  # what rich would print here, without importing it
     else:
+        from archive import render
+
         render.print_report(report, index_dir)
     return EXIT_OK
 

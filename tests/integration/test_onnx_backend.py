@@ -65,6 +65,21 @@ def test_both_backends_give_the_same_late_chunked_sentence_vectors(embedder: Emb
     assert float(ours_spans[0].vectors[1] @ embedder.encode_one(text[41:])) < 0.98
 
 
+def test_counting_before_loading_shares_the_word_pieces_and_changes_no_vector(embedder: Embedder) -> None:
+    """A build counts word pieces before the model loads; the model then reuses that tokenizer, which
+    truncates for the model and not while counting, whichever came first."""
+    texts = ["Shares in the company fell 12% after it cut its full-year forecast.", PROBE_TEXTS[6]]
+    fresh = Embedder()
+    counts = fresh.count_tokens(texts)
+    assert counts[0] == 16  # 10 plain words, "12" "%", "full" "-" "year", "."
+    assert counts[1] > 256  # the long probe, twelve times two long sentences: counted whole, past truncation
+    assert not fresh.loaded
+    vectors = fresh.encode(texts)
+    assert fresh._load().words is fresh._word_pieces()
+    assert np.array_equal(vectors, embedder.encode(texts))  # the long probe is truncated exactly as before
+    assert fresh.count_tokens(texts) == counts
+
+
 def test_fp32_indexes_mix_across_backends_and_int8_stays_apart(
     seeds_archive: Archive, reference: Embedder, settings: Settings
 ) -> None:

@@ -12,7 +12,16 @@ import pytest
 
 from archive.errors import ModelError
 from index.embedder import Embedder
-from index.onnx_export import FLOORS, ONNX_FILE, PROBE_TEXTS, ExportError, ensure_export, find_export, read_record
+from index.onnx_export import (
+    FLOORS,
+    ONNX_FILE,
+    PROBE_TEXTS,
+    WEIGHTS_DATA_FILE,
+    ExportError,
+    ensure_export,
+    find_export,
+    read_record,
+)
 from tests.support import ROOT
 
 
@@ -46,6 +55,20 @@ def test_the_published_export_records_its_probe(embedder: Embedder) -> None:
     assert record.weights_sha256 == _weights(embedder) and record.variant == "fp32"
     assert record.probe_texts == len(PROBE_TEXTS) >= 15 and record.min_cosine >= FLOORS["fp32"]
     assert record.onnx_bytes == published.stat().st_size
+    # The weights sit beside the graph (a session maps them): the graph itself is small.
+    weights = published.with_name(WEIGHTS_DATA_FILE)
+    assert record.data_bytes == weights.stat().st_size > 80_000_000 > 1_000_000 > record.onnx_bytes
+
+
+def test_an_export_whose_weights_file_was_cut_short_is_not_used(private_cache: Path, embedder: Embedder) -> None:
+    published = find_export(private_cache, _weights(embedder), "fp32")
+    assert published is not None
+    weights = published.with_name(WEIGHTS_DATA_FILE)
+    with weights.open("r+b") as handle:
+        handle.truncate(weights.stat().st_size - 4096)
+    assert find_export(private_cache, _weights(embedder), "fp32") is None
+    weights.unlink()
+    assert find_export(private_cache, _weights(embedder), "fp32") is None
 
 
 def test_the_fp32_export_runs_fused_attention(embedder: Embedder) -> None:

@@ -1,0 +1,49 @@
+"""The manifest round-trips, reads article rows in any field order, and refuses a damaged row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from index.errors import IndexCorruptError
+from index.manifest import ArticleEntry, Manifest, read_manifest, write_manifest
+from index.schema import MANIFEST
+
+ENTRIES = (
+    ArticleEntry(
+        "a", "h1", "Harbour reopens", "Coast Herald", "2025-03-02", "/news/a.md", 0, 2, 0, 3, 0, 120, 1.5, "a"
+    ),
+    ArticleEntry("b", "h2", "Bridge closed", "", "", "/news/b.md", 2, 1, 3, 2, 120, 80, 2.5, "a"),
+)
+
+
+def manifest() -> Manifest:
+    return Manifest("0.1.0", "model", "f" * 64, 384, 128, 1, "splitter", "2026-01-01T00:00:00+00:00", ENTRIES, 3, 5)
+
+
+def test_a_manifest_reads_back_as_written(tmp_path: Path) -> None:
+    write_manifest(tmp_path, manifest())
+    assert read_manifest(tmp_path) == manifest()
+    assert read_manifest(tmp_path).articles[1].source_mtime == 2.5
+
+
+def test_article_rows_in_another_field_order_read_by_name(tmp_path: Path) -> None:
+    write_manifest(tmp_path, manifest())
+    data = orjson.loads((tmp_path / MANIFEST).read_bytes())
+    data["article_fields"] = list(reversed(data["article_fields"]))
+    data["articles"] = [list(reversed(row)) for row in data["articles"]]
+    (tmp_path / MANIFEST).write_bytes(orjson.dumps(data))
+    assert read_manifest(tmp_path).articles == ENTRIES
+
+
+@pytest.mark.parametrize("width", [12, 15])
+def test_an_article_row_with_too_few_or_too_many_fields_is_damage(tmp_path: Path, width: int) -> None:
+    """12: the two fields with defaults (source mtime, story) missing; 15: one too many."""
+    write_manifest(tmp_path, manifest())
+    data = orjson.loads((tmp_path / MANIFEST).read_bytes())
+    data["articles"][1] = (data["articles"][1] + ["extra"])[:width]
+    (tmp_path / MANIFEST).write_bytes(orjson.dumps(data))
+    with pytest.raises(IndexCorruptError, match="damaged"):
+        read_manifest(tmp_path)
