@@ -33,6 +33,19 @@ def unmarked(title: str) -> str:
     return MARKER.sub("", title).rstrip()  # the readers strip titles; a raw one may end in spaces
 
 
+def embed_replicas_unmarked() -> None:
+    """From now on in this process, embed replica passages under their original title, so the
+    embedding cache filled at 1x serves every replica (the index keeps the marked titles)."""
+    from index import schema
+
+    original = schema.passage_embedding_text
+
+    def embedding_text(title: str, passage: str) -> str:
+        return original(unmarked(title), passage)
+
+    schema.passage_embedding_text = embedding_text
+
+
 def scifact_replicas(folder: Path, replicas: int, limit: int | None = None) -> Path:
     """SciFact abstracts `replicas` times as JSONL, each replica a distinct article; returns the file."""
     rows = [json.loads(line) for line in (datasets.SCIFACT / "corpus.jsonl").open(encoding="utf-8")]

@@ -35,15 +35,9 @@ def loadavg() -> list[float]:
 
 def _strip_marker_in_passage_embeddings() -> None:
     """Embed replica passages under their original title, so the embedding cache serves them."""
-    from bench.scale import unmarked
-    from index import schema
+    from bench.scale import embed_replicas_unmarked
 
-    original = schema.passage_embedding_text
-
-    def embedding_text(title: str, passage: str) -> str:
-        return original(unmarked(title), passage)
-
-    schema.passage_embedding_text = embedding_text
+    embed_replicas_unmarked()
 
 
 def _generation_sizes(index_dir: Path) -> dict[str, int]:

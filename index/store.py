@@ -74,26 +74,48 @@ def create(path: Path) -> None:
     whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
 
 
-def write(path: Path, add: Iterable[PassageDoc], delete_articles: Iterable[str] = ()) -> None:
-    """Apply deletions then additions in one commit (Whoosh writes new segment files only)."""
-    ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-    writer = ix.writer(limitmb=256)
-    try:
-        for article_id in delete_articles:
-            writer.delete_by_term("article_id", article_id)
-        for doc in add:
-            writer.add_document(
-                article_id=doc.article_id,
-                passage=doc.passage,
-                title=doc.title,
-                text=doc.text,
-                source=source_key(doc.source),
-                date=date_key(doc.date),
-            )
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+WRITER_MB = 128  # Whoosh's posting pool: runs go to disk past this, so the store's memory is bounded
+
+
+class StoreWriter:
+    """One commit to the store, its documents added a batch at a time (Whoosh writes new segment files only).
+
+    Deletions reach only the documents committed before (never those added here), so their
+    order against additions does not matter.
+    """
+
+    def __init__(self, path: Path, limitmb: int = WRITER_MB) -> None:
+        self._writer = whoosh_index.open_dir(str(path), indexname=INDEX_NAME).writer(limitmb=limitmb)
+
+    def delete(self, article_ids: Iterable[str]) -> None:
+        try:
+            for article_id in article_ids:
+                self._writer.delete_by_term("article_id", article_id)
+        except BaseException:
+            self.cancel()
+            raise
+
+    def add(self, docs: Iterable[PassageDoc]) -> None:
+        try:
+            for doc in docs:
+                self._writer.add_document(
+                    article_id=doc.article_id,
+                    passage=doc.passage,
+                    title=doc.title,
+                    text=doc.text,
+                    source=source_key(doc.source),
+                    date=date_key(doc.date),
+                )
+        except BaseException:
+            self.cancel()
+            raise
+
+    def commit(self) -> None:
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        if not self._writer.is_closed:
+            self._writer.cancel()
 
 
 class PassageStore:
