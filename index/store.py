@@ -74,7 +74,7 @@ def create(path: Path) -> None:
     whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
 
 
-WRITER_MB = 128  # Whoosh's posting pool: runs go to disk past this, so the store's memory is bounded
+WRITER_MB = 32  # Whoosh's posting pool: runs go to disk past this (its real size is ~4x; measured in bench/RESULTS.md)
 
 
 class StoreWriter:
