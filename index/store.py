@@ -74,7 +74,11 @@ def create(path: Path) -> None:
     whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
 
 
-WRITER_MB = 32  # Whoosh's posting pool: runs go to disk past this (its real size is ~4x; measured in bench/RESULTS.md)
+# Whoosh's posting pool, in its own estimate (about its real size): a sorted run goes to disk past
+# it, and the commit merges the runs in Python (past 128, in two passes). 32 MB made 127 runs at
+# SciFact x16 and a commit of over 15 minutes; 128 MB held ~110 MB more than 32 at x4 (bench/RESULTS.md,
+# build memory). 64 halves the runs of 32; the old whole-archive build used 256.
+WRITER_MB = 64
 
 
 class StoreWriter:
