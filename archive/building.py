@@ -1,20 +1,29 @@
-"""Build or update an index generation from article folders: read, plan, embed, hand over to the writer.
+"""Build or update an index generation from article folders, a batch of articles at a time.
 
-Both paths read every file (that is how changes and deletions are found), then reuse the
-sentence spans and vectors of any article whose text and title are unchanged since the live
-generation, embed only the rest, and have `index.writer` write a complete new generation
-that `index.layout` publishes atomically. An update also carries the Whoosh store over and
-applies deletions and additions to it, instead of re-indexing. This module never touches a
-file of a generation itself.
+Articles flow through in batches of `settings.build_batch`: read (`FolderStream`), split and
+planned, embedded, and handed to an `index.writer.GenerationWriter`, which appends them to
+the staging folder's files. So a build holds one batch's texts and vectors, whatever the
+archive's size; across batches it keeps, per article, its id and content hash (the readers'
+duplicate checks, the change tracking) and its manifest entry. What needs every article
+comes after the last batch, from disk: near-duplicate stories (signatures and texts read
+back), the coarse projection (index/writer.py). `index.layout` then publishes the generation
+atomically.
+
+Every file is read (that is how changes and deletions are found); an article whose text and
+title are unchanged since the live generation reuses its sentence spans and vectors, and
+only the rest are embedded. An update also carries the Whoosh store over and applies
+deletions and additions to it, instead of re-indexing. This module never touches a file of
+a generation itself.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,15 +34,16 @@ import archive
 from archive import planning, reprints
 from archive.errors import InvalidRequestError
 from archive.models import BuildReport
-from archive.readers import ReadOutcome, read_folders
+from archive.readers import FolderStream, ReadOutcome
 from archive.sentences import SPLITTER
 from archive.settings import Settings
 from index import layout, pooling, schema
 from index.embedder import Embedder
 from index.encoding import Encoder, cache_path, open_cache
+from index.manifest import Manifest
 from index.records import Article, Progress, no_progress
 from index.snapshot import Snapshot
-from index.writer import BuildInfo, PlannedArticle, StoreChanges, write_generation
+from index.writer import BuildInfo, GenerationWriter, PlannedArticle
 
 Vectors = npt.NDArray[np.float32]
 
@@ -55,39 +65,42 @@ def build_generation(
     check_roots(roots)
     with layout.build_lock(index_dir, wait_seconds=lock_wait):
         layout.remove_stale(index_dir)
-        outcome, articles = read_articles(roots, settings, progress)
         tokens, overlap = settings.passage_tokens, settings.passage_overlap
         lender = previous if planning.reusable(previous, embedder.fingerprint, tokens, overlap) else None
-        planned = planning.plan(articles, lender, embedder, tokens, overlap)
-        log.info(
-            "%d articles read, %d not; %s the previous generation's vectors",
-            len(articles),
-            len(outcome.failed),
-            "reusing" if lender is not None else "not reusing",
-        )
-        embed_started = time.perf_counter()
-        encoder = open_encoder(settings, index_dir, embedder, progress)
-        try:
-            vectors = assemble_vectors(planned, lender, encode_new(planned, encoder))
-        finally:
-            encoder.close()
-        embed_seconds = time.perf_counter() - embed_started
-        log.info("embedded in %.1f s", embed_seconds)
-        changes = planning.diff([item.article for item in planned], previous.entries if previous else ())
-        minhash = signatures(planned, lender)
-        story_roots = reprints.find_stories([item.article.text for item in planned], list(minhash))
-        stories = [planned[root].article.article_id for root in story_roots]
-        store_changes = (
-            StoreChanges(frozenset(changes.added + changes.changed), changes.changed + changes.removed)
-            if incremental and lender is not None
-            else None
-        )
+        log.info("reading %s", ", ".join(str(root) for root in roots))
+        progress("reading", 0, 1)
+        stream = FolderStream(roots, settings.max_article_chars, settings.follow_links)
+        tracker = planning.ChangeTracker(previous.entries if previous is not None else ())
         info = BuildInfo(archive.__version__, embedder.name, embedder.fingerprint, tokens, overlap, SPLITTER.name)
+        dimension = lender.manifest.dimension if lender is not None else embedder.dimension
         staging = layout.new_staging(index_dir)
+        encoder: Encoder | None = None
         try:
-            manifest = write_generation(
-                staging, planned, vectors, minhash, stories, info, lender, store_changes, progress
-            )
+            writer = GenerationWriter(staging, info, dimension, lender, incremental and lender is not None, progress)
+            try:
+                encoder = open_encoder(settings, index_dir, embedder, progress)
+                embed_seconds = _write_batches(stream, writer, tracker, lender, embedder, encoder, settings)
+                progress("reading", 1, 1)
+                outcome = stream.outcome()
+                if not writer.entries:
+                    raise _nothing_read(roots, outcome)
+                changes = tracker.changes()
+                log.info(
+                    "%d articles read, %d not; %s the previous generation's vectors; embedded in %.1f s",
+                    len(writer.entries),
+                    len(outcome.failed),
+                    "reusing" if lender is not None else "not reusing",
+                    embed_seconds,
+                )
+                if writer.carry_store:
+                    writer.delete(changes.removed)
+                manifest = _finish(writer)
+            except BaseException:
+                writer.abandon()
+                raise
+            finally:
+                if encoder is not None:
+                    encoder.close()
             published = layout.publish(index_dir, staging)
             log.info("published %s in %s", published.name, index_dir)
         except BaseException:
@@ -100,6 +113,61 @@ def build_generation(
         time.perf_counter() - started,
         (embed_seconds, encoder.embedded, encoder.cache_hits),
     )
+
+
+def _write_batches(
+    articles: Iterable[Article],
+    writer: GenerationWriter,
+    tracker: planning.ChangeTracker,
+    lender: Snapshot | None,
+    embedder: Embedder,
+    encoder: Encoder,
+    settings: Settings,
+) -> float:
+    """Plan, embed and write the articles a batch at a time; the seconds spent embedding."""
+    embed_seconds = 0.0
+    for batch in batches(absolute_paths(articles), settings.build_batch):
+        kinds = [tracker.see(article) for article in batch]
+        planned = planning.plan(batch, lender, embedder, settings.passage_tokens, settings.passage_overlap)
+        embed_started = time.perf_counter()
+        vectors = assemble_vectors(planned, lender, encode_new(planned, encoder))
+        embed_seconds += time.perf_counter() - embed_started
+        reindex = None
+        if writer.carry_store:  # only added and changed articles go into the carried Whoosh store
+            writer.delete([a.article_id for a, kind in zip(batch, kinds, strict=True) if kind == planning.CHANGED])
+            reindex = {a.article_id for a, kind in zip(batch, kinds, strict=True) if kind != planning.UNCHANGED}
+        writer.add(planned, vectors, signatures(planned, lender), reindex)
+    return embed_seconds
+
+
+def _finish(writer: GenerationWriter) -> Manifest:
+    """Near-duplicate stories over every article (signatures and texts read back from disk), then the rest."""
+    writer.end_batches()
+    story_roots = reprints.find_stories(writer.texts(), writer.signatures())
+    return writer.finish([writer.entries[root].article_id for root in story_roots])
+
+
+def batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(articles)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def absolute_paths(articles: Iterable[Article]) -> Iterator[Article]:
+    """Articles with absolute paths, so staleness checks work from any working directory.
+
+    One look-up per file (a JSONL file holds thousands of articles), and a copy only of an
+    article whose path changes.
+    """
+    absolute: dict[str, str] = {}
+    for article in articles:
+        if not article.path:
+            yield article
+            continue
+        if article.path not in absolute:
+            absolute[article.path] = os.path.abspath(article.path)
+        path = absolute[article.path]
+        yield replace(article, path=path) if path != article.path else article
 
 
 def build_report(
@@ -140,25 +208,27 @@ def check_roots(roots: Sequence[str | Path]) -> None:
 def read_articles(
     roots: Sequence[str | Path], settings: Settings, progress: Progress
 ) -> tuple[ReadOutcome, list[Article]]:
-    """Every article of `roots` in read order (paths made absolute); refuses to go on with none."""
+    """Every article of `roots` in read order (paths made absolute), held at once (a sharded build
+    assigns them to shards); refuses to go on with none."""
     log.info("reading %s", ", ".join(str(root) for root in roots))
     progress("reading", 0, 1)
-    outcome = read_folders(roots, settings.max_article_chars, settings.follow_links)
+    stream = FolderStream(roots, settings.max_article_chars, settings.follow_links)
+    articles = list(absolute_paths(stream))
     progress("reading", 1, 1)
-    if not outcome.articles:
-        # Publishing an empty index would silently wipe a good one (an unmounted drive, a typo).
-        problems = "; ".join(str(p) for p in outcome.failed[:3])
-        raise InvalidRequestError(
-            f"No article could be read from {', '.join(str(r) for r in roots)}"
-            + (f" ({len(outcome.failed)} problems: {problems})" if problems else "")
-            + ". The index was left as it was."
-        )
-    # Absolute paths, so staleness checks work from any working directory: one look-up per file (a
-    # JSONL file holds thousands of articles), and a copy only of an article whose path changes.
-    absolute = {path: os.path.abspath(path) for path in {a.path for a in outcome.articles if a.path}}
-    return outcome, [
-        replace(a, path=absolute[a.path]) if a.path and absolute[a.path] != a.path else a for a in outcome.articles
-    ]
+    outcome = stream.outcome()
+    if not articles:
+        raise _nothing_read(roots, outcome)
+    return outcome, articles
+
+
+def _nothing_read(roots: Sequence[str | Path], outcome: ReadOutcome) -> InvalidRequestError:
+    # Publishing an empty index would silently wipe a good one (an unmounted drive, a typo).
+    problems = "; ".join(str(p) for p in outcome.failed[:3])
+    return InvalidRequestError(
+        f"No article could be read from {', '.join(str(r) for r in roots)}"
+        + (f" ({len(outcome.failed)} problems: {problems})" if problems else "")
+        + ". The index was left as it was."
+    )
 
 
 def open_encoder(settings: Settings, index_dir: Path, embedder: Embedder, progress: Progress) -> Encoder:

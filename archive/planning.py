@@ -73,24 +73,49 @@ def plan(
     return planned
 
 
-def diff(articles: Sequence[Article], previous: Sequence[ArticleEntry]) -> Changes:
-    """What a build changes, by article id, against the previous generation's entries."""
-    old = {e.article_id: e for e in previous}
-    added, changed = [], []
-    unchanged = 0
-    for article in articles:
-        entry = old.get(article.article_id)
+ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
+
+
+class ChangeTracker:
+    """What a build changes, by article id, as it meets the articles: each article is seen once, in order.
+
+    Holds the previous generation's entries by id and the ids seen; `changes()` at the end adds
+    the removed ones (previous ids never seen).
+    """
+
+    def __init__(self, previous: Sequence[ArticleEntry]) -> None:
+        self._old = {e.article_id: e for e in previous}
+        self._seen: set[str] = set()
+        self._added: list[str] = []
+        self._changed: list[str] = []
+        self._unchanged = 0
+
+    def see(self, article: Article) -> str:
+        """ADDED, CHANGED (text, title, source, date or path differ) or UNCHANGED."""
+        self._seen.add(article.article_id)
+        entry = self._old.get(article.article_id)
         if entry is None:
-            added.append(article.article_id)
-        elif (
+            self._added.append(article.article_id)
+            return ADDED
+        if (
             entry.content_hash != article.content_hash
             or entry.title != article.title
             or (entry.source, entry.date, entry.path)
             != (article.source, article.date.isoformat() if article.date else "", article.path)
         ):
-            changed.append(article.article_id)
-        else:
-            unchanged += 1
-    current = {article.article_id for article in articles}
-    removed = sorted(article_id for article_id in old if article_id not in current)
-    return Changes(tuple(added), tuple(changed), tuple(removed), unchanged)
+            self._changed.append(article.article_id)
+            return CHANGED
+        self._unchanged += 1
+        return UNCHANGED
+
+    def changes(self) -> Changes:
+        removed = sorted(article_id for article_id in self._old if article_id not in self._seen)
+        return Changes(tuple(self._added), tuple(self._changed), tuple(removed), self._unchanged)
+
+
+def diff(articles: Sequence[Article], previous: Sequence[ArticleEntry]) -> Changes:
+    """What a build changes, by article id, against the previous generation's entries."""
+    tracker = ChangeTracker(previous)
+    for article in articles:
+        tracker.see(article)
+    return tracker.changes()

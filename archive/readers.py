@@ -5,11 +5,15 @@ Nothing is dropped silently and nothing raises for bad input: every file or reco
 that is not indexed becomes a `FileProblem` in `failed`, every caveat one in
 `warnings`, and repeated texts are listed in `duplicates`. Order is deterministic:
 roots as given, files by path within a root, records in file order.
+
+`FolderStream` hands the articles over as they are read (a JSON Lines file record by record),
+so a build holds a batch of texts at a time; what it keeps per article is its id and content
+hash (the duplicate checks). `read_folders` is the same read, collected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +31,7 @@ from archive.models import Article, Duplicate, FileProblem
 from archive.settings import Settings
 from index.records import content_hash
 
-__all__ = ["SUPPORTED_SUFFIXES", "ReadOutcome", "content_hash", "read_file", "read_folders"]
+__all__ = ["SUPPORTED_SUFFIXES", "FolderStream", "ReadOutcome", "content_hash", "read_file", "read_folders"]
 
 DEFAULT_MAX_ARTICLE_CHARS = Settings.max_article_chars
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
@@ -92,33 +96,68 @@ class _Collector:
         return ReadOutcome(tuple(self.articles), tuple(self.failed), tuple(self.warnings), tuple(self.duplicates))
 
 
+class FolderStream:
+    """The articles of `roots`, yielded as they are read; `outcome()` then holds what was not indexed.
+
+    Symbolic links that lead outside the roots are reported, not followed, unless
+    `follow_links` (archive/folders.py). Iterate once; `outcome().articles` is empty here.
+    """
+
+    def __init__(
+        self,
+        roots: Sequence[str | Path],
+        max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
+        follow_links: bool = False,
+    ) -> None:
+        self.roots = roots
+        self._out = _Collector(max_article_chars, folders.LinkRule.given(roots, follow_links))
+        self.count = 0  # articles yielded so far
+
+    def __iter__(self) -> Iterator[Article]:
+        out = self._out
+        for _ in self._steps():
+            articles, out.articles = out.articles, []
+            self.count += len(articles)
+            yield from articles
+
+    def _steps(self) -> Iterator[None]:
+        """Reads, pausing whenever articles may have been added (after each file or JSON Lines record)."""
+        out = self._out
+        visited: dict[str, str] = {}
+        for given in self.roots:
+            root = Path(given)
+            try:
+                if root.is_dir():
+                    for path in _articles(folders.walk(root, out.links, visited), out):
+                        yield from _read_guarded(path, root, out)
+                elif root.exists():
+                    yield from _read_guarded(root, root.parent, out)
+                else:
+                    out.fail(root, "no such file or folder")
+            except OSError as exc:
+                out.fail(root, decoding.read_problem(exc))
+            yield None
+
+    def outcome(self) -> ReadOutcome:
+        return self._out.outcome()
+
+
 def read_folders(
     roots: Sequence[str | Path], max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS, follow_links: bool = False
 ) -> ReadOutcome:
-    """Read every supported file under each root (a folder, or a single file). Symbolic links
-    that lead outside the roots are reported, not followed, unless `follow_links`
-    (archive/folders.py)."""
-    out = _Collector(max_article_chars, folders.LinkRule.given(roots, follow_links))
-    visited: dict[str, str] = {}
-    for given in roots:
-        root = Path(given)
-        try:
-            if root.is_dir():
-                for path in _articles(folders.walk(root, out.links, visited), out):
-                    _read_guarded(path, root, out)
-            elif root.exists():
-                _read_guarded(root, root.parent, out)
-            else:
-                out.fail(root, "no such file or folder")
-        except OSError as exc:
-            out.fail(root, decoding.read_problem(exc))
-    return out.outcome()
+    """Read every supported file under each root (a folder, or a single file), as `FolderStream`
+    does, into one outcome."""
+    stream = FolderStream(roots, max_article_chars, follow_links)
+    articles = tuple(stream)
+    outcome = stream.outcome()
+    return ReadOutcome(articles, outcome.failed, outcome.warnings, outcome.duplicates)
 
 
 def read_file(path: Path, root: Path, max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS) -> ReadOutcome:
     """Read one file; its article ids are relative to `root`."""
     out = _Collector(max_article_chars, folders.LinkRule.given([path]))
-    _read_guarded(Path(path), Path(root), out)
+    for _ in _read_guarded(Path(path), Path(root), out):
+        pass
     return out.outcome()
 
 
@@ -145,19 +184,21 @@ def _is_text(name: str) -> bool:
     return Path(name).suffix.lower() in TEXT_SUFFIXES and not _is_sidecar(name)
 
 
-def _read_guarded(path: Path, root: Path, out: _Collector) -> None:
-    """Read one file; an unexpected error costs that file only, never the whole read."""
+def _read_guarded(path: Path, root: Path, out: _Collector) -> Iterator[None]:
+    """Read one file, pausing after each record of a JSON Lines file and at the end; an
+    unexpected error costs that file only, never the whole read."""
     try:
-        _read_path(path, root, out)
+        yield from _read_path(path, root, out)
     except RecursionError:
         out.fail(path, "nested too deeply to read")
     except OSError as exc:
         out.fail(path, decoding.read_problem(exc))
     except Exception as exc:  # a bug must not stop the other files from being read
         out.fail(path, f"unexpected error: {type(exc).__name__}: {exc}")
+    yield None
 
 
-def _read_path(path: Path, root: Path, out: _Collector) -> None:
+def _read_path(path: Path, root: Path, out: _Collector) -> Iterator[None]:
     suffix = path.suffix.lower()
     if _is_sidecar(path.name):
         out.fail(path, "metadata sidecar, not an article")
@@ -166,7 +207,7 @@ def _read_path(path: Path, root: Path, out: _Collector) -> None:
     elif suffix == ".json":
         _read_json(path, _base_id(path, root), out)
     elif suffix == ".jsonl":
-        _read_jsonl(path, _base_id(path, root), out)
+        yield from _read_jsonl(path, _base_id(path, root), out)
     elif html_pages.is_page_name(path.name):
         _read_page(path, _base_id(path, root), out)
     elif suffix in feeds.FEED_SUFFIXES or suffix == XML_SUFFIX:
@@ -295,8 +336,8 @@ def _read_json(path: Path, base_id: str, out: _Collector) -> None:
         out.warnings.extend(file_warnings)
 
 
-def _read_jsonl(path: Path, base_id: str, out: _Collector) -> None:
-    """Stream a JSON Lines file: one record per line, blank lines ignored."""
+def _read_jsonl(path: Path, base_id: str, out: _Collector) -> Iterator[None]:
+    """Stream a JSON Lines file: one record per line, blank lines ignored; pauses after each record."""
     line_limit = 6 * out.max_chars + _MIB  # a record's text may be escaped (\uXXXX)
     records = bad_lines = 0
     first_warning: FileProblem | None = None
@@ -313,6 +354,7 @@ def _read_jsonl(path: Path, base_id: str, out: _Collector) -> None:
         if indexed and line.warning:  # reported once per file, at the first such line
             bad_lines += 1
             first_warning = first_warning or FileProblem(str(path), line.warning, line.number)
+        yield None
     if first_warning is not None:
         more = f"; {bad_lines:,} lines affected" if bad_lines > 1 else ""
         out.warnings.append(FileProblem(first_warning.path, first_warning.reason + more, first_warning.line))

@@ -7,13 +7,17 @@ exact shingle sets: two articles are copies when the Jaccard similarity of their
 shingles, or the share of the shorter one found in the longer (a trimmed reprint),
 reaches the thresholds below. Copies are grouped transitively (union-find); the
 group's first article in build order names the story.
+
+Memory stays bounded at any archive size: buckets are made a band at a time, and only the
+last `SHINGLE_CACHE` shingle sets are kept (a build passes texts read back from disk on demand).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +29,7 @@ BANDS = 32  # 32 bands of 2 rows: texts at Jaccard 0.5 share a band with p > 0.9
 MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.7
 MIN_SHINGLES = 8  # shorter texts are too small to call copies on shingles alone
+SHINGLE_CACHE = 4096  # shingle sets kept while comparing (a bucket's members are compared together)
 
 _WORD = re.compile(r"\w+")
 _MERSENNE = np.uint64((1 << 61) - 1)
@@ -70,19 +75,24 @@ def are_copies(a: set[int], b: set[int]) -> bool:
     return shared / len(a | b) >= MIN_JACCARD or shared / min(len(a), len(b)) >= MIN_CONTAINMENT
 
 
-def find_stories(texts: Sequence[str], signatures: Sequence[Signature]) -> list[int]:
+def find_stories(texts: Sequence[str], signatures: Sequence[Signature] | npt.NDArray[np.uint64]) -> list[int]:
     """For each text, the index of the first text of its story (itself when it has no earlier copy).
 
     Only pairs that share a signature band are compared, on shingle sets made on demand,
     so the cost grows with the number of articles, not its square.
     """
     parent = list(range(len(texts)))
-    sets: dict[int, set[int]] = {}
+    sets: OrderedDict[int, set[int]] = OrderedDict()
 
     def shingle_set(i: int) -> set[int]:
-        if i not in sets:
-            sets[i] = shingles(texts[i])
-        return sets[i]
+        found = sets.get(i)
+        if found is None:
+            found = sets[i] = shingles(texts[i])
+            if len(sets) > SHINGLE_CACHE:
+                sets.popitem(last=False)
+        else:
+            sets.move_to_end(i)
+        return found
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -103,19 +113,18 @@ def find_stories(texts: Sequence[str], signatures: Sequence[Signature]) -> list[
     return [root(i) for i in range(len(texts))]
 
 
-def _band_buckets(signatures: Sequence[Signature]) -> list[list[int]]:
+def _band_buckets(signatures: Sequence[Signature] | npt.NDArray[np.uint64]) -> Iterator[list[int]]:
     """Groups of two or more texts (ascending indices) that agree on some band of their signatures.
 
     Each band's values are folded into one 64-bit key with numpy and grouped by sorting, so
     only the (rare) shared buckets reach Python. Two bands folding to the same key by chance
     only cost an extra exact comparison.
     """
-    if not signatures:
-        return []
+    if len(signatures) == 0:
+        return
     matrix = np.asarray(signatures, dtype=np.uint64).reshape(len(signatures), PERMUTATIONS)
     valid = np.flatnonzero(matrix[:, 0] != EMPTY)
     rows = PERMUTATIONS // BANDS
-    groups: list[list[int]] = []
     with np.errstate(over="ignore"):
         for band in range(BANDS):
             keys = np.zeros(len(valid), dtype=np.uint64)
@@ -127,5 +136,4 @@ def _band_buckets(signatures: Sequence[Signature]) -> list[list[int]]:
             ends = np.r_[starts[1:], len(ordered)]
             for start, end in zip(starts, ends, strict=True):
                 if end - start > 1:
-                    groups.append([int(i) for i in valid[order[start:end]]])
-    return groups
+                    yield [int(i) for i in valid[order[start:end]]]

@@ -80,6 +80,9 @@ class Settings:
     passage_tokens: int = 128
     # Whole sentences repeated from the end of one passage at the start of the next.
     passage_overlap: int = 1
+    # Articles a build reads, splits, embeds and writes at a time: its memory depends on this,
+    # not on the archive's size (a few MB per thousand news articles besides the model).
+    build_batch: int = 1000
     # Hybrid fusion: "score" (cosine + bm25_weight * BM25 / best BM25, over every passage), or
     # "rrf" (reciprocal rank fusion of each leg's top `candidates`), kept only to compare.
     fusion: Fusion = DEFAULT_FUSION
@@ -193,6 +196,7 @@ _RANGES: dict[str, tuple[float | None, float | None]] = {
     "threads": (0, None),
     "passage_tokens": (1, None),
     "passage_overlap": (0, None),
+    "build_batch": (1, None),
     "bm25_weight": (0, None),
     "exact_scan_rows": (0, None),
     "candidates": (1, None),

@@ -74,26 +74,52 @@ def create(path: Path) -> None:
     whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
 
 
-def write(path: Path, add: Iterable[PassageDoc], delete_articles: Iterable[str] = ()) -> None:
-    """Apply deletions then additions in one commit (Whoosh writes new segment files only)."""
-    ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-    writer = ix.writer(limitmb=256)
-    try:
-        for article_id in delete_articles:
-            writer.delete_by_term("article_id", article_id)
-        for doc in add:
-            writer.add_document(
-                article_id=doc.article_id,
-                passage=doc.passage,
-                title=doc.title,
-                text=doc.text,
-                source=source_key(doc.source),
-                date=date_key(doc.date),
-            )
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+# Whoosh's posting pool, in its own estimate (about its real size): a sorted run goes to disk past
+# it, and the commit merges the runs in Python (past 128, in two passes). 32 MB made 127 runs at
+# SciFact x16 and a commit of over 15 minutes; 128 MB held ~110 MB more than 32 at x4 (bench/RESULTS.md,
+# build memory). 64 halves the runs of 32; the old whole-archive build used 256.
+WRITER_MB = 64
+
+
+class StoreWriter:
+    """One commit to the store, its documents added a batch at a time (Whoosh writes new segment files only).
+
+    Deletions reach only the documents committed before (never those added here), so their
+    order against additions does not matter.
+    """
+
+    def __init__(self, path: Path, limitmb: int = WRITER_MB) -> None:
+        self._writer = whoosh_index.open_dir(str(path), indexname=INDEX_NAME).writer(limitmb=limitmb)
+
+    def delete(self, article_ids: Iterable[str]) -> None:
+        try:
+            for article_id in article_ids:
+                self._writer.delete_by_term("article_id", article_id)
+        except BaseException:
+            self.cancel()
+            raise
+
+    def add(self, docs: Iterable[PassageDoc]) -> None:
+        try:
+            for doc in docs:
+                self._writer.add_document(
+                    article_id=doc.article_id,
+                    passage=doc.passage,
+                    title=doc.title,
+                    text=doc.text,
+                    source=source_key(doc.source),
+                    date=date_key(doc.date),
+                )
+        except BaseException:
+            self.cancel()
+            raise
+
+    def commit(self) -> None:
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        if not self._writer.is_closed:
+            self._writer.cancel()
 
 
 class PassageStore:

@@ -1,30 +1,44 @@
 """The one writer of a generation (index/schema.py): everything a build hands over, onto disk.
 
-The caller (archive/building.py) has read, split, planned and embedded the articles; this
-writes the article store, the Whoosh store (fresh, or carried over from the previous
-generation by hard links with deletions and additions applied), the BM25 postings (unchanged
-articles' carried by row), the coarse projection, the MinHash signatures, the arrays and
-last the manifest, into a staging folder that `layout.publish` then swaps in.
+The caller (archive/building.py) reads, splits, plans and embeds the articles a batch at a
+time and hands each batch to a `GenerationWriter`, which appends it to the article store,
+the Whoosh store (fresh, or carried over from the previous generation by hard links with
+deletions and additions applied), the BM25 postings (unchanged articles' carried by row,
+spilled to disk in sorted runs), the vector, span and MinHash arrays, all in a staging
+folder that `layout.publish` then swaps in. `finish` makes what needs every row (the
+coarse projection and its vectors, from the vectors on disk), writes the manifest last and
+leaves nothing of the batches in memory but each article's manifest entry.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+import shutil
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from index import analysis, coarse, fileio, schema, store
+from index import analysis, appending, coarse, fileio, schema, store
 from index.manifest import ArticleEntry, Manifest, write_manifest
 from index.records import Article, Progress
 from index.snapshot import Snapshot
 from index.sparse import PostingsWriter
 
 Vectors = npt.NDArray[np.float32]
+
+WRITE_BATCH = 1000  # articles per batch when a whole build's rows are handed over at once
+_SPILL = ".postings-runs"  # the BM25 writer's sorted runs, inside the staging folder until `finish`
+_BATCHED = (
+    schema.PASSAGE_VECTORS,
+    schema.SENTENCE_VECTORS,
+    schema.PASSAGE_SPANS,
+    schema.SENTENCE_SPANS,
+    schema.MINHASH,
+)
 
 
 @dataclass
@@ -61,6 +75,210 @@ class StoreChanges:
     delete: tuple[str, ...]
 
 
+class GenerationWriter:
+    """Writes one generation into `staging`, a batch of articles at a time; `finish` completes it.
+
+    `previous` (built with the same model and chunking) lends unchanged articles' postings and
+    its coarse projection; with `carry_store` its Whoosh store is carried over, and a batch
+    (re)indexes only the articles it names. Held between batches: each article's manifest
+    entry, the BM25 vocabulary and at most a run of postings; the rest is on disk.
+    """
+
+    def __init__(
+        self,
+        staging: Path,
+        info: BuildInfo,
+        dimension: int,
+        previous: Snapshot | None,
+        carry_store: bool,
+        progress: Progress,
+    ) -> None:
+        self.staging, self.info, self.dimension, self.previous = staging, info, dimension, previous
+        self.progress = progress
+        target = staging / schema.WHOOSH
+        if carry_store and previous is not None:
+            # Whoosh never rewrites a segment file in place, so hard links are a safe, instant copy.
+            target.mkdir()
+            for source in (previous.folder / schema.WHOOSH).iterdir():
+                if not source.name.endswith("LOCK"):
+                    os.link(source, target / source.name)
+        else:
+            store.create(target)
+        self.carry_store = carry_store and previous is not None
+        progress("indexing", 0, 0)
+        self._store = store.StoreWriter(target)
+        self._postings = PostingsWriter(previous.bm25 if previous is not None else None, staging / _SPILL)
+        columns = schema.Sizes(0, 0, 0, dimension)
+        self._arrays = {
+            spec: appending.ArrayAppender(staging / spec.name, spec.dtype, _columns(spec, columns)) for spec in _BATCHED
+        }
+        self._articles = (staging / schema.ARTICLES).open("wb")
+        self.entries: list[ArticleEntry] = []  # stories filled in by `finish`
+        self._offset = self._passage_row = self._sentence_row = 0
+        self._mtimes: dict[str, float] = {}  # one stat per file: a JSONL file holds thousands of articles
+
+    def add(
+        self,
+        planned: Sequence[PlannedArticle],
+        vectors: tuple[Vectors, Vectors],
+        minhash: npt.NDArray[np.uint64],
+        reindex: Collection[str] | None = None,
+    ) -> None:
+        """Append a batch: its articles in order, their (passage, sentence) vectors and signatures.
+
+        `reindex`, for a carried store: the ids whose passages go into the Whoosh store (None: all).
+        """
+        passage_vecs, sentence_vecs = vectors
+        self._store.add(
+            store.PassageDoc(
+                item.article.article_id, number, item.article.title, text, item.article.source, item.article.date
+            )
+            for item in planned
+            if reindex is None or item.article.article_id in reindex
+            for number, text in enumerate(item.passage_texts())
+        )
+        self._add_postings(planned)
+        self._arrays[schema.PASSAGE_VECTORS].append(np.asarray(passage_vecs, dtype=np.float32))
+        self._arrays[schema.SENTENCE_VECTORS].append(np.asarray(sentence_vecs, dtype=np.float32))
+        spans = [s for item in planned for s in _passage_spans(item)]
+        self._arrays[schema.PASSAGE_SPANS].append(np.array(spans, dtype=np.int32).reshape(-1, 4))
+        sentence_spans = [item.sentence_spans.astype(np.int32).reshape(-1, 2) for item in planned]
+        self._arrays[schema.SENTENCE_SPANS].append(np.concatenate([np.zeros((0, 2), np.int32), *sentence_spans]))
+        self._arrays[schema.MINHASH].append(
+            np.asarray(minhash, dtype=np.uint64).reshape(-1, schema.MINHASH_PERMUTATIONS)
+        )
+        self._add_articles(planned)
+        self.progress("indexing", self._passage_row, self._passage_row)
+
+    def delete(self, article_ids: Sequence[str]) -> None:
+        """Remove articles from the carried store (its documents from before this build only)."""
+        self._store.delete(article_ids)
+
+    def _add_postings(self, planned: Sequence[PlannedArticle]) -> None:
+        """The BM25 sidecar's rows: unchanged articles' postings carried over, new passages analysed."""
+        previous = self.previous
+        for item in planned:
+            if item.reuse is not None and previous is not None:
+                self._postings.carry(item.reuse.passage_row, len(item.passages))
+                continue
+            title_terms = analysis.terms(item.article.title)
+            for text in item.passage_texts():
+                self._postings.add(analysis.terms(text), title_terms)
+
+    def _add_articles(self, planned: Sequence[PlannedArticle]) -> None:
+        """The article store's records, and each article's manifest entry (rows, record offset)."""
+        for item in planned:
+            article = item.article
+            record = schema.encode_article(article)
+            self._articles.write(record)
+            self.entries.append(
+                ArticleEntry(
+                    article_id=article.article_id,
+                    content_hash=article.content_hash,
+                    title=article.title,
+                    source=article.source,
+                    date=article.date.isoformat() if article.date else "",
+                    path=article.path,
+                    passage_row=self._passage_row,
+                    passage_count=len(item.passages),
+                    sentence_row=self._sentence_row,
+                    sentence_count=len(item.sentence_spans),
+                    offset=self._offset,
+                    length=len(record),
+                    source_mtime=_mtime(article.path, self._mtimes),
+                )
+            )
+            self._offset += len(record)
+            self._passage_row += len(item.passages)
+            self._sentence_row += len(item.sentence_spans)
+
+    def end_batches(self) -> None:
+        """No more batches: the article store and the arrays are complete on disk (readable by `texts`)."""
+        if self._articles.closed:
+            return
+        fileio.sync(self._articles)
+        self._articles.close()
+        for appender in self._arrays.values():
+            appender.close()
+
+    def texts(self) -> StoredTexts:
+        """The articles' texts in order, read back from the article store on demand."""
+        return StoredTexts(self.staging / schema.ARTICLES, self.entries)
+
+    def signatures(self) -> npt.NDArray[np.uint64]:
+        """Every article's MinHash signature, in order (read back whole: 512 bytes an article)."""
+        signatures: npt.NDArray[np.uint64] = np.load(self.staging / schema.MINHASH.name, allow_pickle=False)
+        return signatures
+
+    def finish(self, stories: Sequence[str], projection: Vectors | None = None) -> Manifest:
+        """Complete the generation: the Whoosh commit, BM25 files, coarse pass and manifest.
+
+        `stories` gives each article's story id, in order; a shard is given its archive's `projection`.
+        """
+        self.end_batches()
+        self._store.commit()
+        bm25_terms, bm25_postings = self._postings.save(self.staging)
+        shutil.rmtree(self.staging / _SPILL, ignore_errors=True)
+        passage_file = self.staging / schema.PASSAGE_VECTORS.name
+        if projection is None:
+            projection = carried_projection(self.previous, self.dimension)
+        if projection is None:
+            total = self._passage_row
+            projection = coarse.fit_sample(appending.read_rows(passage_file, coarse.sample_rows(total)))
+        coarse_dimension = _write_coarse(self.staging, passage_file, projection)
+        entries = tuple(replace(e, story=story) for e, story in zip(self.entries, stories, strict=True))
+        files = {
+            str(path.relative_to(self.staging)): path.stat().st_size
+            for path in sorted(self.staging.rglob("*"))
+            if path.is_file()
+        }
+        manifest = Manifest(
+            package_version=self.info.package_version,
+            model_name=self.info.model_name,
+            model_fingerprint=self.info.model_fingerprint,
+            dimension=self.dimension,
+            passage_tokens=self.info.passage_tokens,
+            passage_overlap=self.info.passage_overlap,
+            splitter=self.info.splitter,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            articles=entries,
+            passages=self._passage_row,
+            sentences=self._sentence_row,
+            files=files,
+            bm25_terms=bm25_terms,
+            bm25_postings=bm25_postings,
+            coarse_dimension=coarse_dimension,
+        )
+        write_manifest(self.staging, manifest)
+        return manifest
+
+    def abandon(self) -> None:
+        """Stop writing (the caller removes the staging folder)."""
+        self._store.cancel()
+        if not self._articles.closed:
+            self._articles.close()
+        for appender in self._arrays.values():
+            appender.abandon()
+
+
+class StoredTexts(Sequence[str]):
+    """Article texts read back from an article store by their entries' offsets (for near-duplicates)."""
+
+    def __init__(self, path: Path, entries: Sequence[ArticleEntry]) -> None:
+        self.path, self.entries = path, entries
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        entry = self.entries[index]
+        with self.path.open("rb") as handle:
+            return schema.read_article(handle, self.path.parent, entry.offset, entry.length, entry.article_id).text
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+
 def write_generation(
     staging: Path,
     planned: Sequence[PlannedArticle],
@@ -73,108 +291,42 @@ def write_generation(
     progress: Progress,
     projection: Vectors | None = None,
 ) -> Manifest:
-    """Write a whole generation into `staging`.
+    """Write a whole generation into `staging` at once, through `GenerationWriter` (a sharded build's shard).
 
     `vectors` are (passages, sentences) for every planned article in order; `stories` each
-    article's story id. `previous` (built with the same model and chunking) lends unchanged
-    articles' postings and its coarse projection; with `store_changes` its Whoosh store is
-    carried over and changed instead of rebuilt. A shard is given its archive's `projection`.
+    article's story id. With `store_changes`, `previous`'s Whoosh store is carried over and changed.
     """
     passage_vecs, sentence_vecs = vectors
-    _write_store(staging, planned, previous if store_changes is not None else None, store_changes, progress)
-    bm25_terms, bm25_postings = _write_postings(staging, planned, previous, progress)
-    if projection is None:
-        projection = carried_projection(previous, int(passage_vecs.shape[1]))
-    if projection is None:
-        projection = coarse.fit_projection(passage_vecs)
-    coarse_dimension = _write_coarse(staging, passage_vecs, projection)
-    schema.save(staging, schema.MINHASH, minhash)
-    entries = _write_articles(staging, planned, stories)
-    spans = [s for item in planned for s in _passage_spans(item)]
-    sentence_spans = (
-        np.concatenate([item.sentence_spans for item in planned]) if planned else np.zeros((0, 2), np.int32)
-    )
-    schema.save(staging, schema.PASSAGE_VECTORS, passage_vecs)
-    schema.save(staging, schema.SENTENCE_VECTORS, sentence_vecs)
-    schema.save(staging, schema.PASSAGE_SPANS, np.array(spans, dtype=np.int32).reshape(-1, 4))
-    schema.save(staging, schema.SENTENCE_SPANS, sentence_spans.astype(np.int32).reshape(-1, 2))
-    files = {
-        str(path.relative_to(staging)): path.stat().st_size for path in sorted(staging.rglob("*")) if path.is_file()
-    }
-    manifest = Manifest(
-        package_version=info.package_version,
-        model_name=info.model_name,
-        model_fingerprint=info.model_fingerprint,
-        dimension=int(passage_vecs.shape[1]),
-        passage_tokens=info.passage_tokens,
-        passage_overlap=info.passage_overlap,
-        splitter=info.splitter,
-        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        articles=tuple(entries),
-        passages=sum(e.passage_count for e in entries),
-        sentences=sum(e.sentence_count for e in entries),
-        files=files,
-        bm25_terms=bm25_terms,
-        bm25_postings=bm25_postings,
-        coarse_dimension=coarse_dimension,
-    )
-    write_manifest(staging, manifest)
-    return manifest
+    writer = GenerationWriter(staging, info, int(passage_vecs.shape[1]), previous, store_changes is not None, progress)
+    try:
+        if store_changes is not None:
+            writer.delete(store_changes.delete)
+        p_row = s_row = 0
+        for start in range(0, len(planned), WRITE_BATCH):
+            batch = planned[start : start + WRITE_BATCH]
+            p_end = p_row + sum(len(item.passages) for item in batch)
+            s_end = s_row + sum(len(item.sentence_spans) for item in batch)
+            writer.add(
+                batch,
+                (passage_vecs[p_row:p_end], sentence_vecs[s_row:s_end]),
+                minhash[start : start + len(batch)],
+                store_changes.index if store_changes is not None else None,
+            )
+            p_row, s_row = p_end, s_end
+        return writer.finish(stories, projection)
+    except BaseException:
+        writer.abandon()
+        raise
+
+
+def _columns(spec: schema.ArrayFile, sizes: schema.Sizes) -> int | None:
+    shape = spec.shape(sizes)
+    return shape[1] if len(shape) == 2 else None
 
 
 def _passage_spans(item: PlannedArticle) -> list[tuple[int, int, int, int]]:
     spans = item.sentence_spans
     return [(first, end, int(spans[first][0]), int(spans[end - 1][1])) for first, end in item.passages]
-
-
-def _write_store(
-    staging: Path,
-    planned: Sequence[PlannedArticle],
-    carry_from: Snapshot | None,
-    changes: StoreChanges | None,
-    progress: Progress,
-) -> None:
-    target = staging / schema.WHOOSH
-    if carry_from is None or changes is None:
-        store.create(target)
-        todo = {item.article.article_id for item in planned}
-        deletions: Sequence[str] = ()
-    else:
-        # Whoosh never rewrites a segment file in place, so hard links are a safe, instant copy.
-        target.mkdir()
-        for source in (carry_from.folder / schema.WHOOSH).iterdir():
-            if not source.name.endswith("LOCK"):
-                os.link(source, target / source.name)
-        todo, deletions = set(changes.index), changes.delete
-    docs = [
-        store.PassageDoc(
-            item.article.article_id, number, item.article.title, text, item.article.source, item.article.date
-        )
-        for item in planned
-        if item.article.article_id in todo
-        for number, text in enumerate(item.passage_texts())
-    ]
-    progress("indexing", 0, len(docs))
-    store.write(target, docs, delete_articles=deletions)
-    progress("indexing", len(docs), len(docs))
-
-
-def _write_postings(
-    staging: Path, planned: Sequence[PlannedArticle], previous: Snapshot | None, progress: Progress
-) -> tuple[int, int]:
-    """The BM25 sidecar: unchanged articles' postings carried over, new passages analysed."""
-    writer = PostingsWriter(previous.bm25 if previous is not None else None)
-    total = sum(len(item.passages) for item in planned)
-    progress("postings", 0, total)
-    for item in planned:
-        if item.reuse is not None and previous is not None:
-            writer.carry(item.reuse.passage_row, len(item.passages))
-            continue
-        title_terms = analysis.terms(item.article.title)
-        for text in item.passage_texts():
-            writer.add(analysis.terms(text), title_terms)
-    progress("postings", total, total)
-    return writer.save(staging)
 
 
 def carried_projection(previous: Snapshot | None, dimension: int) -> Vectors | None:
@@ -185,50 +337,23 @@ def carried_projection(previous: Snapshot | None, dimension: int) -> Vectors | N
     return np.asarray(projection, dtype=np.float32)
 
 
-def _write_coarse(staging: Path, passage_vecs: Vectors, projection: Vectors) -> int:
-    """The dense leg's coarse pass (index/coarse.py)."""
-    schema.save(staging, schema.COARSE_PROJECTION, np.asarray(projection, dtype=np.float32))
-    schema.save(staging, schema.COARSE_VECTORS, coarse.project(passage_vecs, projection))
+def _write_coarse(staging: Path, passage_file: Path, projection: Vectors) -> int:
+    """The dense leg's coarse pass (index/coarse.py), projected from the passage vectors on disk a chunk at a time."""
+    projection = np.asarray(projection, dtype=np.float32)
+    schema.save(staging, schema.COARSE_PROJECTION, projection)
+    out = appending.ArrayAppender(staging / schema.COARSE_VECTORS.name, np.float32, int(projection.shape[1]))
+    try:
+        for chunk in appending.read_chunks(passage_file):
+            out.append(coarse.project(chunk, projection))
+    except BaseException:
+        out.abandon()
+        raise
+    out.close()
     return int(projection.shape[1])
 
 
-def _write_articles(staging: Path, planned: Sequence[PlannedArticle], stories: Sequence[str]) -> list[ArticleEntry]:
-    """The article store, and each article's manifest entry (rows, record offset)."""
-    entries: list[ArticleEntry] = []
-    offset = passage_row = sentence_row = 0
-    mtimes: dict[str, float] = {}  # one stat per file: a JSONL file holds thousands of articles
-    with (staging / schema.ARTICLES).open("wb") as articles_file:
-        for item, story in zip(planned, stories, strict=True):
-            article = item.article
-            record = schema.encode_article(article)
-            articles_file.write(record)
-            entries.append(
-                ArticleEntry(
-                    article_id=article.article_id,
-                    content_hash=article.content_hash,
-                    title=article.title,
-                    source=article.source,
-                    date=article.date.isoformat() if article.date else "",
-                    path=article.path,
-                    passage_row=passage_row,
-                    passage_count=len(item.passages),
-                    sentence_row=sentence_row,
-                    sentence_count=len(item.sentence_spans),
-                    offset=offset,
-                    length=len(record),
-                    source_mtime=_mtime(article.path, mtimes),
-                    story=story,
-                )
-            )
-            offset += len(record)
-            passage_row += len(item.passages)
-            sentence_row += len(item.sentence_spans)
-        fileio.sync(articles_file)
-    return entries
-
-
 def _mtime(path: str, known: dict[str, float]) -> float:
-    """The file's mtime (0 when gone or none), stat'ed once per write: `known` holds those seen."""
+    """The file's mtime (0 when gone or none), stat'ed once per build: `known` holds those seen."""
     if path not in known:
         try:
             known[path] = os.stat(path).st_mtime if path else 0.0

@@ -35,7 +35,7 @@ import archive.decoding
 from archive.api import Archive
 from archive.errors import ArchiveError
 from archive.settings import Settings
-from index import embed_cache, fileio, layout, schema, writer
+from index import appending, embed_cache, fileio, layout, schema, writer
 from index.embedder import Embedder
 
 # Where a worker can be told to stop, in the order a build passes them.
@@ -49,8 +49,8 @@ POINTS = (
     "whoosh-segment",  # Whoosh segment written, its table of contents not yet
     "whoosh-toc",  # Whoosh table of contents written, old files not yet cleaned
     "articles-write",  # article store half written
-    "vectors-partial",  # sentence vector file half written
-    "spans-write",  # vectors written, span arrays not yet
+    "vectors-partial",  # sentence vector file partly written (a batch appended, its header still says 0 rows)
+    "spans-write",  # vector files complete, the span arrays' headers not yet written
     "manifest-partial",  # manifest half written
     "swap-fsync",  # staging complete, about to be synced and renamed
     "swap-renamed",  # renamed to its generation name, CURRENT still names the old one
@@ -100,7 +100,8 @@ class Worker:
         wrap(whoosh_writing.SegmentWriter, "_commit_toc", lambda f, *a: self._before("whoosh-segment", f, *a))
         wrap(whoosh_index, "clean_files", lambda f, *a: self._before("whoosh-toc", f, *a))
         wrap(schema, "encode_article", lambda f, *a: self._second("articles-write", f, *a))
-        wrap(schema, "save", self._save_array)
+        wrap(appending.ArrayAppender, "append", self._append_rows)
+        wrap(appending.ArrayAppender, "close", self._close_array)
         wrap(writer, "write_manifest", self._write_manifest)
         wrap(fileio, "sync_tree", lambda f, *a: self._before("swap-fsync", f, *a))
         wrap(os, "rename", self._rename)
@@ -132,14 +133,15 @@ class Worker:
         self.reach("cache-write")
         return original(cache, texts, rows)  # type: ignore[no-any-return]
 
-    def _save_array(self, original: Callable[..., Any], folder: Path, spec: schema.ArrayFile, array: Any) -> None:
-        if spec is schema.SENTENCE_VECTORS:
-            data = array.tobytes()
-            (folder / spec.name).write_bytes(data[: len(data) // 2])
+    def _append_rows(self, original: Callable[..., Any], appender: appending.ArrayAppender, rows: Any) -> None:
+        original(appender, rows)
+        if appender.path.name == schema.SENTENCE_VECTORS.name and self.nth("sentence-rows") == 1:
             self.reach("vectors-partial")
-        elif spec is schema.PASSAGE_SPANS:
+
+    def _close_array(self, original: Callable[..., Any], appender: appending.ArrayAppender) -> None:
+        if appender.path.name == schema.PASSAGE_SPANS.name:
             self.reach("spans-write")
-        original(folder, spec, array)
+        original(appender)
 
     def _write_manifest(self, original: Callable[..., Any], folder: Path, manifest: Any) -> None:
         data = manifest.to_bytes()

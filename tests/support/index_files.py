@@ -42,13 +42,15 @@ def live_files(index_dir: Path) -> dict[str, str]:
 
 
 def _generation(folder: Path, name: str) -> dict[str, str]:
-    segment = _segment_name(folder)
+    segments = _segment_names(folder)
     files = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = path.relative_to(folder).as_posix()
-        key = f"{name}/{relative.replace(segment, 'SEGMENT') if segment else relative}"
+        for old, new in segments.items():
+            relative = relative.replace(old, new)
+        key = f"{name}/{relative}"
         if path.name == "manifest.json":
-            files[key] = _json_digest(path, {segment: "SEGMENT"} if segment else {})
+            files[key] = _json_digest(path, segments)
         elif path.suffix in (".seg", ".toc"):
             files[key] = _whoosh_digest(path.parent)
         else:
@@ -56,10 +58,17 @@ def _generation(folder: Path, name: str) -> dict[str, str]:
     return files
 
 
-def _segment_name(folder: Path) -> str:
-    """The random part of the Whoosh segment's file name ("" when there is none)."""
-    segments = sorted((folder / "whoosh").glob("*.seg"))
-    return segments[0].stem.removeprefix(f"{INDEX_NAME}_") if segments else ""
+def _segment_names(folder: Path) -> dict[str, str]:
+    """The random part of each Whoosh segment's file name -> SEGMENT-n, n its place in the store's
+    table of contents (an updated store has the carried segments, then the new one)."""
+    if not (folder / "whoosh").is_dir():
+        return {}
+    ix = whoosh_index.open_dir(str(folder / "whoosh"), indexname=INDEX_NAME)
+    try:
+        ids = [segment.segment_id().removeprefix(f"{INDEX_NAME}_") for segment in ix._segments()]
+    finally:
+        ix.close()
+    return {segment: f"SEGMENT-{n}" for n, segment in enumerate(ids)}
 
 
 def _json_digest(path: Path, renamed: dict[str, str]) -> str:

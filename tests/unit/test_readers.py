@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from archive.metadata import parse_date, title_from_text
 from archive.models import Duplicate
-from archive.readers import SUPPORTED_SUFFIXES, ReadOutcome, content_hash, read_file, read_folders
+from archive.readers import SUPPORTED_SUFFIXES, FolderStream, ReadOutcome, content_hash, read_file, read_folders
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
@@ -245,6 +245,23 @@ def test_large_jsonl_is_streamed(tmp_path: Path) -> None:
     assert len(outcome.articles) == 99_900
     assert [p.line for p in outcome.failed] == list(range(1000, 100_001, 1000))
     assert outcome.articles[-1].article_id == "big/99999"
+
+
+def test_a_stream_hands_jsonl_records_over_one_by_one(tmp_path: Path) -> None:
+    """A build holds a batch of a big JSON Lines file, not the whole file: the stream yields as it reads."""
+    write(tmp_path / "a.txt", "Headline A\n\nThe first article.")
+    write(tmp_path / "b.jsonl", '{"title": "B1", "text": "One."}\n{broken\n{"title": "B3", "text": "Three."}\n')
+    write(tmp_path / "c.txt", "Headline C\n\nThe first article.")  # the same text as a.txt
+    stream = FolderStream([tmp_path])
+    articles = iter(stream)
+    assert next(articles).article_id == "a"
+    assert next(articles).article_id == "b/1"
+    assert stream.count == 2  # nothing past the first record of b.jsonl was handed over
+    assert [a.article_id for a in articles] == ["b/3"]
+    outcome = stream.outcome()
+    assert outcome.articles == ()
+    assert [(Path(p.path).name, p.line) for p in outcome.failed] == [("b.jsonl", 2)]
+    assert [(d.article_id, d.same_as) for d in outcome.duplicates] == [("c", "a")]
 
 
 # --- bytes to text -----------------------------------------------------------------------

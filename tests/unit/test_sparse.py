@@ -97,6 +97,33 @@ def test_carried_postings_equal_a_fresh_build(tmp_path: Path) -> None:
     assert carried.document_frequency("detaine") == 0  # the dropped passage's term has no postings left
 
 
+@pytest.mark.parametrize("limit", [1, 3, 7])
+def test_postings_spilled_in_runs_write_the_same_files(tmp_path: Path, limit: int) -> None:
+    """A build that streams spills sorted runs every `limit` postings and merges them: the files are unchanged."""
+    passages = [*PASSAGES, (["rocket", "zebra"], ["zoo"]), (["talk"], ["border", "zebra"])]
+    (tmp_path / "old").mkdir()
+    old = write(tmp_path / "old", PASSAGES)
+    made = {}
+    for name, spill in (("held", None), ("spilled", tmp_path / "runs")):
+        writer = PostingsWriter(old, spill=spill, limit=limit)
+        writer.carry(2, 2)  # carried rows mixed with new ones, out of their old order
+        for text, title in passages[4:]:
+            writer.add(text, title)
+        writer.carry(0, 1)
+        writer.add(*PASSAGES[1])
+        (tmp_path / name).mkdir()
+        made[name] = writer.save(tmp_path / name)
+    assert made["held"] == made["spilled"] == (13, 19)  # the old vocabulary of 11 terms, then zebra and zoo
+    for path in sorted((tmp_path / "held").iterdir()):
+        assert path.read_bytes() == (tmp_path / "spilled" / path.name).read_bytes(), path.name
+    assert list((tmp_path / "runs").iterdir()) == []  # the runs are gone once merged
+    index = BM25Index(tmp_path / "spilled", sizes(6, 13, 19))
+    # Rows: 0-1 carried from old rows 2-3, 2-3 new, 4 carried from old row 0, 5 new (old passage 1's terms).
+    assert sorted(row for row, _ in index.search(["zebra"], k=10)) == [2, 3]
+    assert sorted(row for row, _ in index.search(["border"], k=10)) == [3, 4, 5]
+    assert sorted(row for row, _ in index.search(["detaine", "rain"], k=10)) == [0, 1]
+
+
 def test_a_vocabulary_of_the_wrong_size_is_reported(tmp_path: Path) -> None:
     index = write(tmp_path, PASSAGES)
     with pytest.raises(IndexCorruptError, match=r"bm25_vocab\.json"):
