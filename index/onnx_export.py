@@ -199,6 +199,7 @@ def ensure_export(
             )  # fmt: skip
             (staging / META_FILE).write_text(json.dumps(asdict(record), indent=1), encoding="utf-8")
             _sync_folder(staging)
+            _set_aside_damaged(cache_dir, key)
             os.rename(staging, cache_dir / key)
             _sync_folder(cache_dir)
         finally:
@@ -343,6 +344,18 @@ def _export_lock(cache_dir: Path, key: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _set_aside_damaged(cache_dir: Path, key: str) -> None:
+    """Remove a folder under `key` that `find_export` did not accept (a weights file cut short, a record
+    unreadable), so the new export can take its name. Called holding the key's lock; readers never
+    open a folder without a valid record, so none is using it."""
+    target = cache_dir / key
+    if not target.exists():
+        return
+    aside = cache_dir / f".damaged-{key}-{uuid.uuid4().hex[:8]}"
+    os.rename(target, aside)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _sync_folder(folder: Path) -> None:

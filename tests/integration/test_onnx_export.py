@@ -71,6 +71,21 @@ def test_an_export_whose_weights_file_was_cut_short_is_not_used(private_cache: P
     assert find_export(private_cache, _weights(embedder), "fp32") is None
 
 
+def test_a_damaged_export_is_replaced_by_a_fresh_one(private_cache: Path, embedder: Embedder) -> None:
+    published = find_export(private_cache, _weights(embedder), "fp32")
+    assert published is not None
+    weights = published.with_name(WEIGHTS_DATA_FILE)
+    with weights.open("r+b") as handle:
+        handle.truncate(weights.stat().st_size // 2)
+    fresh = ensure_export(embedder.model_path, _weights(embedder), "fp32", private_cache)
+    assert fresh == published, "the same key's folder, exported again"
+    assert find_export(private_cache, _weights(embedder), "fp32") == fresh
+    record = read_record(fresh.parent)
+    assert record is not None and record.data_bytes == weights.stat().st_size > 80_000_000
+    leftovers = [p.name for p in private_cache.iterdir() if p.name.startswith((".damaged-", ".staging-"))]
+    assert leftovers == []
+
+
 def test_the_fp32_export_runs_fused_attention(embedder: Embedder) -> None:
     import onnx
 
