@@ -51,7 +51,9 @@ def print_answer(answer: Answer) -> None:
 
 def _print_citation(number: int, citation: Citation, answer: Answer) -> None:
     claim = answer.claims[citation.claim] if citation.claim < len(answer.claims) else None
-    tag = f" [red](says {escape(claim.value)})[/]" if answer.conflict and claim and claim.value else ""
+    # A sentence grouped with a claim by similarity alone states no figure: label only what it says.
+    stated = answer.conflict and claim is not None and claim.value in citation.values
+    tag = f" [red](says {escape(claim.value)})[/]" if stated and claim is not None else ""
     console.print(f"\n[bold green][{number}][/]{tag} {escape(citation.sentence)}")
     console.print(
         f"    {_byline(citation.title, citation.source, citation.date, citation.article_id)}"

@@ -38,6 +38,18 @@ def test_ask_prints_the_cited_sentence_with_its_article(cli_index: Path) -> None
     assert "[1]" in result.stdout
 
 
+def test_a_disagreement_labels_only_sentences_that_state_the_figure(cli_index: Path) -> None:
+    result = run("ask", SEED_QUESTION, index=cli_index)
+    assert result.returncode == 0, result.stderr
+    assert "Sources disagree" in result.stdout
+    labelled = [line for line in result.stdout.splitlines() if "(says " in line]
+    assert any("(says 5)" in line and "release five Lebanese detainees" in line for line in labelled)
+    assert any("(says 6)" in line and "release six Lebanese" in line for line in labelled)
+    # The seeds' answer also cites sentences that name no number of detainees at all.
+    assert not any("no official Lebanese or Israeli statement" in line for line in labelled)
+    assert not any("release of Lebanese detainees who have been held" in line for line in labelled)
+
+
 def test_ask_json_is_one_document_with_verbatim_citations(cli_index: Path) -> None:
     result = run("ask", SEED_QUESTION, "--json", index=cli_index)
     assert result.returncode == 0, result.stderr
