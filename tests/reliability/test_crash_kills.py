@@ -41,6 +41,29 @@ def assert_sound(
     return answer_key(answer)
 
 
+def assert_after_kill(
+    index: Path,
+    corpora: dict[str, Corpus],
+    live_and_target: tuple[str, str],
+    where: str,
+    before: tuple[str, Key],
+    swapped: bool,
+    settings: Settings,
+    embedder: Embedder,
+) -> str:
+    """After a killed build: the new generation if it was already live (`swapped`), else the old one
+    untouched; returns the corpus now live."""
+    live, target = live_and_target
+    name_before, key_before = before
+    if swapped:  # the new generation was complete and live: it stays
+        assert layout.current_name(index) != name_before, where
+        assert_sound(index, corpora, target, settings, embedder)
+        return target
+    assert layout.current_name(index) == name_before, f"{where}: CURRENT moved"
+    assert assert_sound(index, corpora, live, settings, embedder) == key_before, where
+    return live
+
+
 def cache_for(point: str, index: Path, number: int) -> str:
     if point == "embed-passages":
         return "off"  # a real forward pass, not cache hits
@@ -66,13 +89,8 @@ def test_kills_at_every_stage_of_build_and_update(
         builder.wait_for(job, {"paused"})
         assert builder.kill(job) == -9, f"{op} at {point}: the worker was not killed"
         kills.append(f"{op}@{point}")
-        if point in AFTER_SWAP:  # the new generation was complete and live: it stays
-            live = target
-            assert layout.current_name(index) != name_before, f"{op} at {point}"
-            assert_sound(index, corpora, live, settings, embedder)
-        else:
-            assert layout.current_name(index) == name_before, f"{op} at {point}: CURRENT moved"
-            assert assert_sound(index, corpora, live, settings, embedder) == key_before, f"{op} at {point}"
+        live = assert_after_kill(index, corpora, (live, target), f"{op} at {point}", (name_before, key_before),
+                                 point in AFTER_SWAP, settings, embedder)  # fmt: skip
         # The next build succeeds straight away: no stale lock, leftovers cleared, and an embedding
         # cache killed mid-transaction still opens (SQLite rolls the write back).
         follow = cache if point == "cache-write" else "auto"
@@ -151,13 +169,8 @@ def test_kills_during_a_sharded_build_and_update_never_leave_a_mix_of_shards(
         job = builder.start(op, corpora[target].folder, index, pause=point, shards=3)
         builder.wait_for(job, {"paused"})
         assert builder.kill(job) == -9, f"{op} at {point}: the worker was not killed"
-        if point in AFTER_SWAP:
-            live = target
-            assert layout.current_name(index) != name_before, f"{op} at {point}"
-            assert_sound(index, corpora, live, settings, embedder)
-        else:
-            assert layout.current_name(index) == name_before, f"{op} at {point}: CURRENT moved"
-            assert assert_sound(index, corpora, live, settings, embedder) == key_before, f"{op} at {point}"
+        live = assert_after_kill(index, corpora, (live, target), f"{op} at {point}", (name_before, key_before),
+                                 point in AFTER_SWAP, settings, embedder)  # fmt: skip
         builder.finish(builder.start(op, corpora[OTHER[live]].folder, index, shards=3))
         live = OTHER[live]
         key_before = assert_sound(index, corpora, live, settings, embedder, verify=False)
