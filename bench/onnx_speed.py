@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ import numpy as np
 from bench import report as rp
 from bench.datasets import SCIFACT, RetrievalQuery, scifact_queries
 from bench.eval import ndcg_at_10
+from bench.speed_tasks import edit_record
 
 OUT = Path(__file__).resolve().parent / "out"
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,17 +75,6 @@ def timed(command: list[str], backend: str | None) -> float:
     return time.perf_counter() - started
 
 
-def _jsonl_reviser(original: str) -> Callable[[str], str]:
-    """For a JSON-lines folder file: the file with `note` appended to its first record's text only."""
-    first, _, rest = original.partition("\n")
-    record = json.loads(first)
-
-    def revise(note: str) -> str:
-        return json.dumps({**record, "text": f"{record['text']}\n\n{note}"}) + "\n" + rest
-
-    return revise
-
-
 def cold_starts(index: Path, folder: Path, repeats: int) -> dict[str, Any]:
     """Cold ask per backend, `import torch` alone, and a one-article update per backend; interleaved."""
     archive = str(BIN / "archive")
@@ -98,12 +87,14 @@ def cold_starts(index: Path, folder: Path, repeats: int) -> dict[str, Any]:
     }
     changed = sorted(folder.iterdir())[0]
     original = changed.read_text(encoding="utf-8")
-    revise = _jsonl_reviser(original) if changed.suffix == ".jsonl" else lambda note: f"{original}\n\n{note}"
     runs: dict[str, list[float]] = {name: [] for name in variants}
     for repeat in range(repeats + 1):  # the first round warms the page cache and is dropped
         for name in rp.rotated(list(variants), repeat):
             if name.startswith("update"):  # one article changed since the last update
-                changed.write_text(revise(f"Revision {repeat} {name}."), encoding="utf-8")
+                if changed.suffix == ".jsonl":  # a corpus file: its first record is the article changed
+                    edit_record(changed, 0, f"{repeat} {name}")
+                else:
+                    changed.write_text(original + f"\n\nRevision {repeat} {name}.", encoding="utf-8")
             seconds = timed(*variants[name])
             if repeat:
                 runs[name].append(seconds)
