@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -75,11 +75,15 @@ def are_copies(a: set[int], b: set[int]) -> bool:
     return shared / len(a | b) >= MIN_JACCARD or shared / min(len(a), len(b)) >= MIN_CONTAINMENT
 
 
-def find_stories(texts: Sequence[str], signatures: Sequence[Signature] | npt.NDArray[np.uint64]) -> list[int]:
+def find_stories(
+    texts: Sequence[str], signatures: Iterable[Signature] | Iterable[npt.NDArray[np.uint64]] | npt.NDArray[np.uint64]
+) -> list[int]:
     """For each text, the index of the first text of its story (itself when it has no earlier copy).
 
     Only pairs that share a signature band are compared, on shingle sets made on demand,
-    so the cost grows with the number of articles, not its square.
+    so the cost grows with the number of articles, not its square. `signatures` are the texts'
+    in order: one each, a matrix of them, or consecutive chunks of rows (read from disk: only
+    their band keys, half their size, are held).
     """
     parent = list(range(len(texts)))
     sets: OrderedDict[int, set[int]] = OrderedDict()
@@ -113,27 +117,44 @@ def find_stories(texts: Sequence[str], signatures: Sequence[Signature] | npt.NDA
     return [root(i) for i in range(len(texts))]
 
 
-def _band_buckets(signatures: Sequence[Signature] | npt.NDArray[np.uint64]) -> Iterator[list[int]]:
+def _band_buckets(
+    signatures: Iterable[Signature] | Iterable[npt.NDArray[np.uint64]] | npt.NDArray[np.uint64],
+) -> Iterator[list[int]]:
     """Groups of two or more texts (ascending indices) that agree on some band of their signatures.
 
     Each band's values are folded into one 64-bit key with numpy and grouped by sorting, so
     only the (rare) shared buckets reach Python. Two bands folding to the same key by chance
     only cost an extra exact comparison.
     """
-    if len(signatures) == 0:
-        return
-    matrix = np.asarray(signatures, dtype=np.uint64).reshape(len(signatures), PERMUTATIONS)
-    valid = np.flatnonzero(matrix[:, 0] != EMPTY)
+    valid, keys = _band_keys([signatures] if isinstance(signatures, np.ndarray) else signatures)
+    for band_keys in keys:
+        order = np.argsort(band_keys, kind="stable")
+        ordered = band_keys[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        ends = np.r_[starts[1:], len(ordered)]
+        for start, end in zip(starts, ends, strict=True):
+            if end - start > 1:
+                yield [int(i) for i in valid[order[start:end]]]
+
+
+def _band_keys(
+    chunks: Iterable[Signature] | Iterable[npt.NDArray[np.uint64]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
+    """The texts with a signature (not too short to have one), and their key per band: (BANDS, texts)."""
     rows = PERMUTATIONS // BANDS
-    with np.errstate(over="ignore"):
-        for band in range(BANDS):
-            keys = np.zeros(len(valid), dtype=np.uint64)
-            for column in range(band * rows, (band + 1) * rows):
-                keys = keys * np.uint64(0x9E3779B97F4A7C15) + matrix[valid, column]
-            order = np.argsort(keys, kind="stable")
-            ordered = keys[order]
-            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-            ends = np.r_[starts[1:], len(ordered)]
-            for start, end in zip(starts, ends, strict=True):
-                if end - start > 1:
-                    yield [int(i) for i in valid[order[start:end]]]
+    valid_parts: list[npt.NDArray[np.int64]] = []
+    key_parts: list[npt.NDArray[np.uint64]] = []
+    seen = 0
+    for chunk in chunks:
+        matrix = np.asarray(chunk, dtype=np.uint64).reshape(-1, PERMUTATIONS)
+        valid = np.flatnonzero(matrix[:, 0] != EMPTY)
+        keys = np.zeros((BANDS, len(valid)), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for column in range(rows):
+                keys = keys * np.uint64(0x9E3779B97F4A7C15) + matrix[valid][:, column::rows].T
+        valid_parts.append(valid + seen)
+        key_parts.append(keys)
+        seen += len(matrix)
+    if not key_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros((BANDS, 0), dtype=np.uint64)
+    return np.concatenate(valid_parts).astype(np.int64), np.concatenate(key_parts, axis=1)

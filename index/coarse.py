@@ -21,6 +21,7 @@ from index.vectors import top_indices
 
 COARSE_DIMENSION = 64
 FIT_SAMPLE = 20_000  # passages the principal directions are fitted on
+_GRAM_CHUNK = 4096  # rows cast to float64 at a time
 
 Matrix = npt.NDArray[np.float32]
 
@@ -39,15 +40,27 @@ def sample_rows(total: int) -> npt.NDArray[np.int64]:
 
 
 def fit_sample(sample: Matrix, dimension: int = COARSE_DIMENSION) -> Matrix:
-    """The projection fitted on the sampled rows (`sample_rows`) of the passage vectors."""
+    """The projection fitted on the sampled rows (`sample_rows`) of the passage vectors.
+
+    The directions are the top eigenvectors of the sample's Gram matrix (columns x columns),
+    summed a chunk of rows at a time: the same subspace as the sample's SVD, without its
+    (rows x columns) float64 factors and workspace, which were a build's peak memory.
+    """
     columns = sample.shape[1]
     dimension = min(dimension, columns)
-    if len(sample) == 0:
-        return np.eye(columns, dimension, dtype=np.float32)
-    _, _, directions = np.linalg.svd(np.asarray(sample, dtype=np.float64), full_matrices=False)
+    found = min(dimension, len(sample))  # a sample of fewer rows spans fewer directions; the rest stay zero
     projection = np.zeros((columns, dimension), dtype=np.float32)
-    found = min(dimension, directions.shape[0])
-    projection[:, :found] = directions[:found].T
+    if found == 0:
+        return np.eye(columns, dimension, dtype=np.float32)
+    gram = np.zeros((columns, columns), dtype=np.float64)
+    for start in range(0, len(sample), _GRAM_CHUNK):
+        chunk = np.asarray(sample[start : start + _GRAM_CHUNK], dtype=np.float64)
+        gram += chunk.T @ chunk
+    values, vectors = np.linalg.eigh(gram)  # ascending
+    top = vectors[:, np.argsort(values)[::-1][:found]]
+    # An eigenvector's sign is arbitrary; fix it (largest component positive) so that equal input gives equal files.
+    signs = np.sign(top[np.abs(top).argmax(axis=0), np.arange(found)])
+    projection[:, :found] = top * np.where(signs == 0, 1.0, signs)
     return projection
 
 

@@ -116,6 +116,7 @@ class GenerationWriter:
         self.entries: list[ArticleEntry] = []  # stories filled in by `finish`
         self._offset = self._passage_row = self._sentence_row = 0
         self._mtimes: dict[str, float] = {}  # one stat per file: a JSONL file holds thousands of articles
+        self._values: dict[str, str] = {}  # outlets and dates, one object each however many entries repeat them
 
     def add(
         self,
@@ -176,8 +177,8 @@ class GenerationWriter:
                     article_id=article.article_id,
                     content_hash=article.content_hash,
                     title=article.title,
-                    source=article.source,
-                    date=article.date.isoformat() if article.date else "",
+                    source=self._shared(article.source),
+                    date=self._shared(article.date.isoformat() if article.date else ""),
                     path=article.path,
                     passage_row=self._passage_row,
                     passage_count=len(item.passages),
@@ -192,6 +193,9 @@ class GenerationWriter:
             self._passage_row += len(item.passages)
             self._sentence_row += len(item.sentence_spans)
 
+    def _shared(self, value: str) -> str:
+        return self._values.setdefault(value, value)
+
     def end_batches(self) -> None:
         """No more batches: the article store and the arrays are complete on disk (readable by `texts`)."""
         if self._articles.closed:
@@ -205,10 +209,9 @@ class GenerationWriter:
         """The articles' texts in order, read back from the article store on demand."""
         return StoredTexts(self.staging / schema.ARTICLES, self.entries)
 
-    def signatures(self) -> npt.NDArray[np.uint64]:
-        """Every article's MinHash signature, in order (read back whole: 512 bytes an article)."""
-        signatures: npt.NDArray[np.uint64] = np.load(self.staging / schema.MINHASH.name, allow_pickle=False)
-        return signatures
+    def signatures(self) -> Iterator[npt.NDArray[np.uint64]]:
+        """Every article's MinHash signature, in order, a chunk of rows at a time (512 bytes an article)."""
+        return appending.read_chunks(self.staging / schema.MINHASH.name)
 
     def finish(self, stories: Sequence[str], projection: Vectors | None = None) -> Manifest:
         """Complete the generation: the Whoosh commit, BM25 files, coarse pass and manifest.

@@ -47,7 +47,8 @@ def test_every_file_truncated_is_refused_by_name(
 ) -> None:
     files = {name: size for name, size in generation_files(built).items() if size > 0}
     kinds = {name.rsplit(".", 1)[-1] for name in files}
-    assert {"json", "bin", "npy", "seg", "toc"} <= kinds  # manifest, articles, vectors, Whoosh segment and TOC
+    # manifest, articles, vectors, Whoosh's segment files (postings, terms, stored fields and lengths) and TOC
+    assert {"json", "bin", "npy", "pst", "trm", "col", "toc"} <= kinds
     tried = 0
     for name, size in files.items():
         for cut in sorted({0, size // 2, size - 1}):
@@ -78,7 +79,7 @@ def test_a_damaged_current_pointer_is_refused_not_rebuilt_from_the_seeds(
     assert (copy / layout.CURRENT_FILE).read_bytes() == content
 
 
-@pytest.mark.parametrize("pattern", ["whoosh/*.seg", "sentence_vectors.npy", "manifest.json"])
+@pytest.mark.parametrize("pattern", ["whoosh/*.pst", "sentence_vectors.npy", "manifest.json"])
 def test_the_cli_names_the_damaged_file_without_a_traceback(built: Path, tmp_path: Path, pattern: str) -> None:
     name = str(next(layout.current_generation(built).glob(pattern)).relative_to(layout.current_generation(built)))
     copy = damaged_copy(built, tmp_path, name, generation_files(built)[name] // 2)

@@ -6,11 +6,11 @@ what differs between two builds of the same articles by design:
 
 - folder names carry a time stamp and a random id: shard folders become `shard-NN/gen`;
 - `manifest.json` and `shards.json` record `built_at`: compared without it;
-- Whoosh names its segment at random and lays out its compound file by that name (a few
-  bytes' difference in size), and its table of contents pickles the schema's stop words as
-  a set, in the process's string-hash order: two builds differ there even in one machine.
-  Both are compared by what Whoosh reads from them (the schema's fields, every stored
-  document, every term's postings), and the manifest without the segment's size.
+- Whoosh names its segments at random (a compound segment file, written before, lays itself
+  out by that name), and its table of contents pickles the schema's stop words as a set, in
+  the process's string-hash order: two builds differ there even in one machine. The store's
+  files are compared by what Whoosh reads from them (the schema's fields, every stored
+  document, every term's postings), and the manifest without their sizes.
 
 Every other file (articles, spans, vectors, BM25 arrays, MinHash) is compared byte for byte.
 """
@@ -44,6 +44,7 @@ def live_files(index_dir: Path) -> dict[str, str]:
 def _generation(folder: Path, name: str) -> dict[str, str]:
     segments = _segment_names(folder)
     files = {}
+    whoosh: dict[Path, str] = {}  # the store's digest, read once for all its files
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = path.relative_to(folder).as_posix()
         for old, new in segments.items():
@@ -51,8 +52,10 @@ def _generation(folder: Path, name: str) -> dict[str, str]:
         key = f"{name}/{relative}"
         if path.name == "manifest.json":
             files[key] = _json_digest(path, segments)
-        elif path.suffix in (".seg", ".toc"):
-            files[key] = _whoosh_digest(path.parent)
+        elif path.parent.name == "whoosh":
+            if path.parent not in whoosh:
+                whoosh[path.parent] = _whoosh_digest(path.parent)
+            files[key] = whoosh[path.parent]
         else:
             files[key] = _digest(path.read_bytes())
     return files
@@ -74,7 +77,7 @@ def _segment_names(folder: Path) -> dict[str, str]:
 def _json_digest(path: Path, renamed: dict[str, str]) -> str:
     """The JSON file without `built_at`, each key of `renamed` in its text replaced by its value.
 
-    A manifest's size of the Whoosh segment is left out too: its layout follows its random name.
+    A manifest's sizes of the Whoosh store's files are left out too: they are compared by content.
     """
     text = path.read_text("utf-8")
     for old, new in renamed.items():
@@ -82,7 +85,7 @@ def _json_digest(path: Path, renamed: dict[str, str]) -> str:
     data = json.loads(text)
     data.pop("built_at", None)
     for name in list(data.get("files", {})):
-        if name.endswith(".seg"):
+        if name.startswith("whoosh/"):
             data["files"][name] = "compared by content"
     return _digest(json.dumps(data, sort_keys=True).encode())
 

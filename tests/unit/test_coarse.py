@@ -50,3 +50,24 @@ def test_candidates_respect_the_mask_and_small_archives() -> None:
     assert coarse.candidates(projected, projection, vectors[0], 10, mask)[0].tolist() == [3, 50, 99]
     assert len(coarse.candidates(projected, projection, vectors[0], 500, None)[0]) == 100
     assert len(coarse.candidates(projected, projection, vectors[0], 10, np.zeros(100, dtype=bool))[0]) == 0
+
+
+def test_projection_spans_the_samples_top_principal_directions() -> None:
+    """The Gram-matrix fit finds the subspace numpy's SVD of the same sample finds (an independent oracle)."""
+    sample = clustered_unit_vectors(3000)
+    projection = coarse.fit_sample(sample)
+    _, _, rows = np.linalg.svd(sample.astype(np.float64), full_matrices=False)
+    signal = rows[:48].T  # the 48 directions the vectors were made in: well separated from the noise
+    # Each lies in the fitted span: projecting it onto our 64 directions keeps its whole length.
+    kept = np.linalg.norm(projection.T.astype(np.float64) @ signal, axis=0)
+    assert kept.min() > 0.9999
+
+
+def test_a_sample_of_few_rows_fits_only_as_many_directions() -> None:
+    sample = clustered_unit_vectors(10)
+    projection = coarse.fit_sample(sample)
+    assert np.count_nonzero(np.abs(projection).sum(axis=0)) == 10
+    assert np.allclose(projection[:, :10].T @ projection[:, :10], np.eye(10), atol=1e-5)
+    # Each direction's sign is fixed: its largest component is positive.
+    columns = projection[:, :10]
+    assert (columns[np.abs(columns).argmax(axis=0), np.arange(10)] > 0).all()

@@ -47,3 +47,20 @@ def test_an_article_row_with_too_few_or_too_many_fields_is_damage(tmp_path: Path
     (tmp_path / MANIFEST).write_bytes(orjson.dumps(data))
     with pytest.raises(IndexCorruptError, match="damaged"):
         read_manifest(tmp_path)
+
+
+def test_a_manifest_of_thousands_of_articles_is_written_in_pieces_and_reads_back(tmp_path: Path) -> None:
+    """Past 4,096 rows the JSON is written a piece at a time; the file is still one JSON document."""
+    entries = tuple(
+        ArticleEntry(f"id{i}", f"h{i}", f"Title {i}", "Wire", "2025-01-02", "/news/all.jsonl", i, 1, i, 2, i * 9, 9)
+        for i in range(9000)
+    )
+    written = Manifest("0.1.0", "model", "f" * 64, 384, 128, 1, "splitter", "2026-01-01", entries, 9000, 18000)
+    write_manifest(tmp_path, written)
+    data = orjson.loads((tmp_path / MANIFEST).read_bytes())
+    assert len(data["articles"]) == 9000
+    assert data["articles"][8999][:3] == ["id8999", "h8999", "Title 8999"]
+    assert data["passages"] == 9000
+    read = read_manifest(tmp_path)
+    assert read == written
+    assert read.articles[4096].passage_row == 4096

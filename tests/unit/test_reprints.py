@@ -51,3 +51,17 @@ def test_planted_reprints_are_found_and_nothing_else() -> None:
             for y in range(x + 1, len(members)):
                 found.add((members[x], members[y]))
     assert found == expected
+
+
+def test_signatures_given_one_by_one_as_a_matrix_or_in_chunks_find_the_same_stories() -> None:
+    """A build reads the signatures back from disk a chunk of rows at a time."""
+    import numpy as np
+
+    base = [" ".join(f"{topic}{i}" for i in range(80)) for topic in ("harbour", "budget", "storm")]
+    texts = [base[0], base[1], base[0].replace("harbour7 ", ""), "too short", base[2], base[1] + " extra words"]
+    signatures = [signature(t) for t in texts]
+    matrix = np.stack(signatures)
+    expected = [0, 1, 0, 3, 4, 1]
+    assert find_stories(texts, signatures) == expected
+    assert find_stories(texts, matrix) == expected
+    assert find_stories(texts, [matrix[:2], matrix[2:5], matrix[5:]]) == expected
