@@ -37,8 +37,8 @@ from archive.scoring import ScoredSentence, answer_type_match, asks_for_number, 
 from archive.signals import SentenceSignals
 
 FEATURES = ("score", "answer_type", "word_coverage", "novelty", "peak", "article_coverage", "cosine")
-INTERCEPT = -9.765
-COEFFICIENTS = (5.987, 1.131, 3.896, 1.806, 8.595, 0.0, 0.0)
+INTERCEPT = -9.616
+COEFFICIENTS = (0.234, 0.934, 1.417, 1.240, 12.487, 3.677, 4.543)
 # Scores after the best that `peak` averages.
 PEAK_RUNNERS_UP = 4
 
