@@ -9,9 +9,10 @@ logistic model over a few features of the scored candidates (best first):
 - word_coverage: the share of the question's analysed terms the best sentence holds;
 - novelty: the share of the best sentence's terms the question lacks (an answer adds words);
 - peak: how far the best score rises above the mean of the next four;
-- article_coverage: the share of the question's IDF mass that the best sentence's whole
-  article holds: a question about a paragraph the archive lacks has words that only that
-  paragraph would have written;
+- article_coverage: the share of the question's analysed terms that the best sentence's
+  whole article holds: a question about a paragraph the archive lacks has words that only
+  that paragraph would have written (a plain share: the IDF-weighted one did no better
+  and turns over in an archive of a few articles, where the question's words are the commonest);
 - cosine: the best sentence's own cosine with the question (the score also counts its
   passage's, which a sentence on the question's topic but not its point shares).
 Tried and left out (no gain under 2-fold cross-validation, bench/RESULTS.md): the lead over
@@ -33,12 +34,12 @@ from collections.abc import Mapping, Sequence
 from archive import readings
 from archive.language import MONTH_NAMES, NAME_QUESTIONS, SIZE_QUESTIONS, WEEKDAY_NAMES
 from archive.quantities import mentions
-from archive.scoring import ScoredSentence, answer_type_match, asks_for_number, idf_coverage
+from archive.scoring import ScoredSentence, answer_type_match, asks_for_number
 from archive.signals import SentenceSignals
 
 FEATURES = ("score", "answer_type", "word_coverage", "novelty", "peak", "article_coverage", "cosine")
-INTERCEPT = -9.616
-COEFFICIENTS = (0.234, 0.934, 1.417, 1.240, 12.487, 3.677, 4.543)
+INTERCEPT = -9.775
+COEFFICIENTS = (0.578, 0.858, 1.453, 1.265, 12.653, 3.620, 4.588)
 # Scores after the best that `peak` averages.
 PEAK_RUNNERS_UP = 4
 
@@ -120,7 +121,7 @@ def features(
         len(wanted & terms) / len(wanted) if wanted else 0.0,
         len(terms - wanted) / len(terms) if terms else 0.0,
         best.score - sum(runners_up) / len(runners_up) if runners_up else 0.0,
-        idf_coverage(question_idf, article_terms),
+        len(wanted & set(article_terms)) / len(wanted) if wanted else 0.0,
         best.score if signal.cosine is None else signal.cosine,
     )
 
