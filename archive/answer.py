@@ -55,7 +55,7 @@ def answer_parts(
     idf = question_idf(snapshot, question)
     sentence_signals = _signals(snapshot, candidates, query_vector, question)
     scored = scoring.score_sentences(question, idf, sentence_signals)
-    confidence = _confidence(question, idf, scored, sentence_signals)
+    confidence = answer_confidence.confidence(_confidence_features(question, idf, scored, sentence_signals, candidates))
     if confidence < settings.min_confidence:
         return AnswerParts((), confidence)
     # Abstention is decided on the whole answer above; further sentences only need to score close to the best.
@@ -124,13 +124,19 @@ def question_idf(snapshot: Reader, question: str) -> dict[str, float]:
     return snapshot.term_idfs(distinct_terms(question))
 
 
-def _confidence(
+def _confidence_features(
     question: str,
     idf: Mapping[str, float],
     scored: Sequence[scoring.ScoredSentence],
     sentence_signals: Sequence[signals.SentenceSignals],
-) -> float:
-    return answer_confidence.confidence(answer_confidence.features(question, idf, scored, sentence_signals))
+    candidates: Candidates,
+) -> tuple[float, ...]:
+    """`confidence.features`, with the terms of the best sentence's article (one article analysed per question)."""
+    article_terms: list[str] = []
+    if scored:
+        best = candidates.sentences[scored[0].index]
+        article_terms = distinct_terms(candidates.articles[best.article_id].text)
+    return answer_confidence.features(question, idf, scored, sentence_signals, article_terms)
 
 
 def _signals(
@@ -224,7 +230,7 @@ def evidence(
     sentence_signals = _signals(snapshot, candidates, query_vector, question)
     ranked = scoring.score_sentences(question, idf, sentence_signals)
     by_index = {s.index: s for s in ranked}
-    features = answer_confidence.features(question, idf, ranked, sentence_signals)
+    features = _confidence_features(question, idf, ranked, sentence_signals, candidates)
     sentences = []
     for i, (sentence, signal) in enumerate(zip(candidates.sentences, sentence_signals, strict=True)):
         context = None

@@ -37,6 +37,12 @@ QUANTITY_WORDS = ("dozen", "hundred", "thousand", "million", "billion")
 
 # How a question asking for a number or a date begins (matched on the lower-cased question).
 NUMBER_QUESTIONS = ("how many", "how much", "what percentage", "what number", "how long", "how old", "how far")
+# How a question asking for a size begins ("how thick is the ice shell?"): it asks for a figure too,
+# though the scorer does not treat it as a number question (its weights were fitted without these).
+SIZE_QUESTIONS = (
+    "how thick", "how deep", "how tall", "how high", "how big", "how large", "how wide", "how heavy", "how fast",
+    "how hot", "how cold", "how small", "how short", "how low",
+)  # fmt: skip
 # How a question asking for a name (of a person or a place) begins; "the name of" anywhere asks too.
 NAME_QUESTIONS = ("who ", "whom ", "whose ", "where ")
 DATE_QUESTIONS = ("when", "what year", "in what year", "which year", "in which year", "what date", "on what date")
