@@ -14,8 +14,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from archive.answer import Evidence, answer_parts, dated_summary, evidence
 from archive.building import build_generation
 from archive.cluster import pool_factory, shard_runner
 from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
@@ -32,6 +32,9 @@ from index.records import Progress, no_progress
 from index.retriever import Retrieval, RetrievalOptions, retrieve
 from index.sharded import ShardedSnapshot
 from index.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from archive.answer import Evidence
 
 ARTICLE_CACHE_SIZE = 256
 
@@ -248,6 +251,8 @@ class Archive:
         until: date | None = None,
     ) -> Answer:
         """Answer with up to `k` verbatim sentences, or `answered=False` and the closest passages."""
+        from archive.answer import answer_parts, dated_summary  # not loaded by a build or an update
+
         started = time.perf_counter()
         self._check(question, k, mode, since, until)
         if not distinct_terms(question) and not question.strip():
@@ -282,6 +287,8 @@ class Archive:
         For tuning and inspecting the scorer (`bench/tune_answerer.py`): retrieval as `ask`
         does it with the default `k` and no filters; nothing is selected or cut.
         """
+        from archive.answer import evidence
+
         self._check(question, 1, mode, None, None)
         snapshot = self._current()
         retrieval = self._retrieve(snapshot, question, self.settings.answer_passages, mode, None, None, None)

@@ -140,6 +140,13 @@ class Snapshot(ArticleCatalogue):
         """Every article's MinHash signature, in manifest order (read on demand: only builds need it)."""
         return schema.load(self.folder, schema.MINHASH, self.manifest.sizes())
 
+    def record_digests(self) -> npt.NDArray[np.uint8] | None:
+        """Each article's record digest, in manifest order (archive/recall.py); None in a generation
+        written before they were kept."""
+        if schema.RECORD_DIGESTS.name not in self.manifest.files:
+            return None
+        return schema.load(self.folder, schema.RECORD_DIGESTS, self.manifest.sizes())
+
     def close(self) -> None:
         self.store.close()
         self._articles_file.close()

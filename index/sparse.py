@@ -152,7 +152,8 @@ class PostingsWriter:
         terms, rows, tf = self._held()
         if self._moves and self._previous is not None:
             old_terms, old_rows, old_tf = self._carried()
-            if self._spill is not None:
+            # Spilled only when they do not fit with the held ones: an update of a few articles sorts in memory.
+            if self._spill is not None and (self._runs or len(old_terms) + len(terms) > self._limit):
                 self._spill_run(old_terms, old_rows, old_tf)
             else:
                 terms, rows, tf = (
