@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index import analysis
+from index.blas import one_blas_thread
 from index.embedder import Embedder
 from index.errors import IndexIncompatibleError
 from index.merge import merge_hits
@@ -71,6 +72,19 @@ def retrieve(
     until: date | None = None,
 ) -> Retrieval:
     """Top `k` passages for `text`; `embedder=None` means the model is not available (BM25 only)."""
+    with one_blas_thread():  # index/blas.py: a query's products are faster on one thread
+        return _retrieve(reader, embedder, text, k, mode, options, Filters(source, since, until))
+
+
+def _retrieve(
+    reader: Reader,
+    embedder: Embedder | None,
+    text: str,
+    k: int,
+    mode: SearchMode,
+    options: RetrievalOptions,
+    filters: Filters,
+) -> Retrieval:
     if embedder is None and mode != "bm25":
         mode = "bm25"
     query_vector = embedder.encode_one(text) if mode != "bm25" and embedder is not None else None
@@ -90,7 +104,7 @@ def retrieve(
         depth,
         coarse,
         options,
-        Filters(source, since, until),
+        filters,
     )
     # One shard scores with its own statistics and its own best BM25: no extra round.
     stats = merge_statistics(pool.statistics(query.terms)) if pool.size > 1 and plan != "dense" else None
