@@ -1,11 +1,13 @@
 """Warm `ask` latency of two or more source trees on one index, interleaved, and whether they answer alike.
 
     .venv/bin/python -m bench.ask_interleaved --index DIR --variant before=/path/to/tree --variant after=.
-        [--questions scifact|xquad] [--queries 100] [--warmup 10]
+        [--questions scifact|xquad] [--queries 100] [--warmup 10] [--block 10] [--pause 1.0]
 
 Each variant is a worker process running `archive` from its own tree (PYTHONPATH), with the
-index opened and the model loaded; the workers take turns, one question at a time and in
-rotating order, so they never run at once and share the machine's load alike. A worker times
+index opened and the model loaded; the workers take turns, a block of questions each (asked
+back to back, as bench.speed asks them) in rotating order, so they never run at once and share
+the machine's load alike. Between turns the harness pauses: a process's idle BLAS threads spin
+for a while after its last product, and must not slow the next worker's turn. A worker times
 `Archive.ask(question, k=5)` in process. Prints p50 / p95 / mean per variant, the ratios to
 the first variant, `uptime`, and every question whose answers differ: cited sentences (article,
 span), hits in order, or a score by more than 1e-6.
@@ -89,6 +91,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--questions", choices=("scifact", "xquad"), default="scifact")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--block", type=int, default=10, help="questions a worker asks per turn")
+    parser.add_argument("--pause", type=float, default=1.0, help="seconds between turns")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -119,15 +123,18 @@ def main(argv: list[str] | None = None) -> None:
             ask(name, question)
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(), flush=True)
     latency: dict[str, list[float]] = {name: [] for name in names}
+    answers: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for turn, start in enumerate(range(0, len(timed), args.block)):
+        for name in names[turn % len(names) :] + names[: turn % len(names)]:
+            time.sleep(args.pause)
+            for question in timed[start : start + args.block]:
+                reply = ask(name, question)
+                latency[name].append(reply["ms"])
+                answers[name].append(reply["answer"])
     differing = []
-    for i, question in enumerate(timed):
-        answers = {}
-        for name in names[i % len(names) :] + names[: i % len(names)]:
-            reply = ask(name, question)
-            latency[name].append(reply["ms"])
-            answers[name] = reply["answer"]
-        for name in names[1:]:
-            found = differences(answers[names[0]], answers[name])
+    for name in names[1:]:
+        for question, first, other in zip(timed, answers[names[0]], answers[name], strict=True):
+            found = differences(first, other)
             if found:
                 differing.append(f"{question!r} ({name}): {found}")
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
