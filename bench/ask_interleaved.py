@@ -105,9 +105,10 @@ def main(argv: list[str] | None = None) -> None:
         env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve())}
         argv_worker = [sys.executable, __file__, "--worker", "--index", args.index, "--variant", spec]
         workers[name] = subprocess.Popen(argv_worker, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    for process in workers.values():
+    for name, process in workers.items():
         assert process.stdout is not None
-        json.loads(process.stdout.readline())  # ready
+        if not process.stdout.readline():  # its error is on stderr
+            raise SystemExit(f"the worker of {name} could not open the index")
 
     def ask(name: str, question: str) -> dict[str, Any]:
         process = workers[name]
