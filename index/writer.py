@@ -174,7 +174,7 @@ class GenerationWriter:
         self._append_vectors(schema.SENTENCE_VECTORS, sentence_rows)
         spans = [s for item in planned for s in _passage_spans(item)]
         self._arrays[schema.PASSAGE_SPANS].append(np.array(spans, dtype=np.int32).reshape(-1, 4))
-        sentence_spans = [item.sentence_spans.astype(np.int32).reshape(-1, 2) for item in planned]
+        sentence_spans = [np.asarray(item.sentence_spans, dtype=np.int32).reshape(-1, 2) for item in planned]
         self._arrays[schema.SENTENCE_SPANS].append(np.concatenate([np.zeros((0, 2), np.int32), *sentence_spans]))
         self._arrays[schema.MINHASH].append(
             np.asarray(minhash, dtype=np.uint64).reshape(-1, schema.MINHASH_PERMUTATIONS)
@@ -387,8 +387,8 @@ def _columns(spec: schema.ArrayFile, sizes: schema.Sizes) -> int | None:
 
 
 def _passage_spans(item: PlannedArticle) -> list[tuple[int, int, int, int]]:
-    spans = item.sentence_spans
-    return [(first, end, int(spans[first][0]), int(spans[end - 1][1])) for first, end in item.passages]
+    spans = item.sentence_spans.tolist()  # plain ints: indexing the array per passage costs more
+    return [(first, end, spans[first][0], spans[end - 1][1]) for first, end in item.passages]
 
 
 def carried_projection(previous: Snapshot | None, dimension: int) -> Vectors | None:
