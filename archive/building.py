@@ -340,9 +340,14 @@ def signatures(planned: Sequence[PlannedArticle], previous: Snapshot | None) -> 
     """Each article's MinHash signature (near-duplicate stories); unchanged articles' reused."""
     old = previous.minhash() if previous is not None else None
     result = np.empty((len(planned), schema.MINHASH_PERMUTATIONS), dtype=np.uint64)
+    kept: list[int] = []  # positions in `planned`, and their rows in `old`
+    rows: list[int] = []
     for i, item in enumerate(planned):
         if item.reuse is not None and old is not None and previous is not None:
-            result[i] = old[previous.by_id[item.reuse.article_id]]
+            kept.append(i)
+            rows.append(previous.by_id[item.reuse.article_id])
         else:
             result[i] = reprints.signature(item.article.text)
+    if kept and old is not None:
+        result[kept] = old[rows]  # one gather for every unchanged article, not a copy each
     return result

@@ -113,7 +113,11 @@ class PostingsWriter:
         """Append `count` passages whose postings are the previous generation's from `old_first_row`."""
         if self._previous is None:
             raise ValueError("no previous generation to carry postings from")
-        self._moves.append((old_first_row, count, self.rows))
+        last = self._moves[-1] if self._moves else None
+        if last is not None and last[0] + last[1] == old_first_row and last[2] + last[1] == self.rows:
+            self._moves[-1] = (last[0], last[1] + count, last[2])  # neighbours then, neighbours now: one move
+        else:
+            self._moves.append((old_first_row, count, self.rows))
         carried = np.ascontiguousarray(self._previous.lengths[old_first_row : old_first_row + count], dtype=np.int32)
         self._lengths.frombytes(carried.tobytes())
 

@@ -131,3 +131,20 @@ def test_a_vocabulary_of_the_wrong_size_is_reported(tmp_path: Path) -> None:
     index = write(tmp_path, PASSAGES)
     with pytest.raises(IndexCorruptError, match=r"bm25_vocab\.json"):
         BM25Index(tmp_path, sizes(len(PASSAGES), len(index.vocab) + 1, len(index.rows)))
+
+
+def test_neighbouring_carries_write_what_one_carry_writes(tmp_path: Path) -> None:
+    """An update carries article by article; neighbours then and now become one move, same files."""
+    (tmp_path / "old").mkdir()
+    old = write(tmp_path / "old", PASSAGES)
+    for name, carries in (("one", [(0, 3)]), ("three", [(0, 1), (1, 1), (2, 1)])):
+        writer = PostingsWriter(old)
+        for first, count in carries:
+            writer.carry(first, count)
+        writer.add(["zebra"], [])
+        (tmp_path / name).mkdir()
+        writer.save(tmp_path / name)
+    for path in sorted((tmp_path / "one").iterdir()):
+        assert path.read_bytes() == (tmp_path / "three" / path.name).read_bytes(), path.name
+    index = BM25Index(tmp_path / "three", sizes(4, 12, len(np.load(tmp_path / "three" / "bm25_rows.npy"))))
+    assert [row for row, _ in index.search(["zebra"], k=5)] == [3]
