@@ -14,8 +14,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from archive.answer import Evidence, answer_parts, dated_summary, evidence
 from archive.building import build_generation
 from archive.cluster import pool_factory, shard_runner
 from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
@@ -26,12 +26,16 @@ from archive.sentences import SPLITTER
 from archive.settings import Settings
 from archive.sharded_building import build_sharded
 from index import layout
+from index.blas import one_blas_thread
 from index.embedder import Embedder
 from index.reader import Reader, open_reader
 from index.records import Progress, no_progress
 from index.retriever import Retrieval, RetrievalOptions, retrieve
 from index.sharded import ShardedSnapshot
 from index.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from archive.answer import Evidence
 
 ARTICLE_CACHE_SIZE = 256
 
@@ -248,33 +252,36 @@ class Archive:
         until: date | None = None,
     ) -> Answer:
         """Answer with up to `k` verbatim sentences, or `answered=False` and the closest passages."""
-        started = time.perf_counter()
-        self._check(question, k, mode, since, until)
-        if not distinct_terms(question) and not question.strip():
-            return Answer(question, False, note="The question is empty: type some words to search for.")
-        snapshot = self._current()
-        depth = max(self.settings.answer_passages, k)
-        retrieval = self._retrieve(snapshot, question, depth, mode, source, since, until)
-        hits = tuple(self._hit(snapshot, p.row, p.score, r) for r, p in enumerate(retrieval.passages, start=1))
-        query_vector = retrieval.query_vector
-        if query_vector is None and self.embedder.loaded:
-            query_vector = self.embedder.encode_one(question)  # sentence scoring uses the model when it can
-        # The answer's sentences come from the hits' articles, read (and cached) just above.
-        articles = {hit.article_id: self._article(snapshot, hit.article_id) for hit in hits}
-        parts = answer_parts(snapshot, question, retrieval, query_vector, k, self.settings, articles)
-        return Answer(
-            question=question,
-            answered=bool(parts.citations),
-            citations=parts.citations,
-            hits=hits[:k] if parts.citations else hits,
-            confidence=parts.confidence,
-            mode=retrieval.mode,
-            seconds=time.perf_counter() - started,
-            note=_note(retrieval.mode, mode, bool(parts.citations), named_period(question)),
-            claims=parts.claims,
-            conflict=parts.conflict,
-            dated=dated_summary(parts.citations),
-        )
+        from archive.answer import answer_parts, dated_summary  # not loaded by a build or an update
+
+        with one_blas_thread():  # index/blas.py: the answer's products too
+            started = time.perf_counter()
+            self._check(question, k, mode, since, until)
+            if not distinct_terms(question) and not question.strip():
+                return Answer(question, False, note="The question is empty: type some words to search for.")
+            snapshot = self._current()
+            depth = max(self.settings.answer_passages, k)
+            retrieval = self._retrieve(snapshot, question, depth, mode, source, since, until)
+            hits = tuple(self._hit(snapshot, p.row, p.score, r) for r, p in enumerate(retrieval.passages, start=1))
+            query_vector = retrieval.query_vector
+            if query_vector is None and self.embedder.loaded:
+                query_vector = self.embedder.encode_one(question)  # sentence scoring uses the model when it can
+            # The answer's sentences come from the hits' articles, read (and cached) just above.
+            articles = {hit.article_id: self._article(snapshot, hit.article_id) for hit in hits}
+            parts = answer_parts(snapshot, question, retrieval, query_vector, k, self.settings, articles)
+            return Answer(
+                question=question,
+                answered=bool(parts.citations),
+                citations=parts.citations,
+                hits=hits[:k] if parts.citations else hits,
+                confidence=parts.confidence,
+                mode=retrieval.mode,
+                seconds=time.perf_counter() - started,
+                note=_note(retrieval.mode, mode, bool(parts.citations), named_period(question)),
+                claims=parts.claims,
+                conflict=parts.conflict,
+                dated=dated_summary(parts.citations),
+            )
 
     def evidence(self, question: str, *, mode: SearchMode = "hybrid") -> Evidence:
         """Every candidate sentence `ask` scores for `question`, with its signals and score.
@@ -282,6 +289,8 @@ class Archive:
         For tuning and inspecting the scorer (`bench/tune_answerer.py`): retrieval as `ask`
         does it with the default `k` and no filters; nothing is selected or cut.
         """
+        from archive.answer import evidence
+
         self._check(question, 1, mode, None, None)
         snapshot = self._current()
         retrieval = self._retrieve(snapshot, question, self.settings.answer_passages, mode, None, None, None)

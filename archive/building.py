@@ -35,6 +35,7 @@ from archive import planning, reprints
 from archive.errors import InvalidRequestError
 from archive.models import BuildReport
 from archive.readers import FolderStream, ReadOutcome
+from archive.recall import RecordRecall
 from archive.sentences import SPLITTER
 from archive.settings import Settings
 from index import layout, pooling, schema
@@ -43,7 +44,7 @@ from index.encoding import Encoder, cache_path, open_cache
 from index.manifest import Manifest
 from index.records import Article, Progress, no_progress
 from index.snapshot import Snapshot
-from index.writer import BuildInfo, GenerationWriter, PlannedArticle
+from index.writer import BuildInfo, GenerationWriter, PlannedArticle, RowRuns
 
 Vectors = npt.NDArray[np.float32]
 
@@ -69,7 +70,8 @@ def build_generation(
         lender = previous if planning.reusable(previous, embedder.fingerprint, tokens, overlap) else None
         log.info("reading %s", ", ".join(str(root) for root in roots))
         progress("reading", 0, 1)
-        stream = FolderStream(roots, settings.max_article_chars, settings.follow_links)
+        recall = RecordRecall.of(previous) if incremental else None
+        stream = FolderStream(roots, settings.max_article_chars, settings.follow_links, recall)
         tracker = planning.ChangeTracker(previous.entries if previous is not None else ())
         info = BuildInfo(archive.__version__, embedder.name, embedder.fingerprint, tokens, overlap, SPLITTER.name)
         dimension = lender.manifest.dimension if lender is not None else embedder.dimension
@@ -116,7 +118,7 @@ def build_generation(
 
 
 def _write_batches(
-    articles: Iterable[Article],
+    stream: FolderStream,
     writer: GenerationWriter,
     tracker: planning.ChangeTracker,
     lender: Snapshot | None,
@@ -126,17 +128,18 @@ def _write_batches(
 ) -> float:
     """Plan, embed and write the articles a batch at a time; the seconds spent embedding."""
     embed_seconds = 0.0
-    for batch in batches(absolute_paths(articles), settings.build_batch):
+    for batch in batches(absolute_paths(stream), settings.build_batch):
         kinds = [tracker.see(article) for article in batch]
         planned = planning.plan(batch, lender, embedder, settings.passage_tokens, settings.passage_overlap)
         embed_started = time.perf_counter()
-        vectors = assemble_vectors(planned, lender, encode_new(planned, encoder))
+        vectors = vector_runs(planned, lender, encode_new(planned, encoder))
         embed_seconds += time.perf_counter() - embed_started
         reindex = None
         if writer.carry_store:  # only added and changed articles go into the carried Whoosh store
             writer.delete([a.article_id for a, kind in zip(batch, kinds, strict=True) if kind == planning.CHANGED])
             reindex = {a.article_id for a, kind in zip(batch, kinds, strict=True) if kind != planning.UNCHANGED}
-        writer.add(planned, vectors, signatures(planned, lender), reindex)
+        digests = [stream.digest(article.article_id) for article in batch]
+        writer.add(planned, vectors, signatures(planned, lender), reindex, digests)
     return embed_seconds
 
 
@@ -276,38 +279,43 @@ def _passage_inputs(item: PlannedArticle) -> list[tuple[str, list[tuple[int, int
     return inputs
 
 
+def vector_runs(
+    planned: Sequence[PlannedArticle], previous: Snapshot | None, new: tuple[Vectors, Vectors]
+) -> tuple[RowRuns, RowRuns]:
+    """Where every passage and sentence vector comes from, in article order: runs of the previous
+    generation's rows (unchanged neighbours are neighbours there too: at 5,000 articles a few dozen
+    runs, not 10,000 copies), and the `new` rows in turn."""
+    new_passages, new_sentences = new
+    lent = [item.reuse if previous is not None else None for item in planned]
+    passages = _row_runs([(e.passage_row if e else None, len(i.passages)) for i, e in zip(planned, lent, strict=True)])
+    sentences = _row_runs(
+        [(e.sentence_row if e else None, len(i.sentence_spans)) for i, e in zip(planned, lent, strict=True)]
+    )
+    return (
+        RowRuns(tuple((reused, source, count) for reused, source, _, count in passages), new_passages),
+        RowRuns(tuple((reused, source, count) for reused, source, _, count in sentences), new_sentences),
+    )
+
+
 def assemble_vectors(
     planned: Sequence[PlannedArticle], previous: Snapshot | None, new: tuple[Vectors, Vectors]
 ) -> tuple[Vectors, Vectors]:
-    """Vectors for every passage and sentence, in article order: reused rows copied, `new` ones in turn.
-
-    Rows are copied in runs (unchanged neighbours are neighbours in the previous generation too),
-    not article by article: at 5,000 articles that is a few dozen copies instead of 10,000.
-    """
-    new_passages, new_sentences = new
-    dimension = new_passages.shape[1]
-    passage_vecs = np.empty((sum(len(item.passages) for item in planned), dimension), dtype=np.float32)
-    sentence_vecs = np.empty((sum(len(item.sentence_spans) for item in planned), dimension), dtype=np.float32)
-    lent = [item.reuse if previous is not None else None for item in planned]
-    _fill(
-        passage_vecs,
-        _row_runs([(e.passage_row if e else None, len(i.passages)) for i, e in zip(planned, lent, strict=True)]),
-        previous.passage_vectors if previous is not None else None,
-        new_passages,
+    """Vectors for every passage and sentence, in article order, in memory (`vector_runs` filled in)."""
+    passage_runs, sentence_runs = vector_runs(planned, previous, new)
+    return (
+        _fill(passage_runs, previous.passage_vectors if previous is not None else None),
+        _fill(sentence_runs, previous.sentence_vectors if previous is not None else None),
     )
-    _fill(
-        sentence_vecs,
-        _row_runs([(e.sentence_row if e else None, len(i.sentence_spans)) for i, e in zip(planned, lent, strict=True)]),
-        previous.sentence_vectors if previous is not None else None,
-        new_sentences,
-    )
-    return passage_vecs, sentence_vecs
 
 
-def _fill(target: Vectors, runs: Sequence[tuple[bool, int, int, int]], old: Vectors | None, fresh: Vectors) -> None:
-    for reused, source, row, count in runs:
-        rows = old if reused and old is not None else fresh
-        target[row : row + count] = rows[source : source + count]
+def _fill(rows: RowRuns, old: Vectors | None) -> Vectors:
+    target = np.empty((sum(count for _, _, count in rows.runs), rows.new.shape[1]), dtype=np.float32)
+    row = 0
+    for reused, source, count in rows.runs:
+        taken = old if reused and old is not None else rows.new
+        target[row : row + count] = taken[source : source + count]
+        row += count
+    return target
 
 
 def _row_runs(items: Sequence[tuple[int | None, int]]) -> list[tuple[bool, int, int, int]]:
@@ -332,9 +340,14 @@ def signatures(planned: Sequence[PlannedArticle], previous: Snapshot | None) -> 
     """Each article's MinHash signature (near-duplicate stories); unchanged articles' reused."""
     old = previous.minhash() if previous is not None else None
     result = np.empty((len(planned), schema.MINHASH_PERMUTATIONS), dtype=np.uint64)
+    kept: list[int] = []  # positions in `planned`, and their rows in `old`
+    rows: list[int] = []
     for i, item in enumerate(planned):
         if item.reuse is not None and old is not None and previous is not None:
-            result[i] = old[previous.by_id[item.reuse.article_id]]
+            kept.append(i)
+            rows.append(previous.by_id[item.reuse.article_id])
         else:
             result[i] = reprints.signature(item.article.text)
+    if kept and old is not None:
+        result[kept] = old[rows]  # one gather for every unchanged article, not a copy each
     return result

@@ -26,7 +26,6 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -142,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[_global_options(top=True)],
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(metavar="COMMAND", parser_class=_Parser)
     for add in (
         _add_init,
@@ -299,7 +298,21 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the installed version, looked up only when asked (importing importlib.metadata
+    for every command cost a one-shot `archive update` or `ask` 30-70 ms)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **_: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
+
+
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("archive-qa")
     except PackageNotFoundError:  # run from a source tree that was never installed

@@ -13,6 +13,7 @@ hash (the duplicate checks). `read_folders` is the same read, collected.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from archive.metadata import (
     to_article,
 )
 from archive.models import Article, Duplicate, FileProblem
+from archive.recall import NOT_REMEMBERED, RecordRecall, record_digest
 from archive.settings import Settings
 from index.records import content_hash
 
@@ -68,6 +70,8 @@ class _Collector:
     duplicates: list[Duplicate] = field(default_factory=list)
     ids: dict[str, str] = field(default_factory=dict)  # id -> where it was first seen
     hashes: dict[str, str] = field(default_factory=dict)  # content hash -> article id
+    recall: RecordRecall | None = None  # the previous generation's articles, by record digest
+    digests: dict[str, bytes] = field(default_factory=dict)  # article id -> its record's digest, when remembered
 
     def fail(self, path: Path | str, reason: str, line: int | None = None) -> None:
         self.failed.append(FileProblem(str(path), reason, line))
@@ -101,6 +105,7 @@ class FolderStream:
 
     Symbolic links that lead outside the roots are reported, not followed, unless
     `follow_links` (archive/folders.py). Iterate once; `outcome().articles` is empty here.
+    With `recall`, a JSON Lines record read unchanged before is not parsed again (archive/recall.py).
     """
 
     def __init__(
@@ -108,10 +113,15 @@ class FolderStream:
         roots: Sequence[str | Path],
         max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
         follow_links: bool = False,
+        recall: RecordRecall | None = None,
     ) -> None:
         self.roots = roots
-        self._out = _Collector(max_article_chars, folders.LinkRule.given(roots, follow_links))
+        self._out = _Collector(max_article_chars, folders.LinkRule.given(roots, follow_links), recall=recall)
         self.count = 0  # articles yielded so far
+
+    def digest(self, article_id: str) -> bytes:
+        """The digest of the record an article yielded was read from; zeros when it is not remembered."""
+        return self._out.digests.get(article_id, NOT_REMEMBERED)
 
     def __iter__(self) -> Iterator[Article]:
         out = self._out
@@ -337,23 +347,41 @@ def _read_json(path: Path, base_id: str, out: _Collector) -> None:
 
 
 def _read_jsonl(path: Path, base_id: str, out: _Collector) -> Iterator[None]:
-    """Stream a JSON Lines file: one record per line, blank lines ignored; pauses after each record."""
+    """Stream a JSON Lines file: one record per line, blank lines ignored; pauses after each record.
+
+    A record the previous generation read unchanged is taken from it (archive/recall.py); a
+    record read without a warning has its digest remembered.
+    """
     line_limit = 6 * out.max_chars + _MIB  # a record's text may be escaped (\uXXXX)
     records = bad_lines = 0
     first_warning: FileProblem | None = None
+    origin = os.path.abspath(path)
     for line in decoding.file_lines(path, line_limit, JSON_FILE_LIMIT):
         if not line.error and not line.text.strip():
             continue
         records += 1
+        default_id = f"{base_id}/{line.number}"
+        where = f"{path}:{line.number}"
+        digest = NOT_REMEMBERED
+        if not line.error and not line.warning:
+            digest = record_digest(origin, default_id, line.number, out.max_chars, line.text)
+            known = out.recall.article(digest) if out.recall is not None else None
+            if known is not None:
+                if out.add(known, where, line.number, []):
+                    out.digests[known.article_id] = digest
+                yield None
+                continue
         value, problem, _ = decoding.load_json(line.text) if not line.error else (None, line.error, None)
         if problem:
             out.fail(path, problem, line.number or None)
             continue
-        where = f"{path}:{line.number}"
-        indexed = _read_record(value, path, f"{base_id}/{line.number}", where, line.number, "", out)
+        warned = len(out.warnings)
+        indexed = _read_record(value, path, default_id, where, line.number, "", out)
         if indexed and line.warning:  # reported once per file, at the first such line
             bad_lines += 1
             first_warning = first_warning or FileProblem(str(path), line.warning, line.number)
+        if indexed and digest != NOT_REMEMBERED and len(out.warnings) == warned:
+            out.digests[out.articles[-1].article_id] = digest
         yield None
     if first_warning is not None:
         more = f"; {bad_lines:,} lines affected" if bad_lines > 1 else ""

@@ -25,7 +25,6 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 Span = tuple[int, int]
@@ -44,8 +43,14 @@ class Splitter:
     """
 
     name: str  # "blingfire-lines-1": recorded in the manifest
-    library: str  # "blingfire 0.1.8": what `archive info` shows
+    distribution: str  # the package that finds the starts: "blingfire"
     starts: Callable[[str], list[int]]
+
+    @property
+    def library(self) -> str:
+        """What `archive info` shows, e.g. "blingfire 0.1.8" (looked up when asked: importing
+        importlib.metadata costs a one-shot command 30-70 ms)."""
+        return _library(self.distribution)
 
 
 def blingfire_splitter() -> Splitter:
@@ -57,7 +62,7 @@ def blingfire_splitter() -> Splitter:
         _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
         return [begin for begin, _ in offsets[1:]]
 
-    return Splitter("blingfire-lines-1", _library("blingfire"), starts)
+    return Splitter("blingfire-lines-1", "blingfire", starts)
 
 
 def pysbd_splitter() -> Splitter:
@@ -83,7 +88,7 @@ def pysbd_splitter() -> Splitter:
                 cursor = at + len(piece)
         return found
 
-    return Splitter("pysbd-lines-1", _library("pysbd"), starts)
+    return Splitter("pysbd-lines-1", "pysbd", starts)
 
 
 def load_splitter(loaders: tuple[Callable[[], Splitter], ...] = (blingfire_splitter, pysbd_splitter)) -> Splitter:
@@ -99,6 +104,8 @@ def load_splitter(loaders: tuple[Callable[[], Splitter], ...] = (blingfire_split
 
 
 def _library(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return f"{distribution} {version(distribution)}"
     except PackageNotFoundError:

@@ -3,13 +3,16 @@
     .venv/bin/python -m bench.fresh_update --index DIR --corpus FILE.jsonl --work DIR
         [--repeats 5] [--variant onnx] [--variant torch] [--variant onnx@/path/to/other/source]
 
-The index and its JSONL corpus are copied into WORK (never updated in place); one untimed
-update settles the copy (its paths differ from the original's), then every round edits one
-record (a sentence appended, the file rewritten: bench.speed_tasks.edit_record) and times one
-`archive --index ... update ...` process per variant, from start to exit, in rotating order.
-A variant is a backend, optionally `@` the source tree it runs (PYTHONPATH), e.g. the commit
-before a change for a before/after figure. Bytecode is cached as in an installed package
-(bench.speed.fresh_env). Prints medians of wall and CPU (user + system) seconds and `uptime`.
+The index and its JSONL corpus are copied into WORK once per variant (never updated in place:
+each variant updates its own copy, a generation it wrote itself, as in use); one untimed update
+settles each copy (its paths differ from the original's), then every round edits one record of
+each copy (a sentence appended, the file rewritten: bench.speed_tasks.edit_record; a record
+of its own each time, so no variant finds another's text in the shared embedding cache) and
+times one `archive --index ... update ...` process per variant, from start to exit, in
+rotating order. A variant is a backend, optionally `@` the source tree it runs (PYTHONPATH),
+e.g. the commit before a change for a before/after figure. Bytecode is cached as in an
+installed package (bench.speed.fresh_env). Prints medians of wall and CPU (user + system)
+seconds and `uptime`.
 """
 
 from __future__ import annotations
@@ -27,14 +30,14 @@ from bench.speed import archive_cli, fresh_env
 from bench.speed_tasks import edit_record
 
 
-def run_update(work: Path, variant: str) -> tuple[float, float]:
-    """One fresh update process: (wall seconds, CPU seconds)."""
+def run_update(work: Path, copy: Path, variant: str) -> tuple[float, float]:
+    """One fresh update process of the index and corpus in `copy`: (wall seconds, CPU seconds)."""
     backend, _, source = variant.partition("@")
     settings = {"ARCHIVE_BACKEND": backend, "ARCHIVE_EMBEDDING_CACHE": str(work / "embeddings.sqlite")}
     env = fresh_env(work, **settings)  # bytecode under WORK/pycache, by each source file's full path
     if source:
         env["PYTHONPATH"] = source
-    argv = [archive_cli(), "--index", str(work / "index"), "update", str(work / "data")]
+    argv = [archive_cli(), "--index", str(copy / "index"), "update", str(copy / "data")]
     started = time.perf_counter()
     child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
@@ -56,23 +59,26 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     variants: list[str] = args.variant or ["onnx"]
     work: Path = args.work
-    corpus = work / "data" / args.corpus.name
-    if not (work / "index").exists():
-        shutil.copytree(args.index, work / "index", symlinks=True)
-        corpus.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(args.corpus, corpus)
-        if args.cache is not None:
-            shutil.copy2(args.cache, work / "embeddings.sqlite")
-        run_update(work, variants[0])  # settle: the copy's paths differ from the original's
-    total = sum(1 for _ in corpus.open(encoding="utf-8"))
+    copies = {variant: work / f"copy-{number}" for number, variant in enumerate(variants)}
+    if args.cache is not None and not (work / "embeddings.sqlite").exists():
+        work.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(args.cache, work / "embeddings.sqlite")
+    for variant, copy in copies.items():
+        if not (copy / "index").exists():
+            shutil.copytree(args.index, copy / "index", symlinks=True)
+            (copy / "data").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(args.corpus, copy / "data" / args.corpus.name)
+            run_update(work, copy, variant)  # settle: the copy's paths differ from the original's
+    total = sum(1 for _ in args.corpus.open(encoding="utf-8"))
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(), flush=True)
     runs: dict[str, list[tuple[float, float]]] = {v: [] for v in variants}
     edits = 0
     for repeat in range(args.repeats + 1):  # the first round warms the page cache and bytecode
         for variant in variants[repeat % len(variants) :] + variants[: repeat % len(variants)]:
             edits += 1
+            corpus = copies[variant] / "data" / args.corpus.name
             edit_record(corpus, (7 + 131 * edits) % total, f"fresh-{time.time_ns()}")
-            timed = run_update(work, variant)
+            timed = run_update(work, copies[variant], variant)
             if repeat:
                 runs[variant].append(timed)
     for variant, timings in runs.items():

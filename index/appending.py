@@ -5,10 +5,15 @@ this), so `ArrayAppender` writes the header with no rows, appends rows as batche
 rewrites the header in place with the final count: the bytes are those `np.save` writes for
 the whole array. The readers here use plain reads, not memory maps: the pages of a mapped
 file count in a process's resident memory for as long as it is mapped.
+
+An update copies the runs of rows it keeps from the previous generation's file with
+`copy_rows`: file to file inside the kernel (`os.copy_file_range`), never through Python.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -21,13 +26,36 @@ from index import fileio
 READ_ROWS = 16_384  # rows per read when a file is walked in chunks
 
 
-class ArrayAppender:
-    """One `.npy` file of rows with `columns` (None: a 1-D array), grown a batch at a time."""
+class RowFile:
+    """An `.npy` file of rows opened for copying runs of them (`ArrayAppender.copy_rows`)."""
 
-    def __init__(self, path: Path, dtype: type[np.generic], columns: int | None) -> None:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.shape, self.dtype, self.offset = header(path)
+        self.row_bytes = int(np.prod(self.shape[1:], dtype=np.int64)) * self.dtype.itemsize
+        self._handle = path.open("rb", buffering=0)
+
+    def fileno(self) -> int:
+        return self._handle.fileno()
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class ArrayAppender:
+    """One `.npy` file of rows with `columns` (None: a 1-D array), grown a batch at a time.
+
+    With `syncs`, `close` leaves the file's sync to a background thread (`fileio.BackgroundSyncs`).
+    """
+
+    def __init__(
+        self, path: Path, dtype: type[np.generic], columns: int | None, syncs: fileio.BackgroundSyncs | None = None
+    ) -> None:
         self.path, self.dtype, self.columns = path, np.dtype(dtype), columns
         self.rows = 0
-        self._handle: BinaryIO = path.open("wb")
+        self._syncs = syncs
+        # Unbuffered: `copy_rows` writes through the descriptor, so no buffer may hold bytes back.
+        self._handle: BinaryIO = path.open("wb", buffering=0)
         self._write_header()
         self._data_start = self._handle.tell()
 
@@ -43,8 +71,17 @@ class ArrayAppender:
             raise TypeError(
                 f"{self.path.name} takes {self.dtype} rows of {self._shape()[1:]}, not {rows.dtype}{rows.shape}"
             )
-        self._handle.write(np.ascontiguousarray(rows).tobytes())
+        _write_all(self._handle, np.ascontiguousarray(rows).data.cast("B"))
         self.rows += len(rows)
+
+    def copy_rows(self, source: RowFile, first: int, count: int) -> None:
+        """Append rows [first, first + count) of `source`, a file of the same dtype and columns."""
+        if source.dtype != self.dtype or source.shape[1:] != self._shape()[1:]:
+            raise TypeError(f"{self.path.name} takes {self.dtype} rows of {self._shape()[1:]}, not {source.path}")
+        if first < 0 or first + count > source.shape[0]:
+            raise ValueError(f"rows {first}-{first + count} are not all in {source.path}")
+        _copy_range(source.fileno(), self._handle, source.offset + first * source.row_bytes, count * source.row_bytes)
+        self.rows += count
 
     def close(self) -> None:
         """Write the final header over the first (same length) and sync the file."""
@@ -56,6 +93,9 @@ class ArrayAppender:
         if self._handle.tell() != self._data_start:  # numpy pads the header for any row count
             raise AssertionError(f"the header of {self.path} changed length")
         self._handle.seek(end)
+        if self._syncs is not None:
+            self._syncs.sync_and_close(self._handle)
+            return
         fileio.sync(self._handle)
         self._handle.close()
 
@@ -105,6 +145,40 @@ def read_slice(path: Path, start: int, end: int) -> npt.NDArray[Any]:
         handle.seek(offset + start * width)
         data = _read_exactly(handle, (end - start) * width)
     return np.frombuffer(data, dtype=dtype).reshape(end - start, *shape[1:]).copy()
+
+
+def _write_all(handle: BinaryIO, data: memoryview) -> None:
+    """Write all of `data` through an unbuffered file (a raw write may take only part of it)."""
+    done = 0
+    while done < len(data):
+        written = handle.write(data[done:])
+        if not written:
+            raise OSError(errno.EIO, f"could not write to {handle.name}")
+        done += written
+
+
+def _copy_range(source: int, handle: BinaryIO, offset: int, size: int) -> None:
+    """Append `size` bytes of descriptor `source` from `offset` to `handle`, in the kernel where it can."""
+    target = handle.fileno()
+    while size > 0:
+        try:
+            copied = os.copy_file_range(source, target, size, offset)
+        except (AttributeError, OSError) as exc:  # no such call here, or not between these files
+            if isinstance(exc, OSError) and exc.errno not in _NO_KERNEL_COPY:
+                raise
+            break
+        if copied == 0:
+            raise OSError(errno.EIO, f"{handle.name}: the file to copy from ends early")
+        offset, size = offset + copied, size - copied
+    while size > 0:
+        chunk = os.pread(source, min(size, 1 << 24), offset)
+        if not chunk:
+            raise OSError(errno.EIO, f"{handle.name}: the file to copy from ends early")
+        _write_all(handle, memoryview(chunk))
+        offset, size = offset + len(chunk), size - len(chunk)
+
+
+_NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP}
 
 
 def _read_exactly(handle: BinaryIO, size: int) -> bytes:

@@ -7,9 +7,10 @@ rather than stopping at the first:
 - article rows, record offsets and counts add up;
 - each stored article's text hashes to its recorded content hash, and its sentence and
   passage spans lie inside it, in order, without edge whitespace;
-- the arrays have the promised shapes; a sample of vectors is finite and unit-norm, and
-  re-embedding a few passages, and pooling a few sentences from their passages again, gives
-  back their stored vectors (rows cannot have drifted away from their texts);
+- the arrays (record digests included, where kept) have the promised shapes; a sample of
+  vectors is finite and unit-norm, and re-embedding a few passages, and pooling a few
+  sentences from their passages again, gives back their stored vectors (rows cannot have
+  drifted away from their texts);
 - the Whoosh store holds exactly one document per passage;
 - the BM25 sidecar's arrays are consistent, and a sample of passages analysed again gives
   back exactly their stored term counts and lengths;
@@ -100,6 +101,8 @@ class GenerationChecks:
         sizes = self.manifest.sizes()
         try:
             self.array = {spec.name: schema.load(self.folder, spec, sizes) for spec in schema.CORE_ARRAYS}
+            if schema.RECORD_DIGESTS.name in self.manifest.files:  # absent in older generations
+                schema.load(self.folder, schema.RECORD_DIGESTS, sizes)
         except EngineError as exc:
             self.problems.append(str(exc))
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -17,6 +18,42 @@ def sync(handle: BinaryIO) -> None:
     """Flush Python's buffer and the kernel's for an open file."""
     handle.flush()
     os.fsync(handle.fileno())
+
+
+class BackgroundSyncs:
+    """Files synced and closed on their own threads while the caller goes on writing; `wait` joins them.
+
+    fsync releases the GIL: a generation's big files go to disk while the rest of it is computed,
+    instead of the writer stopping for each. `wait` before anything depends on them being on
+    disk (publishing syncs the whole folder again in any case, index/layout.py).
+    """
+
+    def __init__(self) -> None:
+        self._threads: list[threading.Thread] = []
+        self._errors: list[OSError] = []
+
+    def sync_and_close(self, handle: BinaryIO) -> None:
+        handle.flush()
+        thread = threading.Thread(target=self._sync, args=(handle,), name="fsync", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _sync(self, handle: BinaryIO) -> None:
+        try:
+            os.fsync(handle.fileno())
+        except OSError as exc:
+            self._errors.append(exc)
+        finally:
+            handle.close()
+
+    def wait(self) -> None:
+        """Every file handed over is synced and closed; the first error raised, if any."""
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
+        if self._errors:
+            error, self._errors = self._errors[0], []
+            raise error
 
 
 def write_bytes(path: Path, data: bytes) -> None:

@@ -140,6 +140,9 @@ class OnnxEncoder:
         # keys the cache by it): running the passes again would double the time to open it.
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         options.log_severity_level = 3  # warnings about unused initializers are noise here
+        # Idle pool threads sleep at once instead of spinning: a query's BM25 and coarse pass run
+        # right after the question's forward pass and need the cores (bench/RESULTS.md, ask at 16x).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session: Any = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimension = int(self._session.get_outputs()[0].shape[-1])

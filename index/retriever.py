@@ -27,13 +27,15 @@ and index/merge.py ranks their answers as one; this module plans the rounds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent import futures
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 
 from index import analysis
+from index.blas import one_blas_thread
 from index.embedder import Embedder
 from index.errors import IndexIncompatibleError
 from index.merge import merge_hits
@@ -71,9 +73,21 @@ def retrieve(
     until: date | None = None,
 ) -> Retrieval:
     """Top `k` passages for `text`; `embedder=None` means the model is not available (BM25 only)."""
+    with one_blas_thread():  # index/blas.py: a query's products are faster on one thread
+        return _retrieve(reader, embedder, text, k, mode, options, Filters(source, since, until))
+
+
+def _retrieve(
+    reader: Reader,
+    embedder: Embedder | None,
+    text: str,
+    k: int,
+    mode: SearchMode,
+    options: RetrievalOptions,
+    filters: Filters,
+) -> Retrieval:
     if embedder is None and mode != "bm25":
         mode = "bm25"
-    query_vector = embedder.encode_one(text) if mode != "bm25" and embedder is not None else None
     pool = reader.pool
     plan, depth = _plan(mode, k, options)
     if options.bm25_engine == "whoosh" and plan != "dense" and pool.size > 1:
@@ -82,21 +96,34 @@ def retrieve(
             f"cannot search an index of {pool.size} shards as one; use the default engine, sidecar."
         )
     coarse = reader.coarse_ready and reader.manifest.passages > options.exact_scan_rows
-    query = ShardQuery(
-        text,
-        tuple(analysis.unique_terms(text)),
-        query_vector,
-        plan,
-        depth,
-        coarse,
-        options,
-        Filters(source, since, until),
-    )
-    # One shard scores with its own statistics and its own best BM25: no extra round.
-    stats = merge_statistics(pool.statistics(query.terms)) if pool.size > 1 and plan != "dense" else None
-    best = max(pool.best_bm25(query, stats), default=0.0) if stats is not None and plan == "fused" else None
+    terms = tuple(analysis.unique_terms(text))
+    query = ShardQuery(text, terms, None, plan, depth, coarse, options, filters)
+    # The question's forward pass runs on its own thread (ONNX Runtime and torch release the GIL)
+    # while the shards score BM25, which needs no vector: each keeps its scores for the search.
+    encoding = _encoder().submit(embedder.encode_one, text) if mode != "bm25" and embedder is not None else None
+    try:
+        # One shard scores with its own statistics: no round for the collection's.
+        stats = merge_statistics(pool.statistics(terms)) if pool.size > 1 and plan != "dense" else None
+        best = max(pool.best_bm25(query, stats), default=0.0) if plan == "fused" else None
+    except BaseException:
+        if encoding is not None:
+            futures.wait([encoding])
+        raise
+    query_vector = encoding.result() if encoding is not None else None
+    query = replace(query, vector=query_vector)
     ranked = merge_hits(query, pool.search(query, stats, best), reader.row_maps)
     return Retrieval(tuple(RankedPassage(row, score) for row, score in ranked[:k]), query_vector, mode)
+
+
+_encoders: futures.ThreadPoolExecutor | None = None
+
+
+def _encoder() -> futures.ThreadPoolExecutor:
+    """The threads questions are encoded on, made on first use (a few queries of a terminal app at once)."""
+    global _encoders
+    if _encoders is None:
+        _encoders = futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="encode-question")
+    return _encoders
 
 
 def _plan(mode: SearchMode, k: int, options: RetrievalOptions) -> tuple[str, int]:

@@ -40,6 +40,8 @@ BM25_VOCAB = "bm25_vocab.json"
 
 # Width of each article's MinHash signature (near-duplicate detection, archive/reprints.py).
 MINHASH_PERMUTATIONS = 64
+# Bytes of the digest of the record an article was read from (archive/recall.py).
+DIGEST_BYTES = 16
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,14 @@ PASSAGE_SPANS = ArrayFile(
 )
 SENTENCE_SPANS = ArrayFile("sentence_spans.npy", np.int32, "sentences", 2, "char start, char end in the article text")
 MINHASH = ArrayFile("minhash.npy", np.uint64, "articles", MINHASH_PERMUTATIONS, "MinHash signature of the article")
+RECORD_DIGESTS = ArrayFile(
+    "record_digests.npy",
+    np.uint8,
+    "articles",
+    DIGEST_BYTES,
+    "digest of the JSON Lines record the article was read from, zeros for none (archive/recall.py); "
+    "absent in generations written before it existed",
+)
 BM25_TERM_STARTS = ArrayFile(
     "bm25_term_starts.npy", np.int64, "bm25_terms", None, "term t's postings are [starts[t], starts[t+1])", 1
 )

@@ -78,8 +78,9 @@ class ShardSearcher:
             store_df,
         )
 
-    def best_bm25(self, query: ShardQuery, stats: CollectionStats) -> float:
-        """The shard's best BM25 score among the filtered rows (0 when nothing matches)."""
+    def best_bm25(self, query: ShardQuery, stats: CollectionStats | None) -> float:
+        """The shard's best BM25 score among the filtered rows (0 when nothing matches); `stats` the
+        archive's (None: this shard's own). The scores are kept for the search of the same query."""
         scores = self._bm25_scores(query, stats, self._mask(query))
         return float(scores.max()) if scores is not None and len(scores) else 0.0
 
@@ -203,7 +204,7 @@ class ShardPool(Protocol):
 
     def statistics(self, terms: tuple[str, ...], store: bool = False) -> list[ShardStatistics]: ...
 
-    def best_bm25(self, query: ShardQuery, stats: CollectionStats) -> list[float]: ...
+    def best_bm25(self, query: ShardQuery, stats: CollectionStats | None) -> list[float]: ...
 
     def search(self, query: ShardQuery, stats: CollectionStats | None, best_bm25: float | None) -> list[ShardHits]: ...
 
@@ -227,7 +228,7 @@ class LocalPool:
     def statistics(self, terms: tuple[str, ...], store: bool = False) -> list[ShardStatistics]:
         return [s.statistics(terms, store) for s in self.searchers]
 
-    def best_bm25(self, query: ShardQuery, stats: CollectionStats) -> list[float]:
+    def best_bm25(self, query: ShardQuery, stats: CollectionStats | None) -> list[float]:
         return [s.best_bm25(query, stats) for s in self.searchers]
 
     def search(self, query: ShardQuery, stats: CollectionStats | None, best_bm25: float | None) -> list[ShardHits]:

@@ -126,9 +126,10 @@ class Snapshot(ArticleCatalogue):
 
     def article_layout(self, entry: ArticleEntry) -> tuple[npt.NDArray[np.int32], list[tuple[int, int]]]:
         """The article's sentence spans (n, 2) and its passages as sentence ranges [first, end)."""
-        spans = np.array(self.sentence_spans[entry.sentence_row : entry.sentence_row + entry.sentence_count])
-        rows = self.passage_spans[entry.passage_row : entry.passage_row + entry.passage_count]
-        return spans.astype(np.int32), [(int(first), int(end)) for first, end, _, _ in rows]
+        spans = self.sentence_spans[entry.sentence_row : entry.sentence_row + entry.sentence_count]
+        # Plain ints through tolist(): an update asks this of every unchanged article.
+        rows = self.passage_spans[entry.passage_row : entry.passage_row + entry.passage_count, :2].tolist()
+        return np.array(spans, dtype=np.int32), [(first, end) for first, end in rows]
 
     def article_vectors(self, entry: ArticleEntry) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """The article's passage and sentence vectors, in row order."""
@@ -139,6 +140,13 @@ class Snapshot(ArticleCatalogue):
     def minhash(self) -> npt.NDArray[np.uint64]:
         """Every article's MinHash signature, in manifest order (read on demand: only builds need it)."""
         return schema.load(self.folder, schema.MINHASH, self.manifest.sizes())
+
+    def record_digests(self) -> npt.NDArray[np.uint8] | None:
+        """Each article's record digest, in manifest order (archive/recall.py); None in a generation
+        written before they were kept."""
+        if schema.RECORD_DIGESTS.name not in self.manifest.files:
+            return None
+        return schema.load(self.folder, schema.RECORD_DIGESTS, self.manifest.sizes())
 
     def close(self) -> None:
         self.store.close()

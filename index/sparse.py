@@ -113,7 +113,11 @@ class PostingsWriter:
         """Append `count` passages whose postings are the previous generation's from `old_first_row`."""
         if self._previous is None:
             raise ValueError("no previous generation to carry postings from")
-        self._moves.append((old_first_row, count, self.rows))
+        last = self._moves[-1] if self._moves else None
+        if last is not None and last[0] + last[1] == old_first_row and last[2] + last[1] == self.rows:
+            self._moves[-1] = (last[0], last[1] + count, last[2])  # neighbours then, neighbours now: one move
+        else:
+            self._moves.append((old_first_row, count, self.rows))
         carried = np.ascontiguousarray(self._previous.lengths[old_first_row : old_first_row + count], dtype=np.int32)
         self._lengths.frombytes(carried.tobytes())
 
@@ -152,7 +156,8 @@ class PostingsWriter:
         terms, rows, tf = self._held()
         if self._moves and self._previous is not None:
             old_terms, old_rows, old_tf = self._carried()
-            if self._spill is not None:
+            # Spilled only when they do not fit with the held ones: an update of a few articles sorts in memory.
+            if self._spill is not None and (self._runs or len(old_terms) + len(terms) > self._limit):
                 self._spill_run(old_terms, old_rows, old_tf)
             else:
                 terms, rows, tf = (

@@ -12,6 +12,7 @@ leaves nothing of the batches in memory but each article's manifest entry.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Collection, Iterator, Sequence
@@ -38,6 +39,7 @@ _BATCHED = (
     schema.PASSAGE_SPANS,
     schema.SENTENCE_SPANS,
     schema.MINHASH,
+    schema.RECORD_DIGESTS,
 )
 
 
@@ -75,6 +77,20 @@ class StoreChanges:
     delete: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class RowRuns:
+    """A batch's rows of one vector file, in order: runs copied from the previous generation's file
+    (file to file, never through Python), and between them the rows in `new`, in order."""
+
+    runs: tuple[tuple[bool, int, int], ...]  # (from the previous generation?, its first row there or in `new`, rows)
+    new: Vectors
+
+    @classmethod
+    def given(cls, rows: Vectors) -> RowRuns:
+        """All rows given (nothing copied)."""
+        return cls(((False, 0, len(rows)),) if len(rows) else (), rows)
+
+
 class GenerationWriter:
     """Writes one generation into `staging`, a batch of articles at a time; `finish` completes it.
 
@@ -109,10 +125,21 @@ class GenerationWriter:
         self._store = store.StoreWriter(target)
         self._postings = PostingsWriter(previous.bm25 if previous is not None else None, staging / _SPILL)
         columns = schema.Sizes(0, 0, 0, dimension)
+        self._syncs = fileio.BackgroundSyncs()
         self._arrays = {
-            spec: appending.ArrayAppender(staging / spec.name, spec.dtype, _columns(spec, columns)) for spec in _BATCHED
+            spec: appending.ArrayAppender(staging / spec.name, spec.dtype, _columns(spec, columns), self._syncs)
+            for spec in _BATCHED
         }
+        # The previous generation's vector files, for the runs of rows an update keeps (RowRuns).
+        self._lent: dict[schema.ArrayFile, appending.RowFile] = {}
+        if previous is not None:
+            for spec in (schema.PASSAGE_VECTORS, schema.SENTENCE_VECTORS):
+                self._lent[spec] = appending.RowFile(previous.folder / spec.name)
+        # Where each passage row came from, as runs (from the previous generation?, first source row, rows),
+        # so `finish` copies the coarse rows of kept passages instead of projecting them again.
+        self._passage_runs: list[tuple[bool, int, int]] = []
         self._articles = (staging / schema.ARTICLES).open("wb")
+        self._ended = False  # end_batches done: the article store and the arrays are closed or closing
         self.entries: list[ArticleEntry] = []  # stories filled in by `finish`
         self._offset = self._passage_row = self._sentence_row = 0
         self._mtimes: dict[str, float] = {}  # one stat per file: a JSONL file holds thousands of articles
@@ -121,15 +148,17 @@ class GenerationWriter:
     def add(
         self,
         planned: Sequence[PlannedArticle],
-        vectors: tuple[Vectors, Vectors],
+        vectors: tuple[RowRuns, RowRuns],
         minhash: npt.NDArray[np.uint64],
         reindex: Collection[str] | None = None,
+        digests: Sequence[bytes] | None = None,
     ) -> None:
         """Append a batch: its articles in order, their (passage, sentence) vectors and signatures.
 
         `reindex`, for a carried store: the ids whose passages go into the Whoosh store (None: all).
+        `digests`: each article's record digest (archive/recall.py); None: zeros, none remembered.
         """
-        passage_vecs, sentence_vecs = vectors
+        passage_rows, sentence_rows = vectors
         self._store.add(
             store.PassageDoc(
                 item.article.article_id, number, item.article.title, text, item.article.source, item.article.date
@@ -139,17 +168,31 @@ class GenerationWriter:
             for number, text in enumerate(item.passage_texts())
         )
         self._add_postings(planned)
-        self._arrays[schema.PASSAGE_VECTORS].append(np.asarray(passage_vecs, dtype=np.float32))
-        self._arrays[schema.SENTENCE_VECTORS].append(np.asarray(sentence_vecs, dtype=np.float32))
+        first_row = self._arrays[schema.PASSAGE_VECTORS].rows
+        for reused, source, count in self._append_vectors(schema.PASSAGE_VECTORS, passage_rows):
+            _extend_runs(self._passage_runs, (reused, source if reused else first_row, count))
+            first_row += count
+        self._append_vectors(schema.SENTENCE_VECTORS, sentence_rows)
         spans = [s for item in planned for s in _passage_spans(item)]
         self._arrays[schema.PASSAGE_SPANS].append(np.array(spans, dtype=np.int32).reshape(-1, 4))
-        sentence_spans = [item.sentence_spans.astype(np.int32).reshape(-1, 2) for item in planned]
+        sentence_spans = [np.asarray(item.sentence_spans, dtype=np.int32).reshape(-1, 2) for item in planned]
         self._arrays[schema.SENTENCE_SPANS].append(np.concatenate([np.zeros((0, 2), np.int32), *sentence_spans]))
         self._arrays[schema.MINHASH].append(
             np.asarray(minhash, dtype=np.uint64).reshape(-1, schema.MINHASH_PERMUTATIONS)
         )
+        self._arrays[schema.RECORD_DIGESTS].append(_digest_rows(digests, len(planned)))
         self._add_articles(planned)
         self.progress("indexing", self._passage_row, self._passage_row)
+
+    def _append_vectors(self, spec: schema.ArrayFile, rows: RowRuns) -> tuple[tuple[bool, int, int], ...]:
+        """Append a batch's rows of one vector file; returns its runs."""
+        out = self._arrays[spec]
+        for reused, first, count in rows.runs:
+            if reused:
+                out.copy_rows(self._lent[spec], first, count)
+            else:
+                out.append(np.asarray(rows.new[first : first + count], dtype=np.float32))
+        return rows.runs
 
     def delete(self, article_ids: Sequence[str]) -> None:
         """Remove articles from the carried store (its documents from before this build only)."""
@@ -198,12 +241,14 @@ class GenerationWriter:
 
     def end_batches(self) -> None:
         """No more batches: the article store and the arrays are complete on disk (readable by `texts`)."""
-        if self._articles.closed:
+        if self._ended:
             return
-        fileio.sync(self._articles)
-        self._articles.close()
+        self._ended = True
+        self._syncs.sync_and_close(self._articles)
         for appender in self._arrays.values():
             appender.close()
+        for lent in self._lent.values():
+            lent.close()
 
     def texts(self) -> StoredTexts:
         """The articles' texts in order, read back from the article store on demand."""
@@ -223,12 +268,16 @@ class GenerationWriter:
         bm25_terms, bm25_postings = self._postings.save(self.staging)
         shutil.rmtree(self.staging / _SPILL, ignore_errors=True)
         passage_file = self.staging / schema.PASSAGE_VECTORS.name
+        kept: tuple[Path, list[tuple[bool, int, int]]] | None = None
         if projection is None:
             projection = carried_projection(self.previous, self.dimension)
+            if projection is not None and self.previous is not None and self.previous.passage_coarse is not None:
+                # The same projection: a kept passage's coarse row is the previous generation's.
+                kept = (self.previous.folder / schema.COARSE_VECTORS.name, self._passage_runs)
         if projection is None:
             total = self._passage_row
             projection = coarse.fit_sample(appending.read_rows(passage_file, coarse.sample_rows(total)))
-        coarse_dimension = _write_coarse(self.staging, passage_file, projection)
+        coarse_dimension = _write_coarse(self.staging, passage_file, projection, self._syncs, kept)
         entries = tuple(replace(e, story=story) for e, story in zip(self.entries, stories, strict=True))
         files = {
             str(path.relative_to(self.staging)): path.stat().st_size
@@ -253,15 +302,20 @@ class GenerationWriter:
             coarse_dimension=coarse_dimension,
         )
         write_manifest(self.staging, manifest)
+        self._syncs.wait()
         return manifest
 
     def abandon(self) -> None:
         """Stop writing (the caller removes the staging folder)."""
         self._store.cancel()
-        if not self._articles.closed:
+        with contextlib.suppress(OSError):
+            self._syncs.wait()
+        if not self._ended:
             self._articles.close()
-        for appender in self._arrays.values():
-            appender.abandon()
+            for appender in self._arrays.values():
+                appender.abandon()
+        for lent in self._lent.values():
+            lent.close()
 
 
 class StoredTexts(Sequence[str]):
@@ -311,7 +365,7 @@ def write_generation(
             s_end = s_row + sum(len(item.sentence_spans) for item in batch)
             writer.add(
                 batch,
-                (passage_vecs[p_row:p_end], sentence_vecs[s_row:s_end]),
+                (RowRuns.given(passage_vecs[p_row:p_end]), RowRuns.given(sentence_vecs[s_row:s_end])),
                 minhash[start : start + len(batch)],
                 store_changes.index if store_changes is not None else None,
             )
@@ -322,14 +376,22 @@ def write_generation(
         raise
 
 
+def _digest_rows(digests: Sequence[bytes] | None, count: int) -> npt.NDArray[np.uint8]:
+    if digests is None:
+        return np.zeros((count, schema.DIGEST_BYTES), dtype=np.uint8)
+    if len(digests) != count or any(len(d) != schema.DIGEST_BYTES for d in digests):
+        raise ValueError(f"{count} articles need as many digests of {schema.DIGEST_BYTES} bytes")
+    return np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(count, schema.DIGEST_BYTES)
+
+
 def _columns(spec: schema.ArrayFile, sizes: schema.Sizes) -> int | None:
     shape = spec.shape(sizes)
     return shape[1] if len(shape) == 2 else None
 
 
 def _passage_spans(item: PlannedArticle) -> list[tuple[int, int, int, int]]:
-    spans = item.sentence_spans
-    return [(first, end, int(spans[first][0]), int(spans[end - 1][1])) for first, end in item.passages]
+    spans = item.sentence_spans.tolist()  # plain ints: indexing the array per passage costs more
+    return [(first, end, spans[first][0], spans[end - 1][1]) for first, end in item.passages]
 
 
 def carried_projection(previous: Snapshot | None, dimension: int) -> Vectors | None:
@@ -340,19 +402,53 @@ def carried_projection(previous: Snapshot | None, dimension: int) -> Vectors | N
     return np.asarray(projection, dtype=np.float32)
 
 
-def _write_coarse(staging: Path, passage_file: Path, projection: Vectors) -> int:
-    """The dense leg's coarse pass (index/coarse.py), projected from the passage vectors on disk a chunk at a time."""
+def _write_coarse(
+    staging: Path,
+    passage_file: Path,
+    projection: Vectors,
+    syncs: fileio.BackgroundSyncs,
+    kept: tuple[Path, Sequence[tuple[bool, int, int]]] | None = None,
+) -> int:
+    """The dense leg's coarse pass (index/coarse.py): the passage vectors on disk projected a chunk at a time.
+
+    With `kept` (an update keeping the previous projection: the previous coarse file and where each
+    passage row came from, as runs), a kept passage's row is copied, and only the others are projected.
+    """
     projection = np.asarray(projection, dtype=np.float32)
     schema.save(staging, schema.COARSE_PROJECTION, projection)
-    out = appending.ArrayAppender(staging / schema.COARSE_VECTORS.name, np.float32, int(projection.shape[1]))
+    out = appending.ArrayAppender(staging / schema.COARSE_VECTORS.name, np.float32, int(projection.shape[1]), syncs)
+    lent = appending.RowFile(kept[0]) if kept is not None else None
+    runs = kept[1] if kept is not None else ()
     try:
-        for chunk in appending.read_chunks(passage_file):
-            out.append(coarse.project(chunk, projection))
+        if lent is None:
+            for chunk in appending.read_chunks(passage_file):
+                out.append(coarse.project(chunk, projection))
+        else:
+            for reused, first, count in runs:
+                if reused:
+                    out.copy_rows(lent, first, count)
+                    continue
+                for start in range(first, first + count, appending.READ_ROWS):
+                    end = min(start + appending.READ_ROWS, first + count)
+                    out.append(coarse.project(appending.read_slice(passage_file, start, end), projection))
     except BaseException:
         out.abandon()
         raise
+    finally:
+        if lent is not None:
+            lent.close()
     out.close()
     return int(projection.shape[1])
+
+
+def _extend_runs(runs: list[tuple[bool, int, int]], run: tuple[bool, int, int]) -> None:
+    """Append a run of rows (from the previous generation?, first source row, rows), merged with the
+    last one when it continues it."""
+    reused, first, count = run
+    if runs and runs[-1][0] == reused and runs[-1][1] + runs[-1][2] == first:
+        runs[-1] = (reused, runs[-1][1], runs[-1][2] + count)
+    elif count:
+        runs.append(run)
 
 
 def _mtime(path: str, known: dict[str, float]) -> float:

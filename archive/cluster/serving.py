@@ -43,7 +43,7 @@ class ShardActor:
     def statistics(self, terms: tuple[str, ...], store: bool) -> ShardStatistics:
         return self.searcher.statistics(terms, store)
 
-    def best_bm25(self, query: ShardQuery, stats: CollectionStats) -> float:
+    def best_bm25(self, query: ShardQuery, stats: CollectionStats | None) -> float:
         return self.searcher.best_bm25(query, stats)
 
     def search(self, query: ShardQuery, stats: CollectionStats | None, best_bm25: float | None) -> ShardHits:
@@ -74,7 +74,7 @@ class ActorPool:
     def statistics(self, terms: tuple[str, ...], store: bool = False) -> list[ShardStatistics]:
         return gather([a.statistics.remote(terms, store) for a in self.actors], "A shard's term statistics")
 
-    def best_bm25(self, query: ShardQuery, stats: CollectionStats) -> list[float]:
+    def best_bm25(self, query: ShardQuery, stats: CollectionStats | None) -> list[float]:
         return gather([a.best_bm25.remote(query, stats) for a in self.actors], "A shard's best BM25 score")
 
     def search(self, query: ShardQuery, stats: CollectionStats | None, best_bm25: float | None) -> list[ShardHits]:

@@ -97,9 +97,11 @@ def test_carried_postings_equal_a_fresh_build(tmp_path: Path) -> None:
     assert carried.document_frequency("detaine") == 0  # the dropped passage's term has no postings left
 
 
-@pytest.mark.parametrize("limit", [1, 3, 7])
+@pytest.mark.parametrize("limit", [1, 3, 7, 100])
 def test_postings_spilled_in_runs_write_the_same_files(tmp_path: Path, limit: int) -> None:
-    """A build that streams spills sorted runs every `limit` postings and merges them: the files are unchanged."""
+    """A build that streams spills sorted runs every `limit` postings and merges them: the files are unchanged.
+
+    With 100, everything fits under the limit: nothing is spilled, the carried postings included."""
     passages = [*PASSAGES, (["rocket", "zebra"], ["zoo"]), (["talk"], ["border", "zebra"])]
     (tmp_path / "old").mkdir()
     old = write(tmp_path / "old", PASSAGES)
@@ -116,7 +118,8 @@ def test_postings_spilled_in_runs_write_the_same_files(tmp_path: Path, limit: in
     assert made["held"] == made["spilled"] == (13, 19)  # the old vocabulary of 11 terms, then zebra and zoo
     for path in sorted((tmp_path / "held").iterdir()):
         assert path.read_bytes() == (tmp_path / "spilled" / path.name).read_bytes(), path.name
-    assert list((tmp_path / "runs").iterdir()) == []  # the runs are gone once merged
+    runs = tmp_path / "runs"
+    assert list(runs.iterdir()) == [] if limit < 100 else not runs.exists()  # the runs are gone once merged
     index = BM25Index(tmp_path / "spilled", sizes(6, 13, 19))
     # Rows: 0-1 carried from old rows 2-3, 2-3 new, 4 carried from old row 0, 5 new (old passage 1's terms).
     assert sorted(row for row, _ in index.search(["zebra"], k=10)) == [2, 3]
@@ -128,3 +131,20 @@ def test_a_vocabulary_of_the_wrong_size_is_reported(tmp_path: Path) -> None:
     index = write(tmp_path, PASSAGES)
     with pytest.raises(IndexCorruptError, match=r"bm25_vocab\.json"):
         BM25Index(tmp_path, sizes(len(PASSAGES), len(index.vocab) + 1, len(index.rows)))
+
+
+def test_neighbouring_carries_write_what_one_carry_writes(tmp_path: Path) -> None:
+    """An update carries article by article; neighbours then and now become one move, same files."""
+    (tmp_path / "old").mkdir()
+    old = write(tmp_path / "old", PASSAGES)
+    for name, carries in (("one", [(0, 3)]), ("three", [(0, 1), (1, 1), (2, 1)])):
+        writer = PostingsWriter(old)
+        for first, count in carries:
+            writer.carry(first, count)
+        writer.add(["zebra"], [])
+        (tmp_path / name).mkdir()
+        writer.save(tmp_path / name)
+    for path in sorted((tmp_path / "one").iterdir()):
+        assert path.read_bytes() == (tmp_path / "three" / path.name).read_bytes(), path.name
+    index = BM25Index(tmp_path / "three", sizes(4, 12, len(np.load(tmp_path / "three" / "bm25_rows.npy"))))
+    assert [row for row, _ in index.search(["zebra"], k=5)] == [3]
