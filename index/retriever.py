@@ -61,6 +61,7 @@ class Retrieval:
     mode: SearchMode
 
 
+@one_blas_thread()  # index/blas.py: a query's products are faster on one thread
 def retrieve(
     reader: Reader,
     embedder: Embedder | None,
@@ -73,19 +74,7 @@ def retrieve(
     until: date | None = None,
 ) -> Retrieval:
     """Top `k` passages for `text`; `embedder=None` means the model is not available (BM25 only)."""
-    with one_blas_thread():  # index/blas.py: a query's products are faster on one thread
-        return _retrieve(reader, embedder, text, k, mode, options, Filters(source, since, until))
-
-
-def _retrieve(
-    reader: Reader,
-    embedder: Embedder | None,
-    text: str,
-    k: int,
-    mode: SearchMode,
-    options: RetrievalOptions,
-    filters: Filters,
-) -> Retrieval:
+    filters = Filters(source, since, until)
     if embedder is None and mode != "bm25":
         mode = "bm25"
     pool = reader.pool
