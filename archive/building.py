@@ -44,7 +44,7 @@ from index.encoding import Encoder, cache_path, open_cache
 from index.manifest import Manifest
 from index.records import Article, Progress, no_progress
 from index.snapshot import Snapshot
-from index.writer import BuildInfo, GenerationWriter, PlannedArticle, RowRuns
+from index.writer import BuildInfo, GenerationWriter, PlannedArticle, RowRuns, extend_runs
 
 Vectors = npt.NDArray[np.float32]
 
@@ -291,10 +291,7 @@ def vector_runs(
     sentences = _row_runs(
         [(e.sentence_row if e else None, len(i.sentence_spans)) for i, e in zip(planned, lent, strict=True)]
     )
-    return (
-        RowRuns(tuple((reused, source, count) for reused, source, _, count in passages), new_passages),
-        RowRuns(tuple((reused, source, count) for reused, source, _, count in sentences), new_sentences),
-    )
+    return RowRuns(passages, new_passages), RowRuns(sentences, new_sentences)
 
 
 def assemble_vectors(
@@ -318,22 +315,17 @@ def _fill(rows: RowRuns, old: Vectors | None) -> Vectors:
     return target
 
 
-def _row_runs(items: Sequence[tuple[int | None, int]]) -> list[tuple[bool, int, int, int]]:
+def _row_runs(items: Sequence[tuple[int | None, int]]) -> tuple[tuple[bool, int, int], ...]:
     """Copies that fill rows in order: per item (its first row in the previous generation, or None
     for a new article, whose rows come next from the new vectors; its row count), merged into
-    (from the previous generation?, first source row, first target row, rows) runs."""
-    runs: list[tuple[bool, int, int, int]] = []
-    row = fresh = 0
+    (from the previous generation?, first source row, rows) runs."""
+    runs: list[tuple[bool, int, int]] = []
+    fresh = 0
     for old_first, count in items:
         reused = old_first is not None
-        source = old_first if old_first is not None else fresh
-        if runs and runs[-1][0] == reused and runs[-1][1] + runs[-1][3] == source:
-            runs[-1] = (reused, runs[-1][1], runs[-1][2], runs[-1][3] + count)
-        elif count:
-            runs.append((reused, source, row, count))
-        row += count
+        extend_runs(runs, (reused, old_first if old_first is not None else fresh, count))
         fresh += 0 if reused else count
-    return runs
+    return tuple(runs)
 
 
 def signatures(planned: Sequence[PlannedArticle], previous: Snapshot | None) -> npt.NDArray[np.uint64]:

@@ -170,7 +170,7 @@ class GenerationWriter:
         self._add_postings(planned)
         first_row = self._arrays[schema.PASSAGE_VECTORS].rows
         for reused, source, count in self._append_vectors(schema.PASSAGE_VECTORS, passage_rows):
-            _extend_runs(self._passage_runs, (reused, source if reused else first_row, count))
+            extend_runs(self._passage_runs, (reused, source if reused else first_row, count))
             first_row += count
         self._append_vectors(schema.SENTENCE_VECTORS, sentence_rows)
         spans = [s for item in planned for s in _passage_spans(item)]
@@ -441,7 +441,7 @@ def _write_coarse(
     return int(projection.shape[1])
 
 
-def _extend_runs(runs: list[tuple[bool, int, int]], run: tuple[bool, int, int]) -> None:
+def extend_runs(runs: list[tuple[bool, int, int]], run: tuple[bool, int, int]) -> None:
     """Append a run of rows (from the previous generation?, first source row, rows), merged with the
     last one when it continues it."""
     reused, first, count = run
