@@ -87,9 +87,18 @@ def retrieve(
     coarse = reader.coarse_ready and reader.manifest.passages > options.exact_scan_rows
     terms = tuple(analysis.unique_terms(text))
     query = ShardQuery(text, terms, None, plan, depth, coarse, options, filters)
+
     # The question's forward pass runs on its own thread (ONNX Runtime and torch release the GIL)
     # while the shards score BM25, which needs no vector: each keeps its scores for the search.
-    encoding = _encoder().submit(embedder.encode_one, text) if mode != "bm25" and embedder is not None else None
+    # The same thread then runs the coarse pass (BLAS releases the GIL too), kept for the search.
+    def encode() -> npt.NDArray[np.float32]:
+        assert embedder is not None
+        vector = embedder.encode_one(text)
+        if coarse:
+            pool.prepare_dense(replace(query, vector=vector))
+        return vector
+
+    encoding = _encoder().submit(encode) if mode != "bm25" and embedder is not None else None
     try:
         # One shard scores with its own statistics: no round for the collection's.
         stats = merge_statistics(pool.statistics(terms)) if pool.size > 1 and plan != "dense" else None

@@ -64,6 +64,8 @@ class ShardSearcher:
         self.snapshot = snapshot
         # The last query's BM25 scores: round 2 (best BM25) and round 3 (search) score the same query.
         self._last: tuple[Hashable, Scores | None] | None = None
+        # The last query vector's coarse candidates, picked by `prepare_dense` while BM25 scores.
+        self._last_coarse: tuple[Hashable, tuple[Rows, Scores]] | None = None
         self._lock = threading.Lock()
 
     def statistics(self, terms: tuple[str, ...], store: bool = False) -> ShardStatistics:
@@ -83,6 +85,16 @@ class ShardSearcher:
         archive's (None: this shard's own). The scores are kept for the search of the same query."""
         scores = self._bm25_scores(query, stats, self._mask(query))
         return float(scores.max()) if scores is not None and len(scores) else 0.0
+
+    def prepare_dense(self, query: ShardQuery) -> None:
+        """Pick the coarse pass's candidates for the query's vector now, for the search of the same query.
+
+        The retriever calls this on the question's thread as soon as the vector exists, while
+        the other thread is still scoring BM25 (rounds 1-2), so the two biggest steps of a
+        large archive's query overlap instead of following each other.
+        """
+        if query.coarse and query.plan != "bm25":
+            self._coarse_rows(query, self._mask(query))
 
     def search(self, query: ShardQuery, stats: CollectionStats | None, best_bm25: float | None) -> ShardHits:
         """The shard's candidates for `query`; `stats` and `best_bm25` are the archive's (None: this shard's own)."""
@@ -173,7 +185,16 @@ class ShardSearcher:
         snapshot = self.snapshot
         assert snapshot.passage_coarse is not None and snapshot.coarse_projection is not None
         count = max(query.depth, COARSE_CANDIDATES)
-        return coarse.candidates(snapshot.passage_coarse, snapshot.coarse_projection, _vector(query), count, mask)
+        vector = _vector(query)
+        key = (vector.tobytes(), query.filters, count)
+        with self._lock:
+            last = self._last_coarse
+        if last is not None and last[0] == key:
+            return last[1]
+        picked = coarse.candidates(snapshot.passage_coarse, snapshot.coarse_projection, vector, count, mask)
+        with self._lock:
+            self._last_coarse = (key, picked)
+        return picked
 
 
 def _bm25(stats: CollectionStats | None) -> BM25Stats | None:
@@ -206,6 +227,10 @@ class ShardPool(Protocol):
 
     def best_bm25(self, query: ShardQuery, stats: CollectionStats | None) -> list[float]: ...
 
+    def prepare_dense(self, query: ShardQuery) -> None:
+        """Each shard picks its coarse candidates for the query's vector and keeps them for its search."""
+        ...
+
     def search(self, query: ShardQuery, stats: CollectionStats | None, best_bm25: float | None) -> list[ShardHits]: ...
 
     def vectors(self, kind: VectorKind, rows: Sequence[Sequence[int]]) -> list[npt.NDArray[np.float32]]:
@@ -230,6 +255,10 @@ class LocalPool:
 
     def best_bm25(self, query: ShardQuery, stats: CollectionStats | None) -> list[float]:
         return [s.best_bm25(query, stats) for s in self.searchers]
+
+    def prepare_dense(self, query: ShardQuery) -> None:
+        for searcher in self.searchers:
+            searcher.prepare_dense(query)
 
     def search(self, query: ShardQuery, stats: CollectionStats | None, best_bm25: float | None) -> list[ShardHits]:
         return [s.search(query, stats, best_bm25) for s in self.searchers]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -281,6 +281,7 @@ class BM25Index:
         self.length_totals = (float(totals[0]), float(totals[1]))
         average = np.maximum(totals / max(passages, 1), 1.0)
         self._average = (float(average[0]), float(average[1]))
+        self._norms: tuple[Hashable, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] | None = None
 
     def document_frequency(self, term: str) -> int:
         term_id = self._ids.get(term)
@@ -329,12 +330,29 @@ class BM25Index:
         rows = np.concatenate([self.rows[a:b] for a, b in slices])
         tf = np.concatenate([self.tf[a:b] for a, b in slices]).astype(np.float64)
         idf = np.repeat([stats.idf(t) for t in terms], [b - a for a, b in slices])
-        lengths = self.lengths[rows].astype(np.float64)
-        norm = (1.0 - params.b) + params.b * lengths / np.array(stats.average_lengths)
-        weight = tf[:, 0] / norm[:, 0] + params.title_weight * tf[:, 1] / norm[:, 1]
+        body_norm, title_norm = self._length_norms(params.b, stats.average_lengths)
+        weight = tf[:, 0] / body_norm[rows] + params.title_weight * tf[:, 1] / title_norm[rows]
         contribution = idf * weight * (params.k1 + 1.0) / (weight + params.k1)
         summed = np.bincount(rows, weights=contribution, minlength=self.passages)
         return np.asarray(summed, dtype=np.float64)
+
+    def _length_norms(
+        self, b: float, average_lengths: tuple[float, float]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Every passage's length normalisation, body and title, under these statistics.
+
+        Computed once per statistics and kept: gathering each posting's two lengths from the
+        (passages, 2) array was most of a query's BM25 time at 16x (7 of 12 ms).
+        """
+        key = (b, average_lengths)
+        kept = self._norms
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        lengths = np.asarray(self.lengths, dtype=np.float64)
+        norm = (1.0 - b) + b * lengths / np.array(average_lengths)
+        norms = (np.ascontiguousarray(norm[:, 0]), np.ascontiguousarray(norm[:, 1]))
+        self._norms = (key, norms)
+        return norms
 
 
 def best_matches(scores: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:

@@ -46,6 +46,9 @@ class ShardActor:
     def best_bm25(self, query: ShardQuery, stats: CollectionStats | None) -> float:
         return self.searcher.best_bm25(query, stats)
 
+    def prepare_dense(self, query: ShardQuery) -> None:
+        self.searcher.prepare_dense(query)
+
     def search(self, query: ShardQuery, stats: CollectionStats | None, best_bm25: float | None) -> ShardHits:
         return self.searcher.search(query, stats, best_bm25)
 
@@ -76,6 +79,9 @@ class ActorPool:
 
     def best_bm25(self, query: ShardQuery, stats: CollectionStats | None) -> list[float]:
         return gather([a.best_bm25.remote(query, stats) for a in self.actors], "A shard's best BM25 score")
+
+    def prepare_dense(self, query: ShardQuery) -> None:
+        gather([a.prepare_dense.remote(query) for a in self.actors], "A shard's coarse candidates")
 
     def search(self, query: ShardQuery, stats: CollectionStats | None, best_bm25: float | None) -> list[ShardHits]:
         return gather([a.search.remote(query, stats, best_bm25) for a in self.actors], "A shard's search")
