@@ -64,8 +64,10 @@ def build_generation(
 ) -> BuildReport:
     started = time.perf_counter()
     check_roots(roots)
+    embedder.load_in_background()  # made while this process reads, when there is text to embed
     with layout.build_lock(index_dir, wait_seconds=lock_wait):
         layout.remove_stale(index_dir)
+        pruning = layout.prune_superseded(index_dir)
         tokens, overlap = settings.passage_tokens, settings.passage_overlap
         lender = previous if planning.reusable(previous, embedder.fingerprint, tokens, overlap) else None
         log.info("reading %s", ", ".join(str(root) for root in roots))
@@ -103,6 +105,7 @@ def build_generation(
             finally:
                 if encoder is not None:
                     encoder.close()
+            pruning.join()
             published = layout.publish(index_dir, staging)
             log.info("published %s in %s", published.name, index_dir)
         except BaseException:

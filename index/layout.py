@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -159,12 +160,39 @@ def build_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _prune(index_dir: Path, keep: str) -> None:
-    """Remove tops older than the live one and `KEEP_PREVIOUS` others, and shard generations none of those names."""
-    tops = sorted(
+def prune_superseded(index_dir: Path) -> threading.Thread:
+    """Start removing, on a thread, the tops that publishing the next one will prune anyway.
+
+    `publish` keeps the new top and `KEEP_PREVIOUS` others, the live one first. A build under
+    the lock may remove the older ones at its start instead, while it reads: unlinking a
+    generation's ~150 MB took 0.13-0.19 s at the end of a fresh `archive update`. Only tops go
+    here; shard generations are pruned by `publish` (a sharded build settles its new ones before
+    its set is published). Join the thread before publishing.
+    """
+    live = current_name(index_dir)
+
+    def prune() -> None:
+        if live is not None:
+            tops = _other_tops(index_dir, live)
+            for old in tops[: max(0, len(tops) - (KEEP_PREVIOUS - 1))]:
+                shutil.rmtree(old, ignore_errors=True)
+
+    thread = threading.Thread(target=prune, name="prune-superseded", daemon=True)
+    thread.start()
+    return thread
+
+
+def _other_tops(index_dir: Path, keep: str) -> list[Path]:
+    """The tops (generations, shard sets) other than `keep`, oldest first."""
+    return sorted(
         (p for p in index_dir.iterdir() if p.name.startswith((GENERATION_PREFIX, SET_PREFIX)) and p.name != keep),
         key=lambda p: p.stat().st_mtime,
     )
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    """Remove tops older than the live one and `KEEP_PREVIOUS` others, and shard generations none of those names."""
+    tops = _other_tops(index_dir, keep)
     cut = max(0, len(tops) - KEEP_PREVIOUS)
     for old in tops[:cut]:
         shutil.rmtree(old, ignore_errors=True)

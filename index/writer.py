@@ -278,7 +278,9 @@ class GenerationWriter:
             total = self._passage_row
             projection = coarse.fit_sample(appending.read_rows(passage_file, coarse.sample_rows(total)))
         coarse_dimension = _write_coarse(self.staging, passage_file, projection, self._syncs, kept)
-        entries = tuple(replace(e, story=story) for e, story in zip(self.entries, stories, strict=True))
+        entries = tuple(
+            e if e.story == story else replace(e, story=story) for e, story in zip(self.entries, stories, strict=True)
+        )
         files = {
             str(path.relative_to(self.staging)): path.stat().st_size
             for path in sorted(self.staging.rglob("*"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -78,6 +79,25 @@ def test_counting_before_loading_shares_the_word_pieces_and_changes_no_vector(em
     assert fresh._load().words is fresh._word_pieces()
     assert np.array_equal(vectors, embedder.encode(texts))  # the long probe is truncated exactly as before
     assert fresh.count_tokens(texts) == counts
+
+
+def test_loading_in_the_background_shares_the_word_pieces_and_never_exports(embedder: Embedder, tmp_path: Path) -> None:
+    """A build starts the session on a thread while it counts word pieces: one tokenizer either way;
+    where no export exists the thread does nothing (exporting prints, and is left to first use)."""
+    texts = ["Shares in the company fell 12% after it cut its full-year forecast.", PROBE_TEXTS[6]]
+    fresh = Embedder()
+    fresh.load_in_background()
+    counts = fresh.count_tokens(texts)  # while the session loads
+    assert counts[0] == 16
+    assert np.array_equal(fresh.encode(texts), embedder.encode(texts))
+    assert fresh._load().words is fresh._word_pieces()
+
+    empty = tmp_path / "no-exports"
+    unexported = Embedder(onnx_cache=empty)
+    unexported.load_in_background()
+    time.sleep(1.0)
+    assert not unexported.loaded
+    assert not list(empty.rglob("*.onnx"))  # nothing exported
 
 
 def test_fp32_indexes_mix_across_backends_and_int8_stays_apart(
