@@ -41,6 +41,7 @@ from index.embedder import Embedder
 # Where a worker can be told to stop, in the order a build passes them.
 POINTS = (
     "reading",  # build lock held, nothing read yet
+    "prune",  # the generation before last half deleted (on its own thread, while the build goes on)
     "read-file",  # between two article files
     "tokenize",  # sentences split, counting word pieces
     "embed-passages",  # passage and (late-chunked) sentence vectors computed, not yet stored
@@ -55,10 +56,9 @@ POINTS = (
     "swap-fsync",  # staging complete, about to be synced and renamed
     "swap-renamed",  # renamed to its generation name, CURRENT still names the old one
     "swap-pointer",  # new CURRENT written to a temporary file, not yet renamed over
-    "swap-replaced",  # CURRENT names the new generation; old ones not yet pruned
-    "prune",  # an old generation half deleted
+    "swap-replaced",  # CURRENT names the new generation; shard generations not yet pruned
 )
-AFTER_SWAP = frozenset({"swap-replaced", "prune"})  # a kill here leaves the new generation live
+AFTER_SWAP = frozenset({"swap-replaced"})  # a kill here leaves the new generation live
 
 
 def emit(event: dict[str, Any]) -> None:
