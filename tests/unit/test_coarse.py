@@ -71,3 +71,17 @@ def test_a_sample_of_few_rows_fits_only_as_many_directions() -> None:
     # Each direction's sign is fixed: its largest component is positive.
     columns = projection[:, :10]
     assert (columns[np.abs(columns).argmax(axis=0), np.arange(10)] > 0).all()
+
+
+def test_a_long_scan_split_over_two_threads_scores_every_row_as_one_product() -> None:
+    """Past SPLIT_ROWS the scan runs in two halves at once; the scores and the rows picked do not change."""
+    rng = np.random.default_rng(7)
+    rows = coarse.SPLIT_ROWS + 1001
+    projected = rng.standard_normal((rows, 64)).astype(np.float32)
+    projection = np.linalg.qr(rng.standard_normal((384, 64)))[0].astype(np.float32)
+    query = rng.standard_normal(384).astype(np.float32)
+    whole = projected @ (query @ projection)  # one product over every row, as before the split
+    expected = np.sort(np.lexsort((np.arange(rows), -whole))[:500])
+    picked, scores = coarse.candidates(projected, projection, query, 500, None)
+    assert np.array_equal(picked, expected)
+    assert np.array_equal(scores, whole[expected].astype(np.float64))
