@@ -75,33 +75,52 @@ def candidates(
     coarse: Matrix, projection: Matrix, query: Matrix, count: int, mask: npt.NDArray[np.bool_] | None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """Rows (ascending) of the `count` best projected scores (ties by row), and those scores; never outside `mask`."""
-    scores = _scan(coarse, query @ projection)
+    projected = query @ projection
     if mask is not None:
-        scores = np.where(mask, scores, -np.inf)
         count = min(count, int(mask.sum()))
-    rows = np.sort(top_indices(scores, count)).astype(np.int64)
-    return rows, scores[rows].astype(np.float64)
+    if len(coarse) < SPLIT_ROWS:
+        rows, scores = _best(coarse, projected, count, mask)
+    else:
+        rows, scores = _best_of_halves(coarse, projected, count, mask)
+    order = np.argsort(rows)
+    return rows[order].astype(np.int64), scores[order].astype(np.float64)
+
+
+def _best(
+    block: Matrix, projected: Matrix, count: int, mask: npt.NDArray[np.bool_] | None
+) -> tuple[npt.NDArray[np.intp], Matrix]:
+    """The `count` best rows of `block` (ties by row) and their scores; masked-out rows score -inf."""
+    scores = np.asarray(block @ projected, dtype=np.float32)
+    if mask is not None:
+        scores = np.where(mask, scores, np.float32(-np.inf))
+    best = top_indices(scores, count)
+    return best, scores[best]
 
 
 _scanners: futures.ThreadPoolExecutor | None = None
 
 
-def _scan(coarse: Matrix, projected: Matrix) -> Matrix:
-    """Every row's projected score; a long scan in two halves on two threads.
+def _best_of_halves(
+    coarse: Matrix, projected: Matrix, count: int, mask: npt.NDArray[np.bool_] | None
+) -> tuple[npt.NDArray[np.intp], Matrix]:
+    """`_best` of a long scan, each half on its own thread, then the best of the two halves' best.
 
     The scan reads every coarse row (89 MB at 350,000 passages) on one BLAS thread, as all of
     a query's products do (index/blas.py), and memory bandwidth bounds it: ~10 ms on one core
-    of these machines. By then the question's BM25 rounds are done, so the other core is
-    idle. BLAS releases the GIL, and each row's dot product is computed alike in either half.
+    of these machines, plus ~2.5 ms to pick the best. By then the question's BM25 rounds are
+    done, so the other core is idle. BLAS and numpy's partition release the GIL; each row's dot
+    product is computed alike in either half, and every row of the overall best is among its
+    half's best, so the result is the single scan's.
     """
-    if len(coarse) < SPLIT_ROWS:
-        return np.asarray(coarse @ projected, dtype=np.float32)
     global _scanners
     if _scanners is None:
         _scanners = futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="coarse-scan")
     half = len(coarse) // 2
-    scores = np.empty(len(coarse), dtype=np.float32)
-    second = _scanners.submit(np.matmul, coarse[half:], projected, out=scores[half:])
-    np.matmul(coarse[:half], projected, out=scores[:half])
-    second.result()
-    return scores
+    second = _scanners.submit(_best, coarse[half:], projected, count, None if mask is None else mask[half:])
+    first_rows, first_scores = _best(coarse[:half], projected, count, None if mask is None else mask[:half])
+    second_rows, second_scores = second.result()
+    rows = np.concatenate([first_rows, second_rows + half])
+    scores = np.concatenate([first_scores, second_scores])
+    by_row = np.argsort(rows)  # top_indices breaks ties by position: make that the row
+    best = by_row[top_indices(scores[by_row], count)]
+    return rows[best], scores[best]

@@ -85,3 +85,16 @@ def test_a_long_scan_split_over_two_threads_scores_every_row_as_one_product() ->
     picked, scores = coarse.candidates(projected, projection, query, 500, None)
     assert np.array_equal(picked, expected)
     assert np.array_equal(scores, whole[expected].astype(np.float64))
+    # Ties across the halves go to the lower row, as in one scan: row 3 and the second half's first row.
+    projected[coarse.SPLIT_ROWS // 2 + 600] = projected[3] = 10 * projection.T @ query
+    whole = projected @ (query @ projection)
+    picked, _ = coarse.candidates(projected, projection, query, 1, None)
+    assert picked.tolist() == [3]
+    # With a filter: only rows inside the mask, fewer than asked for when the mask holds fewer.
+    mask = rng.random(rows) < 0.3
+    inside = np.flatnonzero(mask)
+    expected = np.sort(inside[np.lexsort((inside, -whole[inside]))[:500]])
+    assert np.array_equal(coarse.candidates(projected, projection, query, 500, mask)[0], expected)
+    few = np.zeros(rows, dtype=bool)
+    few[[5, coarse.SPLIT_ROWS]] = True
+    assert coarse.candidates(projected, projection, query, 500, few)[0].tolist() == [5, coarse.SPLIT_ROWS]
