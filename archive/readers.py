@@ -120,8 +120,11 @@ class FolderStream:
         self.count = 0  # articles yielded so far
 
     def digest(self, article_id: str) -> bytes:
-        """The digest of the record an article yielded was read from; zeros when it is not remembered."""
-        return self._out.digests.get(article_id, NOT_REMEMBERED)
+        """The digest of the record an article yielded was read from; zeros when it is not remembered.
+
+        Asked once an article (the build hands it to the writer), so it is forgotten here: a read
+        of millions of records does not hold them all."""
+        return self._out.digests.pop(article_id, NOT_REMEMBERED)
 
     def __iter__(self) -> Iterator[Article]:
         out = self._out

@@ -245,13 +245,11 @@ def write_shard(
         store_changes = StoreChanges(frozenset(changes.added + changes.changed), changes.changed + changes.removed)
     staging = layout.new_staging(shard_dir)
     try:
-        stories = [""] * len(prepared.planned)  # the set holds stories: they span shards
-        manifest = write_generation(
+        written = write_generation(
             staging,
             prepared.planned,
             prepared.vectors(),
             prepared.minhash,
-            stories,
             info,
             lender,
             store_changes,
@@ -262,7 +260,7 @@ def write_shard(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return ShardRef(f"{shard_dir.name}/{final.name}", len(manifest.articles), manifest.passages, manifest.sentences)
+    return ShardRef(f"{shard_dir.name}/{final.name}", written.articles, written.passages, written.sentences)
 
 
 def _previous_shards(index_dir: Path, previous: ShardedSnapshot | None, shards: int) -> list[Snapshot | None]:

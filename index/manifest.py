@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -43,7 +43,7 @@ _SHARED_FIELDS = tuple(_ENTRY_FIELDS.index(name) for name in ("source", "date", 
 _ID, _STORY = _ENTRY_FIELDS.index("article_id"), _ENTRY_FIELDS.index("story")
 
 
-def _rows(entries: tuple[ArticleEntry, ...]) -> list[list[object]]:
+def _rows(entries: Sequence[ArticleEntry]) -> list[list[object]]:
     return [[getattr(entry, name) for name in _ENTRY_FIELDS] for entry in entries]
 
 
@@ -72,18 +72,11 @@ class Manifest:
     def pieces(self) -> Iterator[bytes]:
         """The manifest's JSON a few thousand article rows at a time: written as made, it is never
         held whole beside the entries (tens of MB at 100,000 articles)."""
-        # Field by field, not dataclasses.asdict: its deep copy of thousands of entries cost
-        # more than half a second of every update.
-        head: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "articles"}
-        head["article_fields"] = list(_ENTRY_FIELDS)
-        if len(self.articles) < 50:  # small enough to read: indented, whole
-            yield orjson.dumps({**head, "articles": _rows(self.articles)}, option=orjson.OPT_INDENT_2)
-            return
-        yield orjson.dumps(head)[:-1] + b',"articles":['
-        for start in range(0, len(self.articles), _ROWS_PER_PIECE):
-            rows = orjson.dumps(_rows(self.articles[start : start + _ROWS_PER_PIECE]))[1:-1]
-            yield rows if start == 0 else b"," + rows
-        yield b"]}"
+        chunks = (
+            _rows(self.articles[start : start + _ROWS_PER_PIECE])
+            for start in range(0, len(self.articles), _ROWS_PER_PIECE)
+        )
+        return _json_pieces(self, chunks, len(self.articles))
 
     def chunking(self) -> tuple[int, int, str]:
         return (self.passage_tokens, self.passage_overlap, self.splitter)
@@ -101,11 +94,89 @@ class Manifest:
         )
 
 
-def write_manifest(folder: Path, manifest: Manifest) -> None:
+def write_manifest(folder: Path, manifest: Manifest, spilled: SpilledEntries | None = None) -> None:
+    """Write `manifest`; with `spilled`, its article rows are those (in order), not `manifest.articles`."""
+    pieces = manifest.pieces() if spilled is None else _json_pieces(manifest, spilled.chunks(), len(spilled))
     with (folder / MANIFEST).open("wb") as handle:
-        for piece in manifest.pieces():
+        for piece in pieces:
             handle.write(piece)
         fileio.sync(handle)
+
+
+def _json_pieces(manifest: Manifest, chunks: Iterable[list[list[object]]], count: int) -> Iterator[bytes]:
+    """The JSON of `manifest` with `count` article rows taken from `chunks` in order (its own `articles` unused)."""
+    # Field by field, not dataclasses.asdict: its deep copy of thousands of entries cost
+    # more than half a second of every update.
+    head: dict[str, object] = {f.name: getattr(manifest, f.name) for f in fields(manifest) if f.name != "articles"}
+    head["article_fields"] = list(_ENTRY_FIELDS)
+    if count < 50:  # small enough to read: indented, whole
+        whole = [row for chunk in chunks for row in chunk]
+        yield orjson.dumps({**head, "articles": whole}, option=orjson.OPT_INDENT_2)
+        return
+    yield orjson.dumps(head)[:-1] + b',"articles":['
+    first = True
+    for chunk in chunks:
+        for start in range(0, len(chunk), _ROWS_PER_PIECE):
+            rows = orjson.dumps(chunk[start : start + _ROWS_PER_PIECE])[1:-1]
+            yield rows if first else b"," + rows
+            first = False
+    yield b"]}"
+
+
+class SpilledEntries:
+    """Manifest entries kept on disk while a build makes them (a batch's rows a line, in a file
+    of the staging folder), read back in order when the manifest is written: an archive of
+    millions of articles never holds its entries in memory to write them.
+
+    `stories`, given before reading back, names each row's story by the row of its first article.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = path.open("wb")
+        self._count = 0
+        self._stories: Sequence[int] | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, entries: Sequence[ArticleEntry]) -> None:
+        if entries:
+            self._file.write(orjson.dumps(_rows(entries)) + b"\n")
+            self._count += len(entries)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def name_stories(self, roots: Sequence[int]) -> None:
+        """Each row's story: the id of the row `roots[i]` (at or before it), as `ArticleEntry.story`."""
+        if len(roots) != self._count:
+            raise ValueError(f"{len(roots)} stories for {self._count} articles")
+        self._stories = roots
+
+    def chunks(self) -> Iterator[list[list[object]]]:
+        """The rows in order, a batch at a time, stories named."""
+        self.close()
+        roots = self._stories
+        # Only a story's first article is named by later rows: its id is the only one kept.
+        named = {root for row, root in enumerate(roots) if root != row} if roots is not None else set()
+        ids: dict[int, object] = {}
+        row = 0
+        with self.path.open("rb") as handle:
+            for line in handle:
+                chunk: list[list[object]] = orjson.loads(line)
+                for values in chunk:
+                    if roots is not None:
+                        root = roots[row]
+                        values[_STORY] = values[_ID] if root == row else ids[root]
+                        if row in named:
+                            ids[row] = values[_ID]
+                    row += 1
+                yield chunk
+
+    def remove(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
 
 
 def read_manifest(folder: Path) -> Manifest:
