@@ -40,7 +40,7 @@ from archive.errors import InvalidRequestError
 from archive.models import BuildReport
 from archive.sentences import SPLITTER
 from archive.settings import Settings
-from index import coarse, layout
+from index import coarse, layout, schema
 from index.embedder import Embedder
 from index.encoding import Encoder
 from index.manifest import ArticleEntry
@@ -324,8 +324,13 @@ def _stories(articles: Sequence[Article], order: Sequence[int], prepared: Sequen
         shard_minhash = minhash[shard]
         assert shard_minhash is not None
         signatures_in_order.append(shard_minhash[index])
-    roots = reprints.find_stories([a.text for a in articles], signatures_in_order)
-    return {a.article_id: articles[r].article_id for a, r in zip(articles, roots, strict=True) if articles[r] is not a}
+    matrix = np.array(signatures_in_order, dtype=np.uint64).reshape(-1, schema.MINHASH_PERMUTATIONS)
+    roots = reprints.find_stories([a.text for a in articles], matrix)
+    return {
+        a.article_id: articles[r].article_id
+        for a, r in zip(articles, roots.tolist(), strict=True)
+        if articles[r] is not a
+    }
 
 
 def _projection(order: Sequence[int], prepared: Sequence[PreparedShard], dimension: int) -> Vectors:

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import orjson
 
 from index import fileio
@@ -135,7 +137,7 @@ class SpilledEntries:
         self.path = path
         self._file = path.open("wb")
         self._count = 0
-        self._stories: Sequence[int] | None = None
+        self._stories: npt.NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
         return self._count
@@ -148,10 +150,10 @@ class SpilledEntries:
     def close(self) -> None:
         self._file.close()
 
-    def name_stories(self, roots: Sequence[int]) -> None:
+    def name_stories(self, roots: npt.NDArray[np.int64]) -> None:
         """Each row's story: the id of the row `roots[i]` (at or before it), as `ArticleEntry.story`."""
-        if len(roots) != self._count:
-            raise ValueError(f"{len(roots)} stories for {self._count} articles")
+        if len(roots) != self._count or np.any(roots > np.arange(len(roots))):
+            raise ValueError(f"{len(roots)} stories for {self._count} articles, each named by a row at or before it")
         self._stories = roots
 
     def chunks(self) -> Iterator[list[list[object]]]:
@@ -159,7 +161,7 @@ class SpilledEntries:
         self.close()
         roots = self._stories
         # Only a story's first article is named by later rows: its id is the only one kept.
-        named = {root for row, root in enumerate(roots) if root != row} if roots is not None else set()
+        named = set(roots[roots != np.arange(len(roots))].tolist()) if roots is not None else set()
         ids: dict[int, object] = {}
         row = 0
         with self.path.open("rb") as handle:
@@ -167,7 +169,7 @@ class SpilledEntries:
                 chunk: list[list[object]] = orjson.loads(line)
                 for values in chunk:
                     if roots is not None:
-                        root = roots[row]
+                        root = int(roots[row])
                         values[_STORY] = values[_ID] if root == row else ids[root]
                         if row in named:
                             ids[row] = values[_ID]

@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -274,11 +275,12 @@ class GenerationWriter:
         """The articles' texts in order, read back from the article store on demand."""
         return StoredTexts(self.staging / schema.ARTICLES, self._starts)
 
-    def signatures(self) -> Iterator[npt.NDArray[np.uint64]]:
-        """Every article's MinHash signature, in order, a chunk of rows at a time (512 bytes an article)."""
-        return appending.read_chunks(self.staging / schema.MINHASH.name)
+    def signatures(self) -> StoredRows:
+        """Every article's MinHash signature, in order, a chunk of rows at a time, read again on each
+        iteration (near-duplicates read them once a band)."""
+        return StoredRows(self.staging / schema.MINHASH.name)
 
-    def finish(self, stories: Sequence[int] | None, projection: Vectors | None = None) -> Written:
+    def finish(self, stories: npt.NDArray[np.int64] | None, projection: Vectors | None = None) -> Written:
         """Complete the generation: the Whoosh commit, BM25 files, coarse pass and manifest.
 
         `stories` gives each article's story as the row of its first article, in order (None: no
@@ -340,6 +342,16 @@ class GenerationWriter:
                 appender.abandon()
         for lent in self._lent.values():
             lent.close()
+
+
+@dataclass(frozen=True)
+class StoredRows:
+    """The rows of an `.npy` file, a chunk at a time, read from disk again on each iteration."""
+
+    path: Path
+
+    def __iter__(self) -> Iterator[npt.NDArray[Any]]:
+        return appending.read_chunks(self.path)
 
 
 class StoredTexts(Sequence[str]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 
@@ -97,7 +98,7 @@ def test_spilled_entries_name_each_story_by_its_first_articles_id(tmp_path: Path
     spilled = SpilledEntries(tmp_path / "spill")
     spilled.append(thousands(3))
     spilled.append(thousands(5)[3:])
-    spilled.name_stories([0, 1, 0, 3, 3])
+    spilled.name_stories(np.array([0, 1, 0, 3, 3]))
     rows = [row for chunk in spilled.chunks() for row in chunk]
     assert [(row[0], row[-1]) for row in rows] == [
         ("id0", "id0"),
