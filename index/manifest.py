@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -41,7 +42,10 @@ class ArticleEntry:
 _ENTRY_FIELDS = tuple(f.name for f in fields(ArticleEntry))
 _ROWS_PER_PIECE = 4096
 # Fields whose values repeat across articles (one file's path, an outlet, a day): read once, shared.
-_SHARED_FIELDS = tuple(_ENTRY_FIELDS.index(name) for name in ("source", "date", "path"))
+_SHARED_FIELDS = tuple(_ENTRY_FIELDS.index(name) for name in ("source", "date", "path", "source_mtime"))
+# A manifest of 50 rows or more is written a line a piece: its head with the articles' opening, then
+# each piece of rows (JSON strings hold no raw newline), then the close; it is read back a line at a time.
+_OPEN_ROWS, _CLOSE_ROWS = b',"articles":[\n', b"\n]}"
 _ID, _STORY = _ENTRY_FIELDS.index("article_id"), _ENTRY_FIELDS.index("story")
 
 
@@ -115,14 +119,18 @@ def _json_pieces(manifest: Manifest, chunks: Iterable[list[list[object]]], count
         whole = [row for chunk in chunks for row in chunk]
         yield orjson.dumps({**head, "articles": whole}, option=orjson.OPT_INDENT_2)
         return
-    yield orjson.dumps(head)[:-1] + b',"articles":['
-    first = True
+    yield orjson.dumps(head)[:-1] + _OPEN_ROWS
+    separator = b""
+    piece: list[list[object]] = []  # pieces of `_ROWS_PER_PIECE` rows, however the chunks come
     for chunk in chunks:
-        for start in range(0, len(chunk), _ROWS_PER_PIECE):
-            rows = orjson.dumps(chunk[start : start + _ROWS_PER_PIECE])[1:-1]
-            yield rows if first else b"," + rows
-            first = False
-    yield b"]}"
+        for row in chunk:
+            piece.append(row)
+            if len(piece) == _ROWS_PER_PIECE:
+                yield separator + orjson.dumps(piece)[1:-1]
+                separator, piece = b",\n", []
+    if piece:
+        yield separator + orjson.dumps(piece)[1:-1]
+    yield _CLOSE_ROWS
 
 
 class SpilledEntries:
@@ -183,39 +191,64 @@ class SpilledEntries:
 
 def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
-    data = fileio.read_json_record(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.readline()
+            if head.endswith(_OPEN_ROWS):  # a piece a line: parsed a piece at a time
+                data = orjson.loads(head[: -len(_OPEN_ROWS)] + b"}")
+                pieces: Iterator[list[list[object]]] = _line_pieces(handle)
+            else:
+                data = orjson.loads(head + handle.read())
+                pieces = iter([data.pop("articles")] if isinstance(data, dict) and "articles" in data else [])
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            _check_version(data, folder)
+            return _manifest(data, pieces)
+    except FileNotFoundError as exc:
+        raise IndexCorruptError(f"{path} is missing; rebuild the index with `archive build`.") from exc
+    except (KeyError, TypeError, ValueError, orjson.JSONDecodeError) as exc:
+        raise IndexCorruptError(f"{path} is damaged ({exc}); rebuild the index with `archive build`.") from exc
+
+
+def _check_version(data: dict[str, Any], folder: Path) -> None:
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexIncompatibleError(
             f"The index in {folder.parent} has schema version {version}; this archive-qa reads version "
             f"{SCHEMA_VERSION}. Rebuild it with `archive build <folders> --index {folder.parent}`."
         )
-    try:
-        names = data.pop("article_fields")
-        rows = data["articles"]
-        if tuple(names) == _ENTRY_FIELDS:  # positionally: twice as fast as by keyword at 5,000 entries
-            _entries_in_place(rows, len(names))
-        else:  # written by another version of this program
-            for i, row in enumerate(rows):
-                rows[i] = ArticleEntry(**dict(zip(names, row, strict=True)))
-        data["articles"] = tuple(rows)
-        return Manifest(**data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise IndexCorruptError(f"{path} is damaged ({exc}); rebuild the index with `archive build`.") from exc
 
 
-def _entries_in_place(rows: list[list[object]], width: int) -> None:
-    """Each row replaced by its entry as it is read, so the rows and entries are never all held at once;
-    repeated values (`_SHARED_FIELDS`, a story that is the article itself) become one object."""
+def _line_pieces(handle: BinaryIO) -> Iterator[list[list[object]]]:
+    """The article rows of a manifest written a piece a line, a piece at a time, up to the closing line."""
+    for line in handle:
+        if line == _CLOSE_ROWS[1:]:
+            return
+        yield orjson.loads(b"[" + line.rstrip(b"\n").rstrip(b",") + b"]")
+    raise ValueError("it ends before its article rows do")
+
+
+def _manifest(data: dict[str, Any], pieces: Iterator[list[list[object]]]) -> Manifest:
+    """The manifest of `data` (its head), its entries made from `pieces` of rows as each is parsed, so
+    the rows and entries are never all held at once; repeated values (`_SHARED_FIELDS`, a story that
+    is the article itself) become one object."""
+    names = tuple(data.pop("article_fields"))
+    entries: list[ArticleEntry] = []
     shared: dict[object, object] = {}
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise ValueError(f"an article row has {len(row)} fields, not {width}")
-        for column in _SHARED_FIELDS:
-            row[column] = shared.setdefault(row[column], row[column])
-        if row[_STORY] == row[_ID]:
-            row[_STORY] = row[_ID]
-        rows[i] = ArticleEntry(*row)  # type: ignore[arg-type,call-overload]
+    for rows in pieces:
+        if names != _ENTRY_FIELDS:  # written by another version of this program
+            entries.extend(ArticleEntry(**dict(zip(names, row, strict=True))) for row in rows)
+            continue
+        for row in rows:  # positionally: twice as fast as by keyword at 5,000 entries
+            if len(row) != len(names):
+                raise ValueError(f"an article row has {len(row)} fields, not {len(names)}")
+            for column in _SHARED_FIELDS:
+                row[column] = shared.setdefault(row[column], row[column])
+            if row[_STORY] == row[_ID]:
+                row[_STORY] = row[_ID]
+            entries.append(ArticleEntry(*row))  # type: ignore[arg-type]
+    data["articles"] = tuple(entries)
+    return Manifest(**data)
 
 
 def check_files(folder: Path, manifest: Manifest) -> None:

@@ -109,3 +109,25 @@ def test_spilled_entries_name_each_story_by_its_first_articles_id(tmp_path: Path
     ]
     spilled.remove()
     assert not (tmp_path / "spill").exists()
+
+
+def test_a_large_manifest_is_a_piece_a_line_and_reads_back_in_any_layout(tmp_path: Path) -> None:
+    """Past 50 rows: the head, one line per 4,096 rows, the close; a reader parses a line at a time.
+    The same JSON on one line (as an earlier version wrote it) reads the same."""
+    written = Manifest("0.1.0", "model", "f" * 64, 384, 128, 1, "splitter", "2026-01-01", thousands(9000), 9000, 1)
+    write_manifest(tmp_path, written)
+    lines = (tmp_path / MANIFEST).read_bytes().split(b"\n")
+    assert len(lines) == 5  # head, 4,096 + 4,096 + 808 rows, close
+    assert lines[1].count(b'"Title ') == 4096 and lines[3].count(b'"Title ') == 808
+    assert read_manifest(tmp_path) == written
+    (tmp_path / MANIFEST).write_bytes(orjson.dumps(orjson.loads((tmp_path / MANIFEST).read_bytes())))
+    assert read_manifest(tmp_path) == written
+
+
+def test_a_manifest_cut_short_between_its_pieces_is_damage(tmp_path: Path) -> None:
+    written = Manifest("0.1.0", "model", "f" * 64, 384, 128, 1, "splitter", "2026-01-01", thousands(9000), 9000, 1)
+    write_manifest(tmp_path, written)
+    lines = (tmp_path / MANIFEST).read_bytes().split(b"\n")
+    (tmp_path / MANIFEST).write_bytes(b"\n".join(lines[:3]) + b"\n")
+    with pytest.raises(IndexCorruptError, match="damaged"):
+        read_manifest(tmp_path)
