@@ -230,8 +230,8 @@ def _line_pieces(handle: BinaryIO) -> Iterator[list[list[object]]]:
 
 def _manifest(data: dict[str, Any], pieces: Iterator[list[list[object]]]) -> Manifest:
     """The manifest of `data` (its head), its entries made from `pieces` of rows as each is parsed, so
-    the rows and entries are never all held at once; repeated values (`_SHARED_FIELDS`, a story that
-    is the article itself) become one object."""
+    the rows and entries are never all held at once; repeated values (`_SHARED_FIELDS`, stories)
+    become one object."""
     names = tuple(data.pop("article_fields"))
     entries: list[ArticleEntry] = []
     shared: dict[object, object] = {}
@@ -246,6 +246,8 @@ def _manifest(data: dict[str, Any], pieces: Iterator[list[list[object]]]) -> Man
                 row[column] = shared.setdefault(row[column], row[column])
             if row[_STORY] == row[_ID]:
                 row[_STORY] = row[_ID]
+            elif row[_STORY]:  # a copy: its story's id, one object for all the story's copies
+                row[_STORY] = shared.setdefault(row[_STORY], row[_STORY])
             entries.append(ArticleEntry(*row))  # type: ignore[arg-type]
     data["articles"] = tuple(entries)
     return Manifest(**data)
