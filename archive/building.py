@@ -2,12 +2,12 @@
 
 Articles flow through in batches of `settings.build_batch`: read (`FolderStream`), split and
 planned, embedded, and handed to an `index.writer.GenerationWriter`, which appends them to
-the staging folder's files. So a build holds one batch's texts and vectors, whatever the
-archive's size; across batches it keeps, per article, its id and content hash (the readers'
-duplicate checks, the change tracking) and its manifest entry. What needs every article
-comes after the last batch, from disk: near-duplicate stories (signatures and texts read
-back), the coarse projection (index/writer.py). `index.layout` then publishes the generation
-atomically.
+the staging folder's files, manifest entries included. So a build holds one batch's texts
+and vectors, whatever the archive's size; across batches it keeps, per article, its id and
+content hash (the readers' duplicate checks, the change tracking) and where its record
+starts. What needs every article comes after the last batch, from disk: near-duplicate
+stories (signatures and texts read back), the coarse projection, the manifest
+(index/writer.py). `index.layout` then publishes the generation atomically.
 
 Every file is read (that is how changes and deletions are found); an article whose text and
 title are unchanged since the live generation reuses its sentence spans and vectors, and
@@ -41,10 +41,9 @@ from archive.settings import Settings
 from index import layout, pooling, schema
 from index.embedder import Embedder
 from index.encoding import Encoder, cache_path, open_cache
-from index.manifest import Manifest
 from index.records import Article, Progress, no_progress
 from index.snapshot import Snapshot
-from index.writer import BuildInfo, GenerationWriter, PlannedArticle, RowRuns, extend_runs
+from index.writer import BuildInfo, GenerationWriter, PlannedArticle, RowRuns, Written, extend_runs
 
 Vectors = npt.NDArray[np.float32]
 
@@ -86,19 +85,19 @@ def build_generation(
                 embed_seconds = _write_batches(stream, writer, tracker, lender, embedder, encoder, settings)
                 progress("reading", 1, 1)
                 outcome = stream.outcome()
-                if not writer.entries:
+                if not writer.articles:
                     raise _nothing_read(roots, outcome)
                 changes = tracker.changes()
                 log.info(
                     "%d articles read, %d not; %s the previous generation's vectors; embedded in %.1f s",
-                    len(writer.entries),
+                    writer.articles,
                     len(outcome.failed),
                     "reusing" if lender is not None else "not reusing",
                     embed_seconds,
                 )
                 if writer.carry_store:
                     writer.delete(changes.removed)
-                manifest = _finish(writer)
+                written = _finish(writer)
             except BaseException:
                 writer.abandon()
                 raise
@@ -114,7 +113,7 @@ def build_generation(
     return build_report(
         changes,
         outcome,
-        (len(manifest.articles), manifest.passages, manifest.sentences),
+        (written.articles, written.passages, written.sentences),
         time.perf_counter() - started,
         (embed_seconds, encoder.embedded, encoder.cache_hits),
     )
@@ -146,11 +145,10 @@ def _write_batches(
     return embed_seconds
 
 
-def _finish(writer: GenerationWriter) -> Manifest:
+def _finish(writer: GenerationWriter) -> Written:
     """Near-duplicate stories over every article (signatures and texts read back from disk), then the rest."""
     writer.end_batches()
-    story_roots = reprints.find_stories(writer.texts(), writer.signatures())
-    return writer.finish([writer.entries[root].article_id for root in story_roots])
+    return writer.finish(reprints.find_stories(writer.texts(), writer.signatures()))
 
 
 def batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:

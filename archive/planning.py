@@ -79,24 +79,27 @@ ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
 class ChangeTracker:
     """What a build changes, by article id, as it meets the articles: each article is seen once, in order.
 
-    Holds the previous generation's entries by id and the ids seen; `changes()` at the end adds
-    the removed ones (previous ids never seen).
+    Holds the previous generation's entries by id, a flag for each of them when seen, and the ids
+    added (the report names them); `changes()` at the end adds the removed ones (never seen). Ids
+    seen are not kept: a build from scratch of millions of articles would hold them all.
     """
 
     def __init__(self, previous: Sequence[ArticleEntry]) -> None:
-        self._old = {e.article_id: e for e in previous}
-        self._seen: set[str] = set()
+        self._entries = previous
+        self._old = {e.article_id: i for i, e in enumerate(previous)}
+        self._seen = np.zeros(len(previous), dtype=bool)
         self._added: list[str] = []
         self._changed: list[str] = []
         self._unchanged = 0
 
     def see(self, article: Article) -> str:
         """ADDED, CHANGED (text, title, source, date or path differ) or UNCHANGED."""
-        self._seen.add(article.article_id)
-        entry = self._old.get(article.article_id)
-        if entry is None:
+        row = self._old.get(article.article_id)
+        if row is None:
             self._added.append(article.article_id)
             return ADDED
+        self._seen[row] = True
+        entry = self._entries[row]
         if (
             entry.content_hash != article.content_hash
             or entry.title != article.title
@@ -109,7 +112,7 @@ class ChangeTracker:
         return UNCHANGED
 
     def changes(self) -> Changes:
-        removed = sorted(article_id for article_id in self._old if article_id not in self._seen)
+        removed = sorted(self._entries[int(row)].article_id for row in np.flatnonzero(~self._seen))
         return Changes(tuple(self._added), tuple(self._changed), tuple(removed), self._unchanged)
 
 

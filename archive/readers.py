@@ -8,7 +8,7 @@ roots as given, files by path within a root, records in file order.
 
 `FolderStream` hands the articles over as they are read (a JSON Lines file record by record),
 so a build holds a batch of texts at a time; what it keeps per article is its id and content
-hash (the duplicate checks). `read_folders` is the same read, collected.
+hash (the duplicate checks, compactly: archive/seen.py). `read_folders` is the same read, collected.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from archive.metadata import (
 )
 from archive.models import Article, Duplicate, FileProblem
 from archive.recall import NOT_REMEMBERED, RecordRecall, record_digest
+from archive.seen import FirstSeen
 from archive.settings import Settings
 from index.records import content_hash
 
@@ -68,8 +69,8 @@ class _Collector:
     failed: list[FileProblem] = field(default_factory=list)
     warnings: list[FileProblem] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
-    ids: dict[str, str] = field(default_factory=dict)  # id -> where it was first seen
-    hashes: dict[str, str] = field(default_factory=dict)  # content hash -> article id
+    ids: FirstSeen = field(default_factory=FirstSeen)  # id -> where it was first seen
+    hashes: FirstSeen = field(default_factory=FirstSeen)  # content hash -> article id
     recall: RecordRecall | None = None  # the previous generation's articles, by record digest
     digests: dict[str, bytes] = field(default_factory=dict)  # article id -> its record's digest, when remembered
 
@@ -86,12 +87,13 @@ class _Collector:
         if first is not None:
             self.duplicates.append(Duplicate(article.article_id, article.path, first))
             return False
-        if article.article_id in self.ids:
-            reason = f"duplicate article id '{article.article_id}' (first in {self.ids[article.article_id]})"
+        first_where = self.ids.get(article.article_id)
+        if first_where is not None:
+            reason = f"duplicate article id '{article.article_id}' (first in {first_where})"
             self.fail(article.path, reason, line)
             return False
-        self.ids[article.article_id] = where
-        self.hashes[article.content_hash] = article.article_id
+        self.ids.add(article.article_id, where)
+        self.hashes.add(article.content_hash, article.article_id)
         self.articles.append(article)
         self.warnings.extend(warnings)
         return True
@@ -120,8 +122,11 @@ class FolderStream:
         self.count = 0  # articles yielded so far
 
     def digest(self, article_id: str) -> bytes:
-        """The digest of the record an article yielded was read from; zeros when it is not remembered."""
-        return self._out.digests.get(article_id, NOT_REMEMBERED)
+        """The digest of the record an article yielded was read from; zeros when it is not remembered.
+
+        Asked once an article (the build hands it to the writer), so it is forgotten here: a read
+        of millions of records does not hold them all."""
+        return self._out.digests.pop(article_id, NOT_REMEMBERED)
 
     def __iter__(self) -> Iterator[Article]:
         out = self._out

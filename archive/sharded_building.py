@@ -40,7 +40,7 @@ from archive.errors import InvalidRequestError
 from archive.models import BuildReport
 from archive.sentences import SPLITTER
 from archive.settings import Settings
-from index import coarse, layout
+from index import coarse, layout, schema
 from index.embedder import Embedder
 from index.encoding import Encoder
 from index.manifest import ArticleEntry
@@ -245,13 +245,11 @@ def write_shard(
         store_changes = StoreChanges(frozenset(changes.added + changes.changed), changes.changed + changes.removed)
     staging = layout.new_staging(shard_dir)
     try:
-        stories = [""] * len(prepared.planned)  # the set holds stories: they span shards
-        manifest = write_generation(
+        written = write_generation(
             staging,
             prepared.planned,
             prepared.vectors(),
             prepared.minhash,
-            stories,
             info,
             lender,
             store_changes,
@@ -262,7 +260,7 @@ def write_shard(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return ShardRef(f"{shard_dir.name}/{final.name}", len(manifest.articles), manifest.passages, manifest.sentences)
+    return ShardRef(f"{shard_dir.name}/{final.name}", written.articles, written.passages, written.sentences)
 
 
 def _previous_shards(index_dir: Path, previous: ShardedSnapshot | None, shards: int) -> list[Snapshot | None]:
@@ -326,8 +324,13 @@ def _stories(articles: Sequence[Article], order: Sequence[int], prepared: Sequen
         shard_minhash = minhash[shard]
         assert shard_minhash is not None
         signatures_in_order.append(shard_minhash[index])
-    roots = reprints.find_stories([a.text for a in articles], signatures_in_order)
-    return {a.article_id: articles[r].article_id for a, r in zip(articles, roots, strict=True) if articles[r] is not a}
+    matrix = np.array(signatures_in_order, dtype=np.uint64).reshape(-1, schema.MINHASH_PERMUTATIONS)
+    roots = reprints.find_stories([a.text for a in articles], matrix)
+    return {
+        a.article_id: articles[r].article_id
+        for a, r in zip(articles, roots.tolist(), strict=True)
+        if articles[r] is not a
+    }
 
 
 def _projection(order: Sequence[int], prepared: Sequence[PreparedShard], dimension: int) -> Vectors:

@@ -5,9 +5,11 @@ time and hands each batch to a `GenerationWriter`, which appends it to the artic
 the Whoosh store (fresh, or carried over from the previous generation by hard links with
 deletions and additions applied), the BM25 postings (unchanged articles' carried by row,
 spilled to disk in sorted runs), the vector, span and MinHash arrays, all in a staging
-folder that `layout.publish` then swaps in. `finish` makes what needs every row (the
-coarse projection and its vectors, from the vectors on disk), writes the manifest last and
-leaves nothing of the batches in memory but each article's manifest entry.
+folder that `layout.publish` then swaps in. Each article's manifest entry goes to a file
+there too (`manifest.SpilledEntries`); in memory a build keeps only where each article's
+record starts in the article store. `finish` makes what needs every row (the coarse
+projection and its vectors, from the vectors on disk) and writes the manifest last, its
+article rows streamed from that file.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from array import array
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from index import analysis, appending, coarse, fileio, schema, store
-from index.manifest import ArticleEntry, Manifest, write_manifest
+from index.manifest import ArticleEntry, Manifest, SpilledEntries, write_manifest
 from index.records import Article, Progress
 from index.snapshot import Snapshot
 from index.sparse import PostingsWriter
@@ -33,6 +37,7 @@ Vectors = npt.NDArray[np.float32]
 
 WRITE_BATCH = 1000  # articles per batch when a whole build's rows are handed over at once
 _SPILL = ".postings-runs"  # the BM25 writer's sorted runs, inside the staging folder until `finish`
+_ENTRIES = ".manifest-entries"  # the articles' manifest entries, inside the staging folder until `finish`
 _BATCHED = (
     schema.PASSAGE_VECTORS,
     schema.SENTENCE_VECTORS,
@@ -78,6 +83,15 @@ class StoreChanges:
 
 
 @dataclass(frozen=True)
+class Written:
+    """What a finished generation holds."""
+
+    articles: int
+    passages: int
+    sentences: int
+
+
+@dataclass(frozen=True)
 class RowRuns:
     """A batch's rows of one vector file, in order: runs copied from the previous generation's file
     (file to file, never through Python), and between them the rows in `new`, in order."""
@@ -96,8 +110,9 @@ class GenerationWriter:
 
     `previous` (built with the same model and chunking) lends unchanged articles' postings and
     its coarse projection; with `carry_store` its Whoosh store is carried over, and a batch
-    (re)indexes only the articles it names. Held between batches: each article's manifest
-    entry, the BM25 vocabulary and at most a run of postings; the rest is on disk.
+    (re)indexes only the articles it names. Held between batches: where each article's record
+    starts (8 bytes an article), the BM25 vocabulary and at most a run of postings; the rest,
+    manifest entries included, is on disk.
     """
 
     def __init__(
@@ -140,10 +155,15 @@ class GenerationWriter:
         self._passage_runs: list[tuple[bool, int, int]] = []
         self._articles = (staging / schema.ARTICLES).open("wb")
         self._ended = False  # end_batches done: the article store and the arrays are closed or closing
-        self.entries: list[ArticleEntry] = []  # stories filled in by `finish`
-        self._offset = self._passage_row = self._sentence_row = 0
+        self._entries = SpilledEntries(staging / _ENTRIES)  # stories named by `finish`
+        self._starts = array("q", [0])  # each article's record offset in the article store, and the end
+        self._passage_row = self._sentence_row = 0
         self._mtimes: dict[str, float] = {}  # one stat per file: a JSONL file holds thousands of articles
-        self._values: dict[str, str] = {}  # outlets and dates, one object each however many entries repeat them
+
+    @property
+    def articles(self) -> int:
+        """Articles written so far."""
+        return len(self._starts) - 1
 
     def add(
         self,
@@ -210,34 +230,34 @@ class GenerationWriter:
                 self._postings.add(analysis.terms(text), title_terms)
 
     def _add_articles(self, planned: Sequence[PlannedArticle]) -> None:
-        """The article store's records, and each article's manifest entry (rows, record offset)."""
+        """The article store's records, and each article's manifest entry (rows, record offset), spilled."""
+        entries = []
         for item in planned:
             article = item.article
             record = schema.encode_article(article)
             self._articles.write(record)
-            self.entries.append(
+            offset = self._starts[-1]
+            entries.append(
                 ArticleEntry(
                     article_id=article.article_id,
                     content_hash=article.content_hash,
                     title=article.title,
-                    source=self._shared(article.source),
-                    date=self._shared(article.date.isoformat() if article.date else ""),
+                    source=article.source,
+                    date=article.date.isoformat() if article.date else "",
                     path=article.path,
                     passage_row=self._passage_row,
                     passage_count=len(item.passages),
                     sentence_row=self._sentence_row,
                     sentence_count=len(item.sentence_spans),
-                    offset=self._offset,
+                    offset=offset,
                     length=len(record),
                     source_mtime=_mtime(article.path, self._mtimes),
                 )
             )
-            self._offset += len(record)
+            self._starts.append(offset + len(record))
             self._passage_row += len(item.passages)
             self._sentence_row += len(item.sentence_spans)
-
-    def _shared(self, value: str) -> str:
-        return self._values.setdefault(value, value)
+        self._entries.append(entries)
 
     def end_batches(self) -> None:
         """No more batches: the article store and the arrays are complete on disk (readable by `texts`)."""
@@ -245,6 +265,7 @@ class GenerationWriter:
             return
         self._ended = True
         self._syncs.sync_and_close(self._articles)
+        self._entries.close()
         for appender in self._arrays.values():
             appender.close()
         for lent in self._lent.values():
@@ -252,16 +273,18 @@ class GenerationWriter:
 
     def texts(self) -> StoredTexts:
         """The articles' texts in order, read back from the article store on demand."""
-        return StoredTexts(self.staging / schema.ARTICLES, self.entries)
+        return StoredTexts(self.staging / schema.ARTICLES, self._starts)
 
-    def signatures(self) -> Iterator[npt.NDArray[np.uint64]]:
-        """Every article's MinHash signature, in order, a chunk of rows at a time (512 bytes an article)."""
-        return appending.read_chunks(self.staging / schema.MINHASH.name)
+    def signatures(self) -> StoredRows:
+        """Every article's MinHash signature, in order, a chunk of rows at a time, read again on each
+        iteration (near-duplicates read them once a band)."""
+        return StoredRows(self.staging / schema.MINHASH.name)
 
-    def finish(self, stories: Sequence[str], projection: Vectors | None = None) -> Manifest:
+    def finish(self, stories: npt.NDArray[np.int64] | None, projection: Vectors | None = None) -> Written:
         """Complete the generation: the Whoosh commit, BM25 files, coarse pass and manifest.
 
-        `stories` gives each article's story id, in order; a shard is given its archive's `projection`.
+        `stories` gives each article's story as the row of its first article, in order (None: no
+        stories, a shard's, whose set holds them); a shard is given its archive's `projection`.
         """
         self.end_batches()
         self._store.commit()
@@ -278,13 +301,12 @@ class GenerationWriter:
             total = self._passage_row
             projection = coarse.fit_sample(appending.read_rows(passage_file, coarse.sample_rows(total)))
         coarse_dimension = _write_coarse(self.staging, passage_file, projection, self._syncs, kept)
-        entries = tuple(
-            e if e.story == story else replace(e, story=story) for e, story in zip(self.entries, stories, strict=True)
-        )
+        if stories is not None:
+            self._entries.name_stories(stories)
         files = {
             str(path.relative_to(self.staging)): path.stat().st_size
             for path in sorted(self.staging.rglob("*"))
-            if path.is_file()
+            if path.is_file() and path != self._entries.path
         }
         manifest = Manifest(
             package_version=self.info.package_version,
@@ -295,7 +317,7 @@ class GenerationWriter:
             passage_overlap=self.info.passage_overlap,
             splitter=self.info.splitter,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            articles=entries,
+            articles=(),  # streamed from the spilled entries
             passages=self._passage_row,
             sentences=self._sentence_row,
             files=files,
@@ -303,15 +325,17 @@ class GenerationWriter:
             bm25_postings=bm25_postings,
             coarse_dimension=coarse_dimension,
         )
-        write_manifest(self.staging, manifest)
+        write_manifest(self.staging, manifest, self._entries)
+        self._entries.remove()
         self._syncs.wait()
-        return manifest
+        return Written(self.articles, self._passage_row, self._sentence_row)
 
     def abandon(self) -> None:
         """Stop writing (the caller removes the staging folder)."""
         self._store.cancel()
         with contextlib.suppress(OSError):
             self._syncs.wait()
+        self._entries.close()
         if not self._ended:
             self._articles.close()
             for appender in self._arrays.values():
@@ -320,19 +344,32 @@ class GenerationWriter:
             lent.close()
 
 
-class StoredTexts(Sequence[str]):
-    """Article texts read back from an article store by their entries' offsets (for near-duplicates)."""
+@dataclass(frozen=True)
+class StoredRows:
+    """The rows of an `.npy` file, a chunk at a time, read from disk again on each iteration."""
 
-    def __init__(self, path: Path, entries: Sequence[ArticleEntry]) -> None:
-        self.path, self.entries = path, entries
+    path: Path
+
+    def __iter__(self) -> Iterator[npt.NDArray[Any]]:
+        return appending.read_chunks(self.path)
+
+
+class StoredTexts(Sequence[str]):
+    """Article texts read back from an article store (for near-duplicates); `starts` holds where each
+    record starts, and the store's end."""
+
+    def __init__(self, path: Path, starts: Sequence[int]) -> None:
+        self.path, self.starts = path, starts
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.starts) - 1
 
     def __getitem__(self, index: int) -> str:  # type: ignore[override]
-        entry = self.entries[index]
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        start, end = self.starts[index], self.starts[index + 1]
         with self.path.open("rb") as handle:
-            return schema.read_article(handle, self.path.parent, entry.offset, entry.length, entry.article_id).text
+            return schema.decode_article(os.pread(handle.fileno(), end - start, start)).text
 
     def __iter__(self) -> Iterator[str]:
         return (self[i] for i in range(len(self)))
@@ -343,17 +380,17 @@ def write_generation(
     planned: Sequence[PlannedArticle],
     vectors: tuple[Vectors, Vectors],
     minhash: npt.NDArray[np.uint64],
-    stories: Sequence[str],
     info: BuildInfo,
     previous: Snapshot | None,
     store_changes: StoreChanges | None,
     progress: Progress,
     projection: Vectors | None = None,
-) -> Manifest:
+) -> Written:
     """Write a whole generation into `staging` at once, through `GenerationWriter` (a sharded build's shard).
 
-    `vectors` are (passages, sentences) for every planned article in order; `stories` each
-    article's story id. With `store_changes`, `previous`'s Whoosh store is carried over and changed.
+    `vectors` are (passages, sentences) for every planned article in order. Its articles name no
+    story: a shard set holds the stories, which span shards. With `store_changes`, `previous`'s
+    Whoosh store is carried over and changed.
     """
     passage_vecs, sentence_vecs = vectors
     writer = GenerationWriter(staging, info, int(passage_vecs.shape[1]), previous, store_changes is not None, progress)
@@ -372,7 +409,7 @@ def write_generation(
                 store_changes.index if store_changes is not None else None,
             )
             p_row, s_row = p_end, s_end
-        return writer.finish(stories, projection)
+        return writer.finish(None, projection)
     except BaseException:
         writer.abandon()
         raise

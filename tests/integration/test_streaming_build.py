@@ -89,6 +89,10 @@ def test_a_build_in_batches_of_three_writes_the_same_files(built: tuple[Path, li
     stories = {e.article_id: e.story for e in read_manifest(layout.current_generation(small)).articles}
     assert stories["wire/1"] == stories["wire/3"] == "000_34248013aabff9bc"
     assert stories["wire/2"] == "wire/2"
+    # Nothing of the batches is left behind (the entries spilled, the postings' sorted runs).
+    generation = layout.current_generation(small)
+    on_disk = {path.relative_to(generation).as_posix() for path in generation.rglob("*") if path.is_file()}
+    assert on_disk == {*read_manifest(generation).files, "manifest.json"}
     report = verify_index(small, settings_for(root, SMALL), embedder, questions=0, reembed=0)
     assert report.ok, report.problems
 
