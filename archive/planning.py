@@ -48,13 +48,10 @@ def plan(
     passage_overlap: int,
 ) -> list[PlannedArticle]:
     """Sentences and passages of every article, reusing `previous`'s for unchanged ones."""
-    by_hash: dict[str, ArticleEntry] = {}
-    if previous is not None:
-        by_hash = {e.content_hash: e for e in previous.entries}
     planned: list[PlannedArticle] = []
     fresh: list[tuple[PlannedArticle, list[tuple[int, int]]]] = []
     for article in articles:
-        old = by_hash.get(article.content_hash)
+        old = previous.with_content(article.content_hash) if previous is not None else None
         if old is not None and previous is not None and old.title == article.title:
             old_spans, old_passages = previous.article_layout(old)
             planned.append(PlannedArticle(article, old_spans, old_passages, old))

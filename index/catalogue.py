@@ -19,6 +19,7 @@ class ArticleCatalogue:
     def __init__(self, entries: Sequence[ArticleEntry]) -> None:
         self.entries = entries
         self.by_id = {entry.article_id: i for i, entry in enumerate(entries)}
+        self._by_content: dict[str, ArticleEntry] | None = None
         # A story is named by its first article's id; an article of no story has story "" or its own id.
         self._stories: dict[str, list[str]] = {}
         for entry in entries:
@@ -30,6 +31,15 @@ class ArticleCatalogue:
             return self.entries[self.by_id[article_id]]
         except KeyError:
             raise ArticleNotFoundError(f"No article with id {article_id!r} in this index.") from None
+
+    def with_content(self, content_hash: str) -> ArticleEntry | None:
+        """An article whose text hashes to `content_hash` (the last in build order), or None.
+
+        The index is made on first use and kept: an update plans every batch against it.
+        """
+        if self._by_content is None:
+            self._by_content = {entry.content_hash: entry for entry in self.entries}
+        return self._by_content.get(content_hash)
 
     def sources(self) -> tuple[str, ...]:
         """Every outlet named by an article, in case-blind alphabetical order."""

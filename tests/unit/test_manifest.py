@@ -9,6 +9,7 @@ import numpy as np
 import orjson
 import pytest
 
+from index.catalogue import ArticleCatalogue
 from index.errors import IndexCorruptError
 from index.manifest import ArticleEntry, Manifest, SpilledEntries, read_manifest, write_manifest
 from index.schema import MANIFEST
@@ -131,3 +132,12 @@ def test_a_manifest_cut_short_between_its_pieces_is_damage(tmp_path: Path) -> No
     (tmp_path / MANIFEST).write_bytes(b"\n".join(lines[:3]) + b"\n")
     with pytest.raises(IndexCorruptError, match="damaged"):
         read_manifest(tmp_path)
+
+
+def test_the_catalogue_finds_an_entry_by_its_texts_hash() -> None:
+    """What an update plans against: the previous generation's article with the same text, if any."""
+    copy = replace(ENTRIES[0], article_id="c", story="a")  # the same text under another id, later in the build
+    catalogue = ArticleCatalogue([*ENTRIES, copy])
+    assert catalogue.with_content("h2") is ENTRIES[1]
+    assert catalogue.with_content("h1") is copy
+    assert catalogue.with_content("h3") is None
