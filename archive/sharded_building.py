@@ -40,7 +40,7 @@ from archive.errors import InvalidRequestError
 from archive.models import BuildReport
 from archive.sentences import SPLITTER
 from archive.settings import Settings
-from index import coarse, layout, schema
+from index import coarse, fileio, layout, schema
 from index.embedder import Embedder
 from index.encoding import Encoder
 from index.manifest import ArticleEntry
@@ -222,8 +222,8 @@ def prepare_shard(
     planned = planning.plan(articles, lender, embedder, tokens, overlap)
     passages, sentences = assemble_vectors(planned, lender, encode_new(planned, encoder))
     spill.mkdir()
-    np.save(spill / SPILLED[0], passages, allow_pickle=False)
-    np.save(spill / SPILLED[1], sentences, allow_pickle=False)
+    fileio.save_array(spill / SPILLED[0], passages)
+    fileio.save_array(spill / SPILLED[1], sentences)
     return PreparedShard(number, articles, lender, planned=planned, spill=spill, minhash=signatures(planned, lender))
 
 

@@ -66,8 +66,24 @@ def write_bytes(path: Path, data: bytes) -> None:
 def write_array(path: Path, array: npt.NDArray[np.generic]) -> None:
     """An array in `.npy` form, without pickle, synced."""
     with path.open("wb") as handle:
-        np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
+        write_npy(handle, array)
         sync(handle)
+
+
+def save_array(path: Path | str, array: npt.NDArray[np.generic]) -> None:
+    """An array in `.npy` form, not synced (a build's scratch files)."""
+    with open(path, "wb") as handle:
+        write_npy(handle, array)
+
+
+def write_npy(handle: BinaryIO, array: npt.NDArray[np.generic]) -> None:
+    """The bytes `np.save` writes (a version 1.0 header, then the data in C order), written through
+    `handle`: a full disk then raises OSError with its errno (ENOSPC), where numpy's own file
+    write reports only "N requested and M written", which no caller can tell from any other."""
+    array = np.ascontiguousarray(array)
+    np.lib.format.write_array_header_1_0(handle, np.lib.format.header_data_from_array_1_0(array))
+    if array.size:
+        handle.write(array.data.cast("B"))
 
 
 def replace_text(path: Path, text: str, temporary: Path) -> None:

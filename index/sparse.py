@@ -191,8 +191,8 @@ class PostingsWriter:
         starts = np.zeros(len(self._vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms, minlength=len(self._vocab)), out=starts[1:])
         prefix = self._spill / f"run-{len(self._runs):04d}"
-        np.save(f"{prefix}-rows.npy", np.ascontiguousarray(rows[order], dtype=np.int32), allow_pickle=False)
-        np.save(f"{prefix}-tf.npy", np.ascontiguousarray(tf[order]), allow_pickle=False)
+        fileio.save_array(f"{prefix}-rows.npy", np.asarray(rows[order], dtype=np.int32))
+        fileio.save_array(f"{prefix}-tf.npy", tf[order])
         self._runs.append((prefix, starts))
 
     def _merge_runs(self, folder: Path) -> int:

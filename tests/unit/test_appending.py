@@ -59,3 +59,21 @@ def test_a_file_left_to_background_syncs_is_closed_once_they_are_waited_for(tmp_
     assert handle.closed
     assert (tmp_path / "data.bin").read_bytes() == b"written before the sync"
     syncs.wait()  # nothing left: returns at once
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(12, dtype=np.float32).reshape(3, 4),
+        np.zeros((0, 384), dtype=np.float32),
+        np.array([7, 1, 65535], dtype=np.uint16),
+        np.arange(10, dtype=np.int64)[::2],  # not contiguous: written in C order
+    ],
+)
+def test_arrays_are_written_as_np_save_writes_them(tmp_path: Path, array: np.ndarray) -> None:
+    """Our .npy writer (which lets a full disk's ENOSPC through) writes np.save's bytes."""
+    ours, theirs = tmp_path / "ours.npy", tmp_path / "theirs.npy"
+    fileio.write_array(ours, array)
+    np.save(theirs, array, allow_pickle=False)
+    assert ours.read_bytes() == theirs.read_bytes()
+    assert np.array_equal(np.load(ours), array)
