@@ -41,6 +41,7 @@ from archive.models import BuildReport
 from archive.sentences import SPLITTER
 from archive.settings import Settings
 from index import coarse, fileio, layout, schema
+from index.coarse_file import carried_projection
 from index.embedder import Embedder
 from index.encoding import Encoder
 from index.manifest import ArticleEntry
@@ -48,7 +49,7 @@ from index.records import Article, Progress, no_progress
 from index.sharded import ShardedSnapshot
 from index.shardset import SET_PREFIX, ShardRef, ShardSet, shard_folder_name, shard_of, write_shard_set
 from index.snapshot import Snapshot
-from index.writer import BuildInfo, PlannedArticle, StoreChanges, carried_projection, write_generation
+from index.writer import BuildInfo, PlannedArticle, StoreChanges, write_generation
 
 log = logging.getLogger(__name__)
 

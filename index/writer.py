@@ -18,17 +18,17 @@ import contextlib
 import os
 import shutil
 from array import array
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from index import analysis, appending, coarse, fileio, schema, store
+from index import analysis, appending, coarse, coarse_file, fileio, schema, store
 from index.manifest import ArticleEntry, Manifest, SpilledEntries, write_manifest
+from index.readback import StoredRows, StoredTexts
 from index.records import Article, Progress
 from index.snapshot import Snapshot
 from index.sparse import PostingsWriter
@@ -293,14 +293,14 @@ class GenerationWriter:
         passage_file = self.staging / schema.PASSAGE_VECTORS.name
         kept: tuple[Path, list[tuple[bool, int, int]]] | None = None
         if projection is None:
-            projection = carried_projection(self.previous, self.dimension)
+            projection = coarse_file.carried_projection(self.previous, self.dimension)
             if projection is not None and self.previous is not None and self.previous.passage_coarse is not None:
                 # The same projection: a kept passage's coarse row is the previous generation's.
                 kept = (self.previous.folder / schema.COARSE_VECTORS.name, self._passage_runs)
         if projection is None:
             total = self._passage_row
             projection = coarse.fit_sample(appending.read_rows(passage_file, coarse.sample_rows(total)))
-        coarse_dimension = _write_coarse(self.staging, passage_file, projection, self._syncs, kept)
+        coarse_dimension = coarse_file.write_coarse(self.staging, passage_file, projection, self._syncs, kept)
         if stories is not None:
             self._entries.name_stories(stories)
         files = {
@@ -342,37 +342,6 @@ class GenerationWriter:
                 appender.abandon()
         for lent in self._lent.values():
             lent.close()
-
-
-@dataclass(frozen=True)
-class StoredRows:
-    """The rows of an `.npy` file, a chunk at a time, read from disk again on each iteration."""
-
-    path: Path
-
-    def __iter__(self) -> Iterator[npt.NDArray[Any]]:
-        return appending.read_chunks(self.path)
-
-
-class StoredTexts(Sequence[str]):
-    """Article texts read back from an article store (for near-duplicates); `starts` holds where each
-    record starts, and the store's end."""
-
-    def __init__(self, path: Path, starts: Sequence[int]) -> None:
-        self.path, self.starts = path, starts
-
-    def __len__(self) -> int:
-        return len(self.starts) - 1
-
-    def __getitem__(self, index: int) -> str:  # type: ignore[override]
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        start, end = self.starts[index], self.starts[index + 1]
-        with self.path.open("rb") as handle:
-            return schema.decode_article(os.pread(handle.fileno(), end - start, start)).text
-
-    def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(len(self)))
 
 
 def write_generation(
@@ -431,53 +400,6 @@ def _columns(spec: schema.ArrayFile, sizes: schema.Sizes) -> int | None:
 def _passage_spans(item: PlannedArticle) -> list[tuple[int, int, int, int]]:
     spans = item.sentence_spans.tolist()  # plain ints: indexing the array per passage costs more
     return [(first, end, spans[first][0], spans[end - 1][1]) for first, end in item.passages]
-
-
-def carried_projection(previous: Snapshot | None, dimension: int) -> Vectors | None:
-    """The previous generation's coarse projection when it fits (an update keeps it: carried rows keep their values)."""
-    projection = previous.coarse_projection if previous is not None else None
-    if projection is None or projection.shape[0] != dimension:
-        return None
-    return np.asarray(projection, dtype=np.float32)
-
-
-def _write_coarse(
-    staging: Path,
-    passage_file: Path,
-    projection: Vectors,
-    syncs: fileio.BackgroundSyncs,
-    kept: tuple[Path, Sequence[tuple[bool, int, int]]] | None = None,
-) -> int:
-    """The dense leg's coarse pass (index/coarse.py): the passage vectors on disk projected a chunk at a time.
-
-    With `kept` (an update keeping the previous projection: the previous coarse file and where each
-    passage row came from, as runs), a kept passage's row is copied, and only the others are projected.
-    """
-    projection = np.asarray(projection, dtype=np.float32)
-    schema.save(staging, schema.COARSE_PROJECTION, projection)
-    out = appending.ArrayAppender(staging / schema.COARSE_VECTORS.name, np.float32, int(projection.shape[1]), syncs)
-    lent = appending.RowFile(kept[0]) if kept is not None else None
-    runs = kept[1] if kept is not None else ()
-    try:
-        if lent is None:
-            for chunk in appending.read_chunks(passage_file):
-                out.append(coarse.project(chunk, projection))
-        else:
-            for reused, first, count in runs:
-                if reused:
-                    out.copy_rows(lent, first, count)
-                    continue
-                for start in range(first, first + count, appending.READ_ROWS):
-                    end = min(start + appending.READ_ROWS, first + count)
-                    out.append(coarse.project(appending.read_slice(passage_file, start, end), projection))
-    except BaseException:
-        out.abandon()
-        raise
-    finally:
-        if lent is not None:
-            lent.close()
-    out.close()
-    return int(projection.shape[1])
 
 
 def extend_runs(runs: list[tuple[bool, int, int]], run: tuple[bool, int, int]) -> None:
