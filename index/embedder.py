@@ -145,9 +145,8 @@ class Embedder:
 
         try:
             self._model_folder()  # the onnx backend's model folder, or ModelError
-            variant = "fp32" if self.quantize == "off" else self.quantize
-            weights = self.fingerprint.partition("+")[0]
-            if find_export(self.onnx_cache or self._record_dir(), weights, variant) is not None:
+            weights, variant = self._export_key()
+            if find_export(self._record_dir(), weights, variant) is not None:
                 self._load()
         except Exception:  # first use loads again and reports what went wrong
             log.debug("loading the model in the background failed; first use retries", exc_info=True)
@@ -241,15 +240,18 @@ class Embedder:
         from index.onnx_export import ExportError, ensure_export
 
         folder = self._model_folder()
-        variant = "fp32" if self.quantize == "off" else self.quantize
         try:
-            weights = self.fingerprint.partition("+")[0]  # the fingerprint is the weights' sha256 + variant
+            weights, variant = self._export_key()
             onnx_file = ensure_export(folder, weights, variant, self.onnx_cache)
             return OnnxEncoder(onnx_file, folder, self.threads, self.batch_size, self._word_pieces())
         except ExportError as exc:
             raise ModelError(str(exc)) from exc
         except Exception as exc:
             raise ModelError(f"Could not load the ONNX embedding model for {folder}: {exc}.") from exc
+
+    def _export_key(self) -> tuple[str, str]:
+        """The weights' sha256 (the fingerprint is it plus the variant) and the ONNX variant."""
+        return self.fingerprint.partition("+")[0], "fp32" if self.quantize == "off" else self.quantize
 
     def _load_torch(self) -> Any:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
