@@ -45,7 +45,7 @@ from archive import Archive, Settings
 from bench import datasets
 from bench import report as rp
 from bench.eval import article_ranking, gold_span, ndcg_at_10, recall_at_100
-from index import layout, vectors
+from index import fileio, layout, schema
 from index.embed_cache import EmbeddingCache
 from index.embedder import Embedder
 from index.snapshot import Snapshot
@@ -127,8 +127,9 @@ def variant_archive(
     shutil.rmtree(index_dir, ignore_errors=True)
     staging = layout.new_staging(index_dir)
     shutil.copytree(layout.current_generation(base), staging, copy_function=os.link, dirs_exist_ok=True)
-    (staging / vectors.PASSAGE_VECTORS).unlink()  # a hard link: writing through it would change `base`
-    vectors.save_array(staging, vectors.PASSAGE_VECTORS, matrix)
+    vectors_file = staging / schema.PASSAGE_VECTORS.name
+    vectors_file.unlink()  # a hard link: writing through it would change `base`
+    fileio.save_array(vectors_file, matrix)
     layout.publish(index_dir, staging)
     return Archive.open(index_dir, settings=settings, embedder=embedder)
 
