@@ -13,6 +13,7 @@ vectors and term statistics) is one scatter and gather over every actor.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -69,7 +70,7 @@ def main() -> None:
         for question in QUESTIONS:
             for name, archive in (("in process", local), ("actors", served)):
                 call = getattr(archive, op)
-                times[name].append(_median_ms(lambda c=call, q=question: c(q), args.repeat))
+                times[name].append(_median_ms(functools.partial(call, question), args.repeat))
         local_p50 = statistics.median(times["in process"])
         figures[op] = {name: _summary(values) for name, values in times.items()} | {
             "p50 ratio actors / in process": round(statistics.median(times["actors"]) / local_p50, 2)

@@ -101,7 +101,7 @@ def _sentences(corpus: Path, expected: int) -> list[str]:
 
     from archive.sentences import split_sentences
 
-    out = []
+    out: list[str] = []
     for line in corpus.read_bytes().splitlines():
         if line.strip():
             text = str(orjson.loads(line)["text"])

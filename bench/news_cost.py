@@ -25,10 +25,10 @@ from bench.eval import DEFAULT_OUT
 def plain_answers() -> Iterator[None]:
     """Swap the news steps for pass-throughs (citations kept in score order, one claim each)."""
     saved = (selection.collapse_reprints, selection.diversify, readings.read_all, claims.mentioned_dates)
-    selection.collapse_reprints = lambda choices: (list(choices), {})  # type: ignore[assignment]
-    selection.diversify = lambda choices, per_outlet: list(choices)  # type: ignore[assignment]
-    readings.read_all = lambda sentences, ask: {i: readings.Reading(()) for i in sentences}  # type: ignore[assignment]
-    claims.mentioned_dates = lambda sentence: ()  # type: ignore[assignment]
+    selection.collapse_reprints = lambda choices: (list(choices), {})
+    selection.diversify = lambda choices, per_outlet: list(choices)
+    readings.read_all = lambda sentences, ask: {i: readings.Reading(()) for i in sentences}
+    claims.mentioned_dates = lambda sentence: ()
     try:
         yield
     finally:

@@ -26,6 +26,7 @@ from archive.language import MONTH_NAMES, QUANTITY_WORDS, SMALL_NUMBERS, distinc
 from bench import datasets
 from bench.eval import DEFAULT_OUT, gold_span
 from index import pooling, schema
+from index.snapshot import Snapshot
 
 Matrix = npt.NDArray[np.float64]
 
@@ -59,6 +60,7 @@ NUMBERISH = re.compile(rf"\d|\b({'|'.join((*SMALL_NUMBERS, *QUANTITY_WORDS))})\b
 def late_vectors(archive: Archive, article_ids: Sequence[str]) -> dict[int, npt.NDArray[np.float32]]:
     """Late-chunked vectors of every sentence of `article_ids`, by sentence row (one pass per passage)."""
     snapshot = archive._current()  # bench reaches in: this measures a vector the index does not hold yet
+    assert isinstance(snapshot, Snapshot), "an unsharded index: its arrays are read directly"
     model = archive.embedder._load()
     texts: list[str] = []
     spans: list[list[tuple[int, int]]] = []
@@ -205,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _, questions = datasets.xquad_corpus(args.out / "data")
         archive = Archive.open(args.index, settings=Settings.from_env())
         data = collect(archive, questions)
-        np.savez(cache, **data)
+        np.savez(cache, **data)  # type: ignore[arg-type]  # numpy's stub types **kwds as its bool flag
     loaded = np.load(cache)
     names = list(args.features.split(",")) if args.features else list(FEATURES)
     columns = [list(loaded["features"]).index(n) for n in names]

@@ -112,7 +112,9 @@ def p_at_1(packed: tuple[np.ndarray, np.ndarray, np.ndarray], weights: np.ndarra
     scores = np.einsum("qcf,nf->nqc", x, np.atleast_2d(weights))
     scores[:, ~valid] = -np.inf
     best = scores.argmax(axis=2)
-    return np.take_along_axis(y[None, :, :], best[:, :, None], axis=2)[:, :, 0].mean(axis=1)
+    hits: np.ndarray = np.take_along_axis(y[None, :, :], best[:, :, None], axis=2)[:, :, 0]
+    rates: np.ndarray = hits.mean(axis=1)
+    return rates
 
 
 def fit(packed: tuple[np.ndarray, np.ndarray, np.ndarray], seed: int = 0) -> tuple[np.ndarray, float]:
