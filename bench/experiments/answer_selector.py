@@ -180,6 +180,8 @@ def train(args: argparse.Namespace) -> None:
         train_items = train_items[: args.limit]
     print(f"{len(train_items)} training items, {len(dev_items)} held out", flush=True)
     model = Selector.build(model_dir)
+    if args.init:
+        model.load_state_dict(torch.load(args.init))
     steps = args.epochs * ((len(train_items) + args.batch - 1) // args.batch)
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -358,7 +360,8 @@ def main() -> None:
     train_parser.add_argument("--max-candidates", type=int, default=5)
     train_parser.add_argument("--missing-share", type=float, default=0.3)
     train_parser.add_argument("--hold-out", default="Solar_energy", help="article titles to hold out, comma-separated")
-    train_parser.add_argument("--limit", type=int, default=4200, help="train on this many items at most")
+    train_parser.add_argument("--limit", type=int, default=4200, help="train on this many items at most (0: all)")
+    train_parser.add_argument("--init", type=Path, help="start from this state dict instead of the bundled weights")
     eval_parser = commands.add_parser("eval")
     eval_parser.add_argument("--index", type=Path, required=True)
     eval_parser.add_argument("--cache", type=Path, required=True)
