@@ -40,6 +40,7 @@ from archive.sentences import split_sentences
 from bench import datasets
 from bench.eval import DEFAULT_OUT, gold_span
 from index.embedder import default_model_path
+from index.onnx_encoder import TOKENIZER_FILE
 
 SEED = 20261130
 WEIGHTS = tuple(round(0.01 * i, 2) for i in range(0, 41))
@@ -54,7 +55,7 @@ def load_tokenizer(model_dir: Path) -> Any:
     """The model folder's word-piece tokenizer with its padding and truncation off (`pair_ids` cuts each part)."""
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(str(model_dir / TOKENIZER_FILE))
     tokenizer.no_truncation()
     tokenizer.no_padding()
     return tokenizer
