@@ -288,10 +288,9 @@ def vector_runs(
     runs, not 10,000 copies), and the `new` rows in turn."""
     new_passages, new_sentences = new
     lent = [item.reuse if previous is not None else None for item in planned]
-    passages = _row_runs([(e.passage_row if e else None, len(i.passages)) for i, e in zip(planned, lent, strict=True)])
-    sentences = _row_runs(
-        [(e.sentence_row if e else None, len(i.sentence_spans)) for i, e in zip(planned, lent, strict=True)]
-    )
+    pairs = list(zip(planned, lent, strict=True))
+    passages = _row_runs([(e.passage_row if e else None, i.passage_count) for i, e in pairs])
+    sentences = _row_runs([(e.sentence_row if e else None, i.sentence_count) for i, e in pairs])
     return RowRuns(passages, new_passages), RowRuns(sentences, new_sentences)
 
 

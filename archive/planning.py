@@ -53,8 +53,7 @@ def plan(
     for article in articles:
         old = previous.with_content(article.content_hash) if previous is not None else None
         if old is not None and previous is not None and old.title == article.title:
-            old_spans, old_passages = previous.article_layout(old)
-            planned.append(PlannedArticle(article, old_spans, old_passages, old))
+            planned.append(PlannedArticle.unchanged(article, old, previous))
             continue
         sentence_spans = split_sentences(article.text)
         item = PlannedArticle(article, np.array(sentence_spans, dtype=np.int32).reshape(-1, 2), [])

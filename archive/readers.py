@@ -29,7 +29,7 @@ from archive.metadata import (
     to_article,
 )
 from archive.models import Article, Duplicate, FileProblem
-from archive.recall import NOT_REMEMBERED, RecordRecall, record_digest
+from archive.recall import NOT_REMEMBERED, RecordDigests, RecordRecall
 from archive.seen import FirstSeen
 from archive.settings import Settings
 from index.records import content_hash
@@ -360,7 +360,7 @@ def _read_jsonl(path: Path, base_id: str, out: _Collector) -> Iterator[None]:
     line_limit = 6 * out.max_chars + _MIB  # a record's text may be escaped (\uXXXX)
     records = bad_lines = 0
     first_warning: FileProblem | None = None
-    origin = os.path.abspath(path)
+    digests = RecordDigests(os.path.abspath(path), base_id, out.max_chars)
     for line in decoding.file_lines(path, line_limit, JSON_FILE_LIMIT):
         if not line.error and not line.text.strip():
             continue
@@ -369,7 +369,7 @@ def _read_jsonl(path: Path, base_id: str, out: _Collector) -> Iterator[None]:
         where = f"{path}:{line.number}"
         digest = NOT_REMEMBERED
         if not line.error and not line.warning:
-            digest = record_digest(origin, default_id, line.number, out.max_chars, line.text)
+            digest = digests.of(line.number, line.text)
             known = out.recall.article(digest) if out.recall is not None else None
             if known is not None:
                 if out.add(known, where, line.number, []):

@@ -27,17 +27,27 @@ from index.schema import DIGEST_BYTES
 from index.snapshot import Snapshot
 
 NOT_REMEMBERED = bytes(DIGEST_BYTES)  # the digest of an article that is always read again
-# Changes whenever reading one JSON Lines record could give another article for the same line.
-READER_VERSION = "jsonl-record-1"
+# Changes whenever reading one JSON Lines record could give another article for the same line, or the
+# digest is laid out differently (2: the file's context hashed once, then each line's number and text).
+READER_VERSION = "jsonl-record-2"
 
 
-def record_digest(origin: str, default_id: str, line: int, max_chars: int, text: str) -> bytes:
-    """The digest of one JSON Lines record: `origin` is its file's absolute path, `text` the decoded line."""
-    digest = hashlib.blake2b(digest_size=DIGEST_BYTES)
-    context = f"{READER_VERSION}\0{archive.__version__}\0{origin}\0{default_id}\0{line}\0{max_chars}\0"
-    digest.update(context.encode("utf-8", "surrogatepass"))
-    digest.update(text.encode("utf-8", "surrogatepass"))
-    return digest.digest()
+class RecordDigests:
+    """The digests of one JSON Lines file's records: its absolute path `origin`, the ids its records
+    get by default (`base_id`/line) and the length limit are hashed once, each line's number and
+    text on top (a record costs one copy of the hash state, not the context again)."""
+
+    def __init__(self, origin: str, base_id: str, max_chars: int) -> None:
+        self._file = hashlib.blake2b(digest_size=DIGEST_BYTES)
+        context = f"{READER_VERSION}\0{archive.__version__}\0{origin}\0{base_id}\0{max_chars}\0"
+        self._file.update(context.encode("utf-8", "surrogatepass"))
+
+    def of(self, line: int, text: str) -> bytes:
+        """The digest of the record on line `line` (1-based), `text` the decoded line."""
+        digest = self._file.copy()
+        digest.update(b"%d\0" % line)
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        return digest.digest()
 
 
 class RecordRecall:

@@ -151,9 +151,9 @@ def _band_buckets(signatures: Signatures) -> Iterator[list[int]]:
         ordered = band_keys[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         ends = np.r_[starts[1:], len(ordered)]
-        for start, end in zip(starts, ends, strict=True):
-            if end - start > 1:
-                yield [int(i) for i in valid[order[start:end]]]
+        shared = np.flatnonzero(ends - starts > 1)  # most buckets hold one text: skipped in numpy
+        for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+            yield valid[order[start:end]].tolist()
 
 
 def _band_keys(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import mmap
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -68,6 +70,7 @@ class Snapshot(ArticleCatalogue):
                 "rebuild with `archive build`."
             )
         # A file object, not a bare descriptor, so it closes itself when the snapshot is dropped.
+        self._articles_map: mmap.mmap | None = None
         try:
             self._articles_file = (folder / schema.ARTICLES).open("rb")
         except OSError as exc:  # e.g. the generation was pruned while this reader was opening it
@@ -120,7 +123,17 @@ class Snapshot(ArticleCatalogue):
 
     def article(self, article_id: str) -> Article:
         entry = self.entry(article_id)
-        return schema.read_article(self._articles_file, self.folder, entry.offset, entry.length, article_id)
+        return schema.read_article(self._articles(), self.folder, entry.offset, entry.length, article_id)
+
+    def _articles(self) -> BinaryIO | mmap.mmap:
+        """The article store, mapped on first use (an update recalls every unchanged article);
+        the open file where it cannot be (an empty file)."""
+        if self._articles_map is None:
+            try:
+                self._articles_map = mmap.mmap(self._articles_file.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):
+                return self._articles_file
+        return self._articles_map
 
     # ----- what a build reuses of an unchanged article ------------------------------
 
@@ -150,6 +163,8 @@ class Snapshot(ArticleCatalogue):
 
     def close(self) -> None:
         self.store.close()
+        if self._articles_map is not None:
+            self._articles_map.close()
         self._articles_file.close()
 
     def __del__(self) -> None:

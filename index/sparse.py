@@ -176,7 +176,8 @@ class PostingsWriter:
             np.cumsum(np.bincount(terms, minlength=len(self._vocab)), out=starts[1:])
             schema.save(folder, schema.BM25_TERM_STARTS, starts)
             schema.save(folder, schema.BM25_ROWS, np.ascontiguousarray(rows[order], dtype=np.int32))
-            schema.save(folder, schema.BM25_TF, tf[order].reshape(-1, 2))
+            # take, not tf[order]: gathering (n, 2) rows by index is ~13x slower (13 ms at 960,000 postings).
+            schema.save(folder, schema.BM25_TF, np.take(tf, order, axis=0).reshape(-1, 2))
             postings = len(rows)
         lengths = np.frombuffer(self._lengths, dtype=np.int32).reshape(-1, 2)
         schema.save(folder, schema.BM25_LENGTHS, lengths)
@@ -192,7 +193,7 @@ class PostingsWriter:
         np.cumsum(np.bincount(terms, minlength=len(self._vocab)), out=starts[1:])
         prefix = self._spill / f"run-{len(self._runs):04d}"
         fileio.save_array(f"{prefix}-rows.npy", np.asarray(rows[order], dtype=np.int32))
-        fileio.save_array(f"{prefix}-tf.npy", tf[order])
+        fileio.save_array(f"{prefix}-tf.npy", np.take(tf, order, axis=0))
         self._runs.append((prefix, starts))
 
     def _merge_runs(self, folder: Path) -> int:
@@ -230,7 +231,7 @@ class PostingsWriter:
                     all_rows = np.concatenate(rows)
                     order = term_row_order(np.concatenate(terms), all_rows)
                     rows_out.append(all_rows[order])
-                    tf_out.append(np.concatenate(tf)[order])
+                    tf_out.append(np.take(np.concatenate(tf), order, axis=0))
                 first = end
         except BaseException:
             rows_out.abandon()
@@ -254,7 +255,8 @@ class PostingsWriter:
         old_terms = np.repeat(np.arange(len(previous.vocab), dtype=np.int32), np.diff(previous.starts))
         moved = new_row[previous.rows]
         keep = moved >= 0
-        return old_terms[keep], moved[keep].astype(np.int32), np.asarray(previous.tf[keep])
+        # compress, not a boolean index: picking (n, 2) rows by mask is 10x slower (14 ms at 960,000 postings).
+        return old_terms[keep], moved[keep].astype(np.int32), np.compress(keep, previous.tf, axis=0)
 
 
 class BM25Index:
