@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -49,8 +50,11 @@ _OPEN_ROWS, _CLOSE_ROWS = b',"articles":[\n', b"\n]}"
 _ID, _STORY = _ENTRY_FIELDS.index("article_id"), _ENTRY_FIELDS.index("story")
 
 
-def _rows(entries: Sequence[ArticleEntry]) -> list[list[object]]:
-    return [[getattr(entry, name) for name in _ENTRY_FIELDS] for entry in entries]
+_ROW = attrgetter(*_ENTRY_FIELDS)  # an entry's fields as a tuple, in one call (an update writes thousands)
+
+
+def _rows(entries: Sequence[ArticleEntry]) -> list[tuple[object, ...]]:
+    return [_ROW(entry) for entry in entries]
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ def write_manifest(folder: Path, manifest: Manifest, spilled: SpilledEntries | N
         fileio.sync(handle)
 
 
-def _json_pieces(manifest: Manifest, chunks: Iterable[list[list[object]]], count: int) -> Iterator[bytes]:
+def _json_pieces(manifest: Manifest, chunks: Iterable[Sequence[Sequence[object]]], count: int) -> Iterator[bytes]:
     """The JSON of `manifest` with `count` article rows taken from `chunks` in order (its own `articles` unused)."""
     # Field by field, not dataclasses.asdict: its deep copy of thousands of entries cost
     # more than half a second of every update.
@@ -121,7 +125,7 @@ def _json_pieces(manifest: Manifest, chunks: Iterable[list[list[object]]], count
         return
     yield orjson.dumps(head)[:-1] + _OPEN_ROWS
     separator = b""
-    piece: list[list[object]] = []  # pieces of `_ROWS_PER_PIECE` rows, however the chunks come
+    piece: list[Sequence[object]] = []  # pieces of `_ROWS_PER_PIECE` rows, however the chunks come
     for chunk in chunks:
         for row in chunk:
             piece.append(row)
