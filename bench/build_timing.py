@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -52,7 +53,11 @@ def recording_embedder(settings: Any, clock: StageClock | None = None) -> Any:
 
     class Recording(Embedder):
         def __init__(self) -> None:
-            super().__init__(settings.model, settings.batch_size, settings.threads)
+            onnx_cache = Path(settings.onnx_cache).expanduser() if settings.onnx_cache else None
+            # As archive.api.embedder_for makes it: ARCHIVE_QUANTIZE and ARCHIVE_BACKEND apply here too.
+            super().__init__(
+                settings.model, settings.batch_size, settings.threads, settings.quantize, settings.backend, onnx_cache
+            )
             self.clock = clock
             self.recording = False
             self.texts: dict[str, list[str]] = {}
