@@ -48,11 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(arguments)
     _setup_logging(args.verbose, args.quiet)
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", commands.run_tui)
-    one_shot = argv is None and command is not commands.run_tui
-    if one_shot:
+    program = argv is None  # run as the program: the process is this command's alone
+    if program and command not in (commands.run_tui, commands.run_watch):
         _collect_garbage_less_often()
     status = _run(command, args)
-    if one_shot and "ray" not in sys.modules:
+    if program and command is not commands.run_tui and "ray" not in sys.modules:
         _exit_now(status)
     return status
 
@@ -63,7 +63,8 @@ def _collect_garbage_less_often() -> None:
     Such a command allocates many objects that live to its end (modules, manifest entries, an
     update's articles) and little cyclic garbage, so the collector's passes find next to nothing:
     155 of them cost a fresh `archive update` of 5,183 articles 85-95 ms (issue 11's budget is
-    1.5 s). Cycles are still collected; the terminal app, which runs for hours, keeps the default.
+    1.5 s). Cycles are still collected. The terminal app and `archive watch`, which run for hours
+    and drop snapshots (open files) as generations are published, keep the default.
     """
     gc.set_threshold(50_000, *gc.get_threshold()[1:])
 

@@ -212,14 +212,20 @@ def decode_article(raw: bytes) -> Article:
         source=source,
         date=date.fromisoformat(raw_date) if raw_date else None,
         url=url,
-        authors=_strings(authors) if authors else (),
+        authors=_strings(authors),
         path=path,
         content_hash=content_hash,
-        extra=tuple((k, v) for k, v in map(_strings, extra)) if extra else (),
+        extra=tuple((k, v) for k, v in map(_strings, _list(extra))),
     )
 
 
-def _strings(values: list[Any]) -> tuple[str, ...]:
-    if type(values) is not list or any(type(value) is not str for value in values):
+def _list(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise TypeError(f"expected a list, found {type(value).__name__}")
+    return value
+
+
+def _strings(values: Any) -> tuple[str, ...]:
+    if any(type(value) is not str for value in _list(values)):
         raise TypeError("expected a list of strings")
     return tuple(values)

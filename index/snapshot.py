@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -69,15 +69,19 @@ class Snapshot(ArticleCatalogue):
                 f"{folder / schema.WHOOSH} holds {self.store.doc_count} passages, the manifest says {m.passages}; "
                 "rebuild with `archive build`."
             )
-        # A file object, not a bare descriptor, so it closes itself when the snapshot is dropped.
-        self._articles_map: mmap.mmap | None = None
         try:
+            # A file object, not a bare descriptor, so it closes itself when the snapshot is dropped.
             self._articles_file = (folder / schema.ARTICLES).open("rb")
         except OSError as exc:  # e.g. the generation was pruned while this reader was opening it
             self.store.close()
             raise IndexCorruptError(
                 f"Index file {folder / schema.ARTICLES} cannot be opened ({exc}); rebuild with `archive build`."
             ) from exc
+        # Also mapped: a record is then a slice, not a system call (an update recalls every
+        # unchanged article). The open file serves where a mapping cannot be made (an empty file).
+        self._articles_map: mmap.mmap | None = None
+        with contextlib.suppress(OSError, ValueError):
+            self._articles_map = mmap.mmap(self._articles_file.fileno(), 0, access=mmap.ACCESS_READ)
 
     @property
     def name(self) -> str:
@@ -123,24 +127,15 @@ class Snapshot(ArticleCatalogue):
 
     def article(self, article_id: str) -> Article:
         entry = self.entry(article_id)
-        return schema.read_article(self._articles(), self.folder, entry.offset, entry.length, article_id)
-
-    def _articles(self) -> BinaryIO | mmap.mmap:
-        """The article store, mapped on first use (an update recalls every unchanged article);
-        the open file where it cannot be (an empty file)."""
-        if self._articles_map is None:
-            try:
-                self._articles_map = mmap.mmap(self._articles_file.fileno(), 0, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):
-                return self._articles_file
-        return self._articles_map
+        articles = self._articles_map if self._articles_map is not None else self._articles_file
+        return schema.read_article(articles, self.folder, entry.offset, entry.length, article_id)
 
     # ----- what a build reuses of an unchanged article ------------------------------
 
     def article_layout(self, entry: ArticleEntry) -> tuple[npt.NDArray[np.int32], list[tuple[int, int]]]:
         """The article's sentence spans (n, 2) and its passages as sentence ranges [first, end)."""
         spans = self.sentence_spans[entry.sentence_row : entry.sentence_row + entry.sentence_count]
-        # Plain ints through tolist(): an update asks this of every unchanged article.
+        # Plain ints through tolist(): indexing the arrays per passage costs more.
         rows = self.passage_spans[entry.passage_row : entry.passage_row + entry.passage_count, :2].tolist()
         return np.array(spans, dtype=np.int32), [(first, end) for first, end in rows]
 
@@ -170,6 +165,9 @@ class Snapshot(ArticleCatalogue):
     def __del__(self) -> None:
         # A snapshot replaced by a newer generation is dropped, not closed (a query in another
         # thread may still use it); release its files when the last reference goes.
+        mapped = getattr(self, "_articles_map", None)
+        if mapped is not None:
+            mapped.close()
         articles = getattr(self, "_articles_file", None)
         if articles is not None and not articles.closed:
             articles.close()

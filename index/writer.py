@@ -99,9 +99,9 @@ class PlannedArticle:
 
     @passages.setter
     def passages(self, passages: list[tuple[int, int]]) -> None:
-        if self._spans is None:
-            self._read_layout()
-        self._passages, self._lender = passages, None  # the layout is no longer the lender's
+        if self.reuse is not None:  # its rows, postings and vectors are the lender's: chunked there
+            raise ValueError("an unchanged article keeps the passages it was indexed with")
+        self._passages = passages
 
     @property
     def sentence_count(self) -> int:
@@ -110,6 +110,17 @@ class PlannedArticle:
     @property
     def passage_count(self) -> int:
         return self.reuse.passage_count if self._passages is None and self.reuse is not None else len(self.passages)
+
+    def __getstate__(self) -> tuple[Article, npt.NDArray[np.int32], list[tuple[int, int]], ArticleEntry | None]:
+        """Pickled (a Ray worker hands its shard's plan back) with the layout read and no lender:
+        a generation holds open files."""
+        return self.article, self.sentence_spans, self.passages, self.reuse
+
+    def __setstate__(
+        self, state: tuple[Article, npt.NDArray[np.int32], list[tuple[int, int]], ArticleEntry | None]
+    ) -> None:
+        self.article, self._spans, self._passages, self.reuse = state
+        self._lender = None
 
     def _read_layout(self) -> None:
         assert self._lender is not None and self.reuse is not None

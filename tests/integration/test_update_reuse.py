@@ -4,11 +4,14 @@ bit, and the generation it writes matches a build from scratch of the same folde
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
+from archive import planning
 from archive.api import Archive
 from archive.settings import Settings
 from index.embedder import Embedder
@@ -71,3 +74,34 @@ def test_an_update_copies_unchanged_rows_and_matches_a_fresh_build(
         snapshot.close()
     archive.close()
     fresh.close()
+
+
+def test_an_unchanged_articles_plan_reads_its_layout_when_asked_and_pickles_without_its_generation(
+    tmp_path: Path, embedder: Embedder, settings: Settings
+) -> None:
+    """A Ray worker hands its shard's plan back pickled: a generation (open files) must not travel."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    write(folder, ["harbour", "storm"], {})
+    Archive.build([folder], index_dir=tmp_path / "index", settings=settings, embedder=embedder).close()
+    generation = open_generation(tmp_path / "index")
+    article = generation.article("storm")
+    planned = planning.plan([article], generation, embedder, settings.passage_tokens, settings.passage_overlap)[0]
+    entry = generation.entry("storm")
+    assert planned.reuse == entry and planned.lender is generation
+    # The counts come from the entry; the layout is the generation's rows for the article.
+    assert (planned.passage_count, planned.sentence_count) == (entry.passage_count, entry.sentence_count) == (1, 2)
+    spans, passages = generation.article_layout(entry)
+    text = ARTICLES["storm"][1]
+    assert [text[s:e] for s, e in planned.sentence_spans.tolist()] == [
+        "A storm warning was issued for the coast.",
+        "Winds may reach 120 km/h.",
+    ]
+    assert planned.passages == passages == [(0, 2)]
+
+    copy = pickle.loads(pickle.dumps(planned))
+    assert copy.lender is None and copy.reuse == entry and copy.article == article
+    assert np.array_equal(copy.sentence_spans, spans) and copy.passages == passages
+    with pytest.raises(ValueError, match="keeps the passages"):
+        copy.passages = [(0, 1), (1, 2)]
+    generation.close()

@@ -42,13 +42,15 @@ async def test_first_start_builds_the_seeds_index_with_progress(
     started = time.perf_counter()
     app = tui_app.make_app(settings=settings, stable=True)
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
-        await pilot.pause()
-        usable = time.perf_counter() - started
-        assert app.main.question_box.has_focus, "the window is usable at once"
-        assert app.archive is None and app.info is None, "usable while the index is still being built"
-        app.main.question_box.value = "still typing"
-        assert usable < 5.0, f"window took {usable:.1f} s"
-        checked.set()
+        try:
+            await pilot.pause()
+            usable = time.perf_counter() - started
+            assert app.main.question_box.has_focus, "the window is usable at once"
+            assert app.archive is None and app.info is None, "usable while the index is still being built"
+            app.main.question_box.value = "still typing"
+            assert usable < 5.0, f"window took {usable:.1f} s"
+        finally:
+            checked.set()  # a failed check must not leave the build waiting after the test
         await until(pilot, lambda: app.info is not None, timeout=300)
         assert any(isinstance(m, BuildProgress) for m in messages), "build progress was shown"
         assert any(isinstance(m, IndexOpened) for m in messages)
