@@ -99,9 +99,12 @@ def test_an_unchanged_articles_plan_reads_its_layout_when_asked_and_pickles_with
     ]
     assert planned.passages == passages == [(0, 2)]
 
-    copy = pickle.loads(pickle.dumps(planned))
+    # As archive/cluster/building.py's embed_shard does: plan, close the lender, return the plan.
+    shipped = planning.plan([article], generation, embedder, settings.passage_tokens, settings.passage_overlap)[0]
+    generation.close()
+    copy = pickle.loads(pickle.dumps(shipped))
     assert copy.lender is None and copy.reuse == entry and copy.article == article
     assert np.array_equal(copy.sentence_spans, spans) and copy.passages == passages
+    assert (copy.passage_count, copy.sentence_count) == (1, 2)
     with pytest.raises(ValueError, match="keeps the passages"):
         copy.passages = [(0, 1), (1, 2)]
-    generation.close()
