@@ -19,6 +19,7 @@ import os
 import shutil
 from array import array
 from collections.abc import Collection, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -224,6 +225,7 @@ class GenerationWriter:
         self._passage_runs: list[tuple[bool, int, int]] = []
         self._articles = (staging / schema.ARTICLES).open("wb")
         self._ended = False  # end_batches done: the article store and the arrays are closed or closing
+        self._bm25_files: Future[tuple[int, int]] | None = None  # (terms, postings), started by end_batches
         self._entries = SpilledEntries(staging / _ENTRIES)  # stories named by `finish`
         self._starts = array("q", [0])  # each article's record offset in the article store, and the end
         self._passage_row = self._sentence_row = 0
@@ -362,6 +364,9 @@ class GenerationWriter:
         if self._ended:
             return
         self._ended = True
+        # The BM25 files are complete too: sorted and written on a thread (numpy and the writes
+        # release the lock) while the caller finds stories and `finish` commits the Whoosh store.
+        self._bm25_files = fileio.in_background(self._postings.save, self.staging)
         self._syncs.sync_and_close(self._articles)
         self._entries.close()
         for appender in self._arrays.values():
@@ -386,7 +391,8 @@ class GenerationWriter:
         """
         self.end_batches()
         self._store.commit()
-        bm25_terms, bm25_postings = self._postings.save(self.staging)
+        assert self._bm25_files is not None
+        bm25_terms, bm25_postings = self._bm25_files.result()
         shutil.rmtree(self.staging / _SPILL, ignore_errors=True)
         passage_file = self.staging / schema.PASSAGE_VECTORS.name
         kept: tuple[Path, list[tuple[bool, int, int]]] | None = None
@@ -431,6 +437,9 @@ class GenerationWriter:
     def abandon(self) -> None:
         """Stop writing (the caller removes the staging folder)."""
         self._store.cancel()
+        if self._bm25_files is not None:  # its thread writes into the staging folder: let it end first
+            with contextlib.suppress(BaseException):
+                self._bm25_files.result()
         with contextlib.suppress(OSError):
             self._syncs.wait()
         self._entries.close()
