@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from archive.building import build_generation
 from archive.cluster import pool_factory, shard_runner
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from archive.answer import Evidence
 
 ARTICLE_CACHE_SIZE = 256
+E = TypeVar("E", bound=Embedder)
 
 
 class Archive:
@@ -408,12 +409,11 @@ class Archive:
         return article
 
 
-def embedder_for(settings: Settings) -> Embedder:
-    """The embedding model as `settings` configure it (not loaded until first used)."""
+def embedder_for(settings: Settings, kind: type[E] = Embedder) -> E:  # type: ignore[assignment]
+    """The embedding model as `settings` configure it (not loaded until first used); `kind`, an
+    Embedder subclass taking the same arguments (a benchmark's recording one)."""
     onnx_cache = Path(settings.onnx_cache).expanduser() if settings.onnx_cache else None
-    return Embedder(
-        settings.model, settings.batch_size, settings.threads, settings.quantize, settings.backend, onnx_cache
-    )
+    return kind(settings.model, settings.batch_size, settings.threads, settings.quantize, settings.backend, onnx_cache)
 
 
 def retrieval_options(settings: Settings) -> RetrievalOptions:

@@ -300,19 +300,9 @@ def assemble_vectors(
     """Vectors for every passage and sentence, in article order, in memory (`vector_runs` filled in)."""
     passage_runs, sentence_runs = vector_runs(planned, previous, new)
     return (
-        _fill(passage_runs, previous.passage_vectors if previous is not None else None),
-        _fill(sentence_runs, previous.sentence_vectors if previous is not None else None),
+        passage_runs.filled(previous.passage_vectors if previous is not None else None),
+        sentence_runs.filled(previous.sentence_vectors if previous is not None else None),
     )
-
-
-def _fill(rows: RowRuns, old: Vectors | None) -> Vectors:
-    target = np.empty((sum(count for _, _, count in rows.runs), rows.new.shape[1]), dtype=np.float32)
-    row = 0
-    for reused, source, count in rows.runs:
-        taken = old if reused and old is not None else rows.new
-        target[row : row + count] = taken[source : source + count]
-        row += count
-    return target
 
 
 def _row_runs(items: Sequence[tuple[int | None, int]]) -> tuple[tuple[bool, int, int], ...]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 
@@ -49,15 +48,12 @@ class StageClock:
 
 def recording_embedder(settings: Any, clock: StageClock | None = None) -> Any:
     """An Embedder that records what the build asks it to encode, and how long the model takes."""
+    from archive.api import embedder_for
     from index.embedder import Embedder
 
     class Recording(Embedder):
-        def __init__(self) -> None:
-            onnx_cache = Path(settings.onnx_cache).expanduser() if settings.onnx_cache else None
-            # As archive.api.embedder_for makes it: ARCHIVE_QUANTIZE and ARCHIVE_BACKEND apply here too.
-            super().__init__(
-                settings.model, settings.batch_size, settings.threads, settings.quantize, settings.backend, onnx_cache
-            )
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
             self.clock = clock
             self.recording = False
             self.texts: dict[str, list[str]] = {}
@@ -81,4 +77,4 @@ def recording_embedder(settings: Any, clock: StageClock | None = None) -> Any:
                 self.texts.setdefault(stage, []).extend(texts)
             return result
 
-    return Recording()
+    return embedder_for(settings, Recording)  # as the archive makes it: ARCHIVE_QUANTIZE, ARCHIVE_BACKEND

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 import orjson
 
 from index.errors import IndexCorruptError
-
-T = TypeVar("T")
 
 
 def sync(handle: BinaryIO) -> None:
@@ -58,20 +54,6 @@ class BackgroundSyncs:
         if self._errors:
             error, self._errors = self._errors[0], []
             raise error
-
-
-def in_background(work: Callable[..., T], *args: Any) -> Future[T]:
-    """`work(*args)` started on its own thread; its result (or exception) comes from the future."""
-    future: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(work(*args))
-        except BaseException as exc:  # handed to whoever waits on the result
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name=getattr(work, "__name__", "work"), daemon=True).start()
-    return future
 
 
 def write_bytes(path: Path, data: bytes) -> None:

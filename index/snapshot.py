@@ -158,13 +158,15 @@ class Snapshot(ArticleCatalogue):
 
     def close(self) -> None:
         self.store.close()
-        if self._articles_map is not None:
-            self._articles_map.close()
-        self._articles_file.close()
+        self._release_articles()
 
     def __del__(self) -> None:
         # A snapshot replaced by a newer generation is dropped, not closed (a query in another
         # thread may still use it); release its files when the last reference goes.
+        self._release_articles()
+
+    def _release_articles(self) -> None:
+        """Unmap and close the article store (a snapshot that failed to open may hold neither)."""
         mapped = getattr(self, "_articles_map", None)
         if mapped is not None:
             mapped.close()

@@ -19,10 +19,11 @@ import os
 import shutil
 from array import array
 from collections.abc import Collection, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -163,16 +164,27 @@ class Written:
 
 @dataclass(frozen=True)
 class RowRuns:
-    """A batch's rows of one vector file, in order: runs copied from the previous generation's file
-    (file to file, never through Python), and between them the rows in `new`, in order."""
+    """A batch's rows of one array file, in order: runs copied from the previous generation's file
+    (for vectors file to file, never through Python), and between them the rows in `new`, in order."""
 
     runs: tuple[tuple[bool, int, int], ...]  # (from the previous generation?, its first row there or in `new`, rows)
-    new: Vectors
+    new: npt.NDArray[Any]
 
     @classmethod
-    def given(cls, rows: Vectors) -> RowRuns:
+    def given(cls, rows: npt.NDArray[Any]) -> RowRuns:
         """All rows given (nothing copied)."""
         return cls(((False, 0, len(rows)),) if len(rows) else (), rows)
+
+    def filled(self, old: npt.NDArray[Any] | None) -> npt.NDArray[Any]:
+        """Every row in memory, in order: the runs taken from `old` (the previous generation's array)
+        or from `new`."""
+        target = np.empty((sum(count for _, _, count in self.runs), *self.new.shape[1:]), dtype=self.new.dtype)
+        row = 0
+        for reused, source, count in self.runs:
+            taken = old if reused and old is not None else self.new
+            target[row : row + count] = taken[source : source + count]
+            row += count
+        return target
 
 
 class GenerationWriter:
@@ -276,33 +288,31 @@ class GenerationWriter:
 
     def _span_rows(self, planned: Sequence[PlannedArticle]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
         """A batch's passage spans (n, 4) and sentence spans (m, 2): an unchanged article's rows are
-        the previous generation's (spans are within the article), sliced by runs of neighbours."""
-        passages: list[npt.NDArray[np.int32]] = [np.zeros((0, 4), np.int32)]
-        sentences: list[npt.NDArray[np.int32]] = [np.zeros((0, 2), np.int32)]
-        run: list[int] | None = None  # [first passage row, end, first sentence row, end] in the previous generation
-
-        def end_run() -> None:
-            if run is not None and self.previous is not None:
-                passages.append(np.asarray(self.previous.passage_spans[run[0] : run[1]], dtype=np.int32))
-                sentences.append(np.asarray(self.previous.sentence_spans[run[2] : run[3]], dtype=np.int32))
-
+        the previous generation's (spans are within the article), taken by runs of neighbours."""
+        previous = self.previous
+        passage_runs: list[tuple[bool, int, int]] = []
+        sentence_runs: list[tuple[bool, int, int]] = []
+        new_passages: list[npt.NDArray[np.int32]] = [np.zeros((0, 4), np.int32)]
+        new_sentences: list[npt.NDArray[np.int32]] = [np.zeros((0, 2), np.int32)]
+        fresh_passages = fresh_sentences = 0
         for item in planned:
             entry = item.reuse
-            if entry is not None and item.lender is not None and item.lender is self.previous:
-                if run is not None and run[1] == entry.passage_row and run[3] == entry.sentence_row:
-                    run[1] += entry.passage_count
-                    run[3] += entry.sentence_count
-                else:
-                    end_run()
-                    run = [entry.passage_row, entry.passage_row + entry.passage_count]
-                    run += [entry.sentence_row, entry.sentence_row + entry.sentence_count]
+            if entry is not None and previous is not None and item.lender is previous:
+                extend_runs(passage_runs, (True, entry.passage_row, entry.passage_count))
+                extend_runs(sentence_runs, (True, entry.sentence_row, entry.sentence_count))
                 continue
-            end_run()
-            run = None
-            passages.append(np.array(_passage_spans(item), dtype=np.int32).reshape(-1, 4))
-            sentences.append(np.asarray(item.sentence_spans, dtype=np.int32).reshape(-1, 2))
-        end_run()
-        return np.concatenate(passages), np.concatenate(sentences)
+            new_passages.append(np.array(_passage_spans(item), dtype=np.int32).reshape(-1, 4))
+            new_sentences.append(np.asarray(item.sentence_spans, dtype=np.int32).reshape(-1, 2))
+            extend_runs(passage_runs, (False, fresh_passages, len(new_passages[-1])))
+            extend_runs(sentence_runs, (False, fresh_sentences, len(new_sentences[-1])))
+            fresh_passages += len(new_passages[-1])
+            fresh_sentences += len(new_sentences[-1])
+        passages = RowRuns(tuple(passage_runs), np.concatenate(new_passages))
+        sentences = RowRuns(tuple(sentence_runs), np.concatenate(new_sentences))
+        return (
+            passages.filled(previous.passage_spans if previous is not None else None),
+            sentences.filled(previous.sentence_spans if previous is not None else None),
+        )
 
     def _append_vectors(self, spec: schema.ArrayFile, rows: RowRuns) -> tuple[tuple[bool, int, int], ...]:
         """Append a batch's rows of one vector file; returns its runs."""
@@ -366,7 +376,9 @@ class GenerationWriter:
         self._ended = True
         # The BM25 files are complete too: sorted and written on a thread (numpy and the writes
         # release the lock) while the caller finds stories and `finish` commits the Whoosh store.
-        self._bm25_files = fileio.in_background(self._postings.save, self.staging)
+        background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bm25-files")
+        self._bm25_files = background.submit(self._postings.save, self.staging)
+        background.shutdown(wait=False)  # the thread ends with its one task
         self._syncs.sync_and_close(self._articles)
         self._entries.close()
         for appender in self._arrays.values():
