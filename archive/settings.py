@@ -64,7 +64,7 @@ class Settings:
     embedding_cache: str = "auto"
     # Texts per embedding batch; passages are sorted by length first so batches pad little.
     batch_size: int = DEFAULT_BATCH_SIZE
-    # Torch threads for embedding; 0 keeps torch's default (one per core).
+    # Embedding threads (torch's, or ONNX Runtime's: batches side by side in a build); 0: one per core.
     threads: int = DEFAULT_THREADS
     # "int8" quantizes the model at load: about 2x faster embedding, slightly different vectors
     # (an index built one way is rebuilt, not mixed, the other way); "off" keeps fp32.

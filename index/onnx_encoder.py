@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT_NAME = "last_hidden_state"
 # sentence-transformers' Transformer default when a folder has no sentence_bert_config.json.
 DEFAULT_MAX_SEQ_LENGTH = 512
+# From this many texts an encode runs its batches side by side on a second session (OnnxEncoder._each_batch).
+BULK_TEXTS = 128
 
 
 def max_seq_length(model_dir: Path) -> int:
@@ -127,23 +130,14 @@ class OnnxEncoder:
     def __init__(
         self, onnx_file: Path, model_dir: Path, threads: int = 0, batch_size: int = 64, words: WordPieces | None = None
     ) -> None:
-        import onnxruntime as ort
-
         self.words = words or WordPieces(model_dir)  # the caller's, when it has sized passages with them
         self.batch_size = max(1, batch_size)
-        options = ort.SessionOptions()
-        # One pool as wide as the cores: batch-1 queries gain nothing from inter-op parallelism.
-        options.intra_op_num_threads = threads if threads > 0 else available_cores()
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        # The export is saved already optimised by this onnxruntime version (index/onnx_export.py
-        # keys the cache by it): running the passes again would double the time to open it.
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        options.log_severity_level = 3  # warnings about unused initializers are noise here
-        # Idle pool threads sleep at once instead of spinning: a query's BM25 and coarse pass run
-        # right after the question's forward pass and need the cores (bench/RESULTS.md, ask at 16x).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session: Any = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self.threads = threads if threads > 0 else available_cores()
+        self._file = onnx_file
+        # One pool as wide as the cores: a batch-1 query runs fastest on every core at once.
+        self._session: Any = _session(onnx_file, self.threads)
+        self._bulk_session: Any = None  # made on the first bulk encode (see _each_batch)
+        self._bulk_lock = threading.Lock()
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
 
@@ -153,11 +147,12 @@ class OnnxEncoder:
         if not texts:
             return result
         ids = self.words.encode(texts)
-        # Batches of similar token length pad little; results are written back in input order.
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            result[np.asarray(rows)] = self._run([ids[i] for i in rows])
+
+        def run(rows: list[int], session: Any) -> None:
+            hidden, mask = self._hidden([ids[i] for i in rows], session)
+            result[np.asarray(rows)] = mean_pool_normalise(hidden, mask)
+
+        self._each_batch([len(row) for row in ids], run)
         return result
 
     def encode_with_spans(
@@ -174,22 +169,45 @@ class OnnxEncoder:
         if not texts:
             return vectors, pooled
         encoded = self.words.encode_with_offsets(texts)
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            batch = [encoded[i][0] for i in rows]
-            hidden, mask = self._hidden(batch)
+
+        def run(rows: list[int], session: Any) -> None:
+            hidden, mask = self._hidden([encoded[i][0] for i in rows], session)
             vectors[np.asarray(rows)] = mean_pool_normalise(hidden, mask)
             for r, i in enumerate(rows):
                 ids, offsets, truncated = encoded[i]
                 pooled[i] = pooling.pool_spans(hidden[r, : len(ids)], offsets, spans[i], truncated)
+
+        self._each_batch([len(e[0]) for e in encoded], run)
         return vectors, pooled
 
-    def _run(self, batch: list[list[int]]) -> Matrix:
-        hidden, mask = self._hidden(batch)
-        return mean_pool_normalise(hidden, mask)
+    def _each_batch(self, lengths: Sequence[int], run: Callable[[list[int], Any], None]) -> None:
+        """Call `run(rows, session)` on batches of row numbers of similar token length (they pad little).
 
-    def _hidden(self, batch: list[list[int]]) -> tuple[Matrix, IdArray]:
+        A bulk encode runs its batches side by side, one per core, each on one intra-op thread of
+        a second session: on these CPUs that embeds more texts a second than one session
+        spreading each batch over the cores (bench/RESULTS.md, "Small batches side by side"). A
+        query or a small update keeps the wide session and never pays the ~0.2 s the second one
+        costs to open. Each call writes only its own rows, so the batches need no lock.
+        """
+        order = sorted(range(len(lengths)), key=lengths.__getitem__)
+        batches = [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+        if self.threads < 2 or len(order) < BULK_TEXTS:
+            for rows in batches:
+                run(rows, self._session)
+            return
+        session = self._bulk()
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="encode") as pool:
+            for _ in pool.map(lambda rows: run(rows, session), batches):
+                pass  # map re-raises a batch's exception here
+
+    def _bulk(self) -> Any:
+        """The session bulk encodes share: one intra-op thread, so that batches run side by side."""
+        with self._bulk_lock:
+            if self._bulk_session is None:
+                self._bulk_session = _session(self._file, 1)
+            return self._bulk_session
+
+    def _hidden(self, batch: list[list[int]], session: Any) -> tuple[Matrix, IdArray]:
         """The contextual token vectors of a padded batch, and its attention mask."""
         width = max(len(row) for row in batch)
         input_ids: IdArray = np.zeros((len(batch), width), dtype=np.int64)
@@ -198,8 +216,26 @@ class OnnxEncoder:
             input_ids[r, : len(row)] = row
             mask[r, : len(row)] = 1
         feeds = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
-        hidden = self._session.run([OUTPUT_NAME], {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        hidden = session.run([OUTPUT_NAME], {k: v for k, v in feeds.items() if k in self._inputs})[0]
         return np.asarray(hidden, dtype=np.float32), mask
+
+
+def _session(onnx_file: Path, threads: int) -> Any:
+    """An ONNX Runtime session over `onnx_file` with `threads` intra-op threads."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # The export is saved already optimised by this onnxruntime version (index/onnx_export.py
+    # keys the cache by it): running the passes again would double the time to open it.
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    options.log_severity_level = 3  # warnings about unused initializers are noise here
+    # Idle pool threads sleep at once instead of spinning: a query's BM25 and coarse pass run
+    # right after the question's forward pass and need the cores (bench/RESULTS.md, ask at 16x).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
 
 
 def mean_pool_normalise(hidden: Matrix, mask: IdArray) -> Matrix:

@@ -66,6 +66,24 @@ def test_both_backends_give_the_same_late_chunked_sentence_vectors(embedder: Emb
     assert float(ours_spans[0].vectors[1] @ embedder.encode_one(text[41:])) < 0.98
 
 
+def test_a_bulk_encode_runs_batches_side_by_side_and_changes_no_vector(embedder: Embedder) -> None:
+    """From BULK_TEXTS texts on, batches run in parallel on a one-thread session; each text's vectors
+    are those it gets alone on the query session (a batch of one: no padding, no neighbours)."""
+    from index.onnx_encoder import BULK_TEXTS
+
+    lines = seed_lines()
+    texts = [f"{lines[i % len(lines)]} ({i})" for i in range(BULK_TEXTS + 3)]
+    spans = [[(0, len(text))] for text in texts]
+    encoder = Embedder()
+    vectors, pooled = encoder.encode_with_spans(texts, spans)
+    assert encoder._load()._bulk_session is not None, "the bulk session was never used"
+    assert np.array_equal(encoder.encode(texts), vectors)
+    for i in (0, 1, len(texts) // 2, len(texts) - 1):  # first, last and between: every batch in its place
+        alone, alone_pooled = embedder.encode_with_spans([texts[i]], [spans[i]])
+        assert float(vectors[i] @ alone[0]) >= 0.99999, texts[i]
+        assert float(pooled[i].vectors[0] @ alone_pooled[0].vectors[0]) >= 0.99999, texts[i]
+
+
 def test_counting_before_loading_shares_the_word_pieces_and_changes_no_vector(embedder: Embedder) -> None:
     """A build counts word pieces before the model loads; the model then reuses that tokenizer, which
     truncates for the model and not while counting, whichever came first."""
