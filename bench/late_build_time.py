@@ -7,7 +7,8 @@ Cache off, the first N SciFact abstracts. Three measurements, interleaved, media
 - two encodes: the model time the previous design spent on the same build's texts (every passage,
   then every sentence alone), plus this build's time outside the model;
 - torch once: sentence-transformers (torch backend) embedding the same articles' text once, cut
-  into ~300-character pieces at word boundaries (the issue's yardstick: target build <= 0.8x it).
+  into ~300-character pieces at word boundaries (the issue's yardstick: target build <= 0.8x it), at the
+  default batch size, torch's fastest in bench.encode_batches.
 """
 
 from __future__ import annotations
