@@ -36,6 +36,6 @@ DEFAULT_QUANTIZE: Quantize = "off"
 DEFAULT_BACKEND: Backend = "onnx"
 # Texts per batch; they are sorted by length first, so batches pad little. Small batches run
 # faster on these CPUs than large ones, with either backend: 320 SciFact passages took 0.72x the
-# time at 4 a batch than at 64 with ONNX, 0.66x with torch (bench/RESULTS.md, "Small batches").
+# time at 4 a batch than at 64 with ONNX, 0.66x with torch (bench/RESULTS.md, "Small batches side by side").
 DEFAULT_BATCH_SIZE = 4
 DEFAULT_THREADS = 0  # 0 keeps torch's default: one thread per core
