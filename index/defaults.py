@@ -35,7 +35,8 @@ DEFAULT_EXACT_SCAN_ROWS = 50_000  # above this many passages the dense leg start
 DEFAULT_QUANTIZE: Quantize = "off"
 DEFAULT_BACKEND: Backend = "onnx"
 # Texts per batch; they are sorted by length first, so batches pad little. Small batches run
-# faster on these CPUs than large ones, with either backend: 320 SciFact passages took 0.72x the
-# time at 4 a batch than at 64 with ONNX, 0.66x with torch (bench/RESULTS.md, "Small batches side by side").
+# faster on these CPUs than large ones, with either backend: on 320 SciFact passages, ONNX at 8
+# a batch took 0.83x the time of 64, and 4 a batch side by side 0.72x; torch at 4, 0.66x of its
+# time at 64 (bench/RESULTS.md, "Small batches side by side").
 DEFAULT_BATCH_SIZE = 4
 DEFAULT_THREADS = 0  # 0 keeps torch's default: one thread per core

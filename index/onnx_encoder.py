@@ -14,7 +14,9 @@ so this module does the same rather than trusting the file's settings.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,9 +27,12 @@ import numpy as np
 import numpy.typing as npt
 
 from index import pooling
+from index.defaults import DEFAULT_BATCH_SIZE
 
 Matrix = npt.NDArray[np.float32]
 IdArray = npt.NDArray[np.int64]
+
+log = logging.getLogger(__name__)
 
 TOKENIZER_FILE = "tokenizer.json"
 # The transformer's input and output names in the exported graph (index/onnx_export.py writes them).
@@ -125,10 +130,18 @@ class WordPieces:
 
 
 class OnnxEncoder:
-    """Encodes texts into L2-normalised float32 vectors with one ONNX Runtime session (thread-safe)."""
+    """Encodes texts into L2-normalised float32 vectors with ONNX Runtime (thread-safe).
+
+    One session answers queries and small encodes; bulk encodes open a second (`_each_batch`).
+    """
 
     def __init__(
-        self, onnx_file: Path, model_dir: Path, threads: int = 0, batch_size: int = 64, words: WordPieces | None = None
+        self,
+        onnx_file: Path,
+        model_dir: Path,
+        threads: int = 0,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        words: WordPieces | None = None,
     ) -> None:
         self.words = words or WordPieces(model_dir)  # the caller's, when it has sized passages with them
         self.batch_size = max(1, batch_size)
@@ -184,28 +197,37 @@ class OnnxEncoder:
     def _each_batch(self, lengths: Sequence[int], run: Callable[[list[int], Any], None]) -> None:
         """Call `run(rows, session)` on batches of row numbers of similar token length (they pad little).
 
-        A bulk encode runs its batches side by side, one per core, each on one intra-op thread of
-        a second session: on these CPUs that embeds more texts a second than one session
-        spreading each batch over the cores (bench/RESULTS.md, "Small batches side by side"). A
-        query or a small update keeps the wide session and never pays the ~0.2 s the second one
-        costs to open. Each call writes only its own rows, so the batches need no lock.
+        A bulk encode runs `threads` batches at a time side by side, each on one intra-op thread
+        of a second session: on these CPUs that embeds more texts a second than one session
+        spreading each batch over the cores (bench/RESULTS.md, "Small batches side by side").
+        The longest batches go first, so that no long one is left running alone at the end.
+        Activations in flight are those of `threads` batches: 4 texts each by default, a
+        sixteenth of the 64 a batch this replaced, so at up to 16 threads no more than before.
+        A query or a small update keeps the wide session and never pays the ~0.2 s the second
+        one costs to open. Each call writes only its own rows, so the batches need no lock.
         """
-        order = sorted(range(len(lengths)), key=lengths.__getitem__)
+        order = sorted(range(len(lengths)), key=lengths.__getitem__, reverse=True)
         batches = [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
-        if self.threads < 2 or len(order) < self.bulk_texts:
+        session = self._bulk() if self.threads > 1 and len(order) >= self.bulk_texts else None
+        if session is None:
             for rows in batches:
                 run(rows, self._session)
             return
-        session = self._bulk()
         with ThreadPoolExecutor(self.threads, thread_name_prefix="encode") as pool:
             for _ in pool.map(lambda rows: run(rows, session), batches):
                 pass  # map re-raises a batch's exception here
 
     def _bulk(self) -> Any:
-        """The session bulk encodes share: one intra-op thread, so that batches run side by side."""
+        """The session bulk encodes share (one intra-op thread, so that batches run side by side),
+        or None when it cannot be opened: the wide session then does the work, only slower."""
         with self._bulk_lock:
             if self._bulk_session is None:
-                self._bulk_session = _session(self._file, 1)
+                try:
+                    self._bulk_session = _session(self._file, 1)
+                except Exception as exc:  # e.g. the export was set aside since the first session opened it
+                    log.warning("Embedding without the side-by-side session (%s); continuing on one session.", exc)
+                    self.bulk_texts = sys.maxsize
+                    return None
             return self._bulk_session
 
     def _hidden(self, batch: list[list[int]], session: Any) -> tuple[Matrix, IdArray]:

@@ -67,21 +67,45 @@ def test_both_backends_give_the_same_late_chunked_sentence_vectors(embedder: Emb
 
 
 def test_a_bulk_encode_runs_batches_side_by_side_and_changes_no_vector(embedder: Embedder) -> None:
-    """From BULK_TEXTS texts on, batches run in parallel on a one-thread session; each text's vectors
-    are those it gets alone on the query session (a batch of one: no padding, no neighbours)."""
+    """From BULK_TEXTS texts on, batches run in parallel on a one-thread session; every row's vectors
+    are, bit for bit, those the wide session gives one batch after another."""
     from index.onnx_encoder import BULK_TEXTS
 
     lines = seed_lines()
-    texts = [f"{lines[i % len(lines)]} ({i})" for i in range(BULK_TEXTS + 3)]
-    spans = [[(0, len(text))] for text in texts]
-    encoder = Embedder()
-    vectors, pooled = encoder.encode_with_spans(texts, spans)
-    assert encoder._load()._bulk_session is not None, "the bulk session was never used"
-    assert np.array_equal(encoder.encode(texts), vectors)
-    for i in (0, 1, len(texts) // 2, len(texts) - 1):  # first, last and between: every batch in its place
-        alone, alone_pooled = embedder.encode_with_spans([texts[i]], [spans[i]])
-        assert float(vectors[i] @ alone[0]) >= 0.99999, texts[i]
-        assert float(pooled[i].vectors[0] @ alone_pooled[0].vectors[0]) >= 0.99999, texts[i]
+    # Texts of many lengths, so that every batch holds different ones: a line, cut after i words.
+    texts = [" ".join(lines[i % len(lines)].split()[: 3 + i % 40]) + f" ({i})" for i in range(BULK_TEXTS + 3)]
+    spans = [[(0, len(text) // 2), (len(text) // 2, len(text))] for text in texts]
+    side_by_side, one_after_another = Embedder(threads=2), Embedder(threads=2)
+    one_after_another._load().bulk_texts = sys.maxsize
+    vectors, pooled = side_by_side.encode_with_spans(texts, spans)
+    assert side_by_side._load()._bulk_session is not None, "the bulk session was never used"
+    assert one_after_another._load()._bulk_session is None
+    expected, expected_pooled = one_after_another.encode_with_spans(texts, spans)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5), "a row was never written"
+    assert np.array_equal(vectors, expected)
+    for i, (found, wanted) in enumerate(zip(pooled, expected_pooled, strict=True)):
+        assert np.array_equal(found.vectors, wanted.vectors) and np.array_equal(found.whole, wanted.whole), texts[i]
+    assert np.array_equal(side_by_side.encode(texts), one_after_another.encode(texts))
+    # And each text's vector is the one it gets alone (a batch of one: no padding, no neighbours).
+    for i in (0, len(texts) // 2, len(texts) - 1):
+        assert float(vectors[i] @ embedder.encode_one(texts[i])) >= 0.99999, texts[i]
+
+
+def test_a_bulk_encode_whose_second_session_cannot_open_runs_on_the_first(
+    embedder: Embedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The export can be set aside after the first session opened it (a long-running TUI or watch):
+    a later bulk encode warns and embeds on the session it has, and gives the same vectors."""
+    from index.onnx_encoder import BULK_TEXTS
+
+    texts = [f"{line} ({i})" for i, line in enumerate(seed_lines() * 4)][: BULK_TEXTS + 1]
+    encoder = Embedder(threads=2)
+    encoder._load()._file = tmp_path / "set-aside" / "model.onnx"  # gone since the first session opened
+    with caplog.at_level("WARNING", logger="index.onnx_encoder"):
+        vectors = encoder.encode(texts)
+    assert "without the side-by-side session" in caplog.text
+    assert encoder._load()._bulk_session is None
+    assert np.array_equal(vectors, embedder.encode(texts))
 
 
 def test_counting_before_loading_shares_the_word_pieces_and_changes_no_vector(embedder: Embedder) -> None:
