@@ -39,4 +39,4 @@ DEFAULT_BACKEND: Backend = "onnx"
 # a batch took 0.83x the time of 64, and 4 a batch side by side 0.72x; torch at 4, 0.66x of its
 # time at 64 (bench/RESULTS.md, "Small batches side by side").
 DEFAULT_BATCH_SIZE = 4
-DEFAULT_THREADS = 0  # 0 keeps torch's default: one thread per core
+DEFAULT_THREADS = 0  # 0: one embedding thread per core (torch's, or ONNX Runtime's)
