@@ -243,7 +243,8 @@ def encode_new(planned: Sequence[PlannedArticle], encoder: Encoder) -> tuple[Vec
     """Vectors of the passages and sentences of every article not reused, in article order.
 
     One forward pass per new passage gives its vector and its sentences' late-chunked ones; a
-    sentence in two passages (the overlap) combines the two (index/pooling.py).
+    sentence in two passages (the overlap) combines the two (index/pooling.py). Each title is
+    embedded once and joins its article's passage vectors (`pooling.under_title`).
     """
     fresh = [item for item in planned if item.reuse is None]
     texts: list[str] = []
@@ -253,6 +254,7 @@ def encode_new(planned: Sequence[PlannedArticle], encoder: Encoder) -> tuple[Vec
             texts.append(text)
             spans.append(passage_spans)
     new_passages, pooled = encoder.encode_with_spans(texts, spans, "embedding passages")
+    _put_under_titles(fresh, texts, new_passages, encoder)
     dimension = encoder.embedder.dimension
     sentence_vecs = np.empty((sum(len(item.sentence_spans) for item in fresh), dimension), dtype=np.float32)
     p_new = s_new = 0
@@ -269,14 +271,32 @@ def encode_new(planned: Sequence[PlannedArticle], encoder: Encoder) -> tuple[Vec
     return new_passages, sentence_vecs
 
 
+def _put_under_titles(fresh: Sequence[PlannedArticle], texts: list[str], passages: Vectors, encoder: Encoder) -> None:
+    """Join each article's title vector to its passages' vectors, in place (rows in `fresh`'s order)."""
+    titles = sorted({schema.title_embedding_text(item.article.title) for item in fresh} - {""})
+    if not titles:
+        return
+    title_vectors, _ = encoder.encode_with_spans(titles, [[] for _ in titles], "embedding titles")
+    counts = encoder.embedder.count_tokens([*titles, *texts])
+    by_title = {title: (title_vectors[i], counts[i]) for i, title in enumerate(titles)}
+    passage_tokens = counts[len(titles) :]
+    row = 0
+    for item in fresh:
+        rows = slice(row, row + len(item.passages))
+        row = rows.stop
+        title = schema.title_embedding_text(item.article.title)
+        if title:
+            vector, tokens = by_title[title]
+            passages[rows] = pooling.under_title(passages[rows], passage_tokens[rows], vector, tokens)
+
+
 def _passage_inputs(item: PlannedArticle) -> list[tuple[str, list[tuple[int, int]]]]:
-    """Each passage's embedding text and its sentences' character spans within that text."""
-    title, spans = item.article.title, item.sentence_spans
+    """Each passage's text and its sentences' character spans within it."""
+    spans = item.sentence_spans
     inputs = []
     for (first, end), passage in zip(item.passages, item.passage_texts(), strict=True):
-        text = schema.passage_embedding_text(title, passage)
-        shift = len(text) - len(passage) - int(spans[first][0])  # the title before the passage
-        inputs.append((text, [(int(s) + shift, int(e) + shift) for s, e in spans[first:end]]))
+        shift = int(spans[first][0])
+        inputs.append((passage, [(int(s) - shift, int(e) - shift) for s, e in spans[first:end]]))
     return inputs
 
 

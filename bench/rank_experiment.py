@@ -25,7 +25,7 @@ from archive import Archive, Settings, scoring
 from archive.language import MONTH_NAMES, QUANTITY_WORDS, SMALL_NUMBERS, distinct_terms
 from bench import datasets
 from bench.eval import DEFAULT_OUT, gold_span
-from index import pooling, schema
+from index import pooling
 from index.snapshot import Snapshot
 
 Matrix = npt.NDArray[np.float64]
@@ -71,8 +71,8 @@ def late_vectors(archive: Archive, article_ids: Sequence[str]) -> dict[int, npt.
         for p in range(entry.passage_count):
             first, end, start, _ = (int(v) for v in snapshot.passage_spans[entry.passage_row + p])
             passage = snapshot.passage(entry.passage_row + p)
-            text = schema.passage_embedding_text(article.title, article.text[passage.start : passage.end])
-            shift = len(text) - (passage.end - passage.start) - start
+            text = article.text[passage.start : passage.end]
+            shift = -start
             rows = [entry.sentence_row + s for s in range(first, end)]
             texts.append(text)
             owners.append(rows)

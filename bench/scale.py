@@ -34,20 +34,20 @@ def unmarked(title: str) -> str:
 
 
 def embed_unmarked_titles() -> None:
-    """From now on in this process, embed replica passages under their original title.
+    """From now on in this process, embed replica titles as their original's.
 
-    A passage is embedded under its title (schema.passage_embedding_text), so a replica's marked
-    title would miss the embedding cache for every passage: with this, every replica gets its
-    original's vectors from the cache, while Whoosh still indexes the marked titles.
+    A passage vector joins its title's (pooling.under_title), so a replica's marked title would
+    give every replica passage a vector of its own: with this, every replica gets its
+    original's vectors (through the embedding cache), while Whoosh still indexes the marked titles.
     """
     from index import schema
 
-    original = schema.passage_embedding_text
+    original = schema.title_embedding_text
 
-    def embedding_text(title: str, passage: str) -> str:
-        return original(unmarked(title), passage)
+    def embedding_text(title: str) -> str:
+        return original(unmarked(title))
 
-    schema.passage_embedding_text = embedding_text
+    schema.title_embedding_text = embedding_text
 
 
 def scifact_replicas(folder: Path, replicas: int, limit: int | None = None) -> Path:

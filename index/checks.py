@@ -232,16 +232,13 @@ class GenerationChecks:
             return
         sentence_owner = np.repeat(np.arange(len(m.articles)), [e.sentence_count for e in m.articles])
         passage_owner = np.repeat(np.arange(len(m.articles)), [e.passage_count for e in m.articles])
-        jobs: list[tuple[str, int, str]] = []  # (array, row, the text that was embedded)
-        for row in spread(m.passages, count):
-            jobs.append((PASSAGE_VECTORS, row, self._passage_text(row, int(passage_owner[row]))))
-        for row in spread(m.sentences, count):
-            jobs.append((SENTENCE_VECTORS, row, ""))
+        jobs = [(PASSAGE_VECTORS, row) for row in spread(m.passages, count)]
+        jobs += [(SENTENCE_VECTORS, row) for row in spread(m.sentences, count)]
         if not jobs:
             return
-        fresh = self.embedder.encode([text for name, _, text in jobs if name == PASSAGE_VECTORS])
-        late = [self._late_vector(row, int(sentence_owner[row])) for name, row, _ in jobs if name == SENTENCE_VECTORS]
-        for (name, row, _), vector in zip(jobs, [*fresh, *late], strict=True):
+        fresh = self._titled([(row, int(passage_owner[row])) for name, row in jobs if name == PASSAGE_VECTORS])
+        late = [self._late_vector(row, int(sentence_owner[row])) for name, row in jobs if name == SENTENCE_VECTORS]
+        for (name, row), vector in zip(jobs, [*fresh, *late], strict=True):
             cosine = float(np.dot(np.asarray(self.array[name][row], dtype=np.float32), vector))
             if cosine < MIN_COSINE:
                 self.problems.append(
@@ -251,7 +248,25 @@ class GenerationChecks:
 
     def _passage_text(self, row: int, owner: int) -> str:
         _, _, start, end = self.array[PASSAGE_SPANS][row]
-        return schema.passage_embedding_text(self.manifest.articles[owner].title, self.texts[owner][start:end])
+        return self.texts[owner][start:end]
+
+    def _titled(self, rows: list[tuple[int, int]]) -> list[npt.NDArray[np.float32]]:
+        """Passage vectors made again as a build makes them: each passage embedded, then put under its title."""
+        texts = [self._passage_text(row, owner) for row, owner in rows]
+        vectors = self.embedder.encode(texts)
+        counts = self.embedder.count_tokens(texts)
+        result = []
+        for i, (_, owner) in enumerate(rows):
+            title = schema.title_embedding_text(self.manifest.articles[owner].title)
+            if title:
+                [title_tokens] = self.embedder.count_tokens([title])
+                titled = pooling.under_title(
+                    vectors[i : i + 1], counts[i : i + 1], self.embedder.encode([title])[0], title_tokens
+                )
+                result.append(titled[0])
+            else:
+                result.append(vectors[i])
+        return result
 
     def _late_vector(self, row: int, owner: int) -> npt.NDArray[np.float32]:
         """Sentence `row`'s vector made again as a build makes it: pooled from every passage holding it."""
@@ -262,7 +277,7 @@ class GenerationChecks:
             first, end, start, _ = (int(x) for x in self.array[PASSAGE_SPANS][passage])
             if first <= position < end:
                 text = self._passage_text(passage, owner)
-                shift = len(text) - (int(self.array[PASSAGE_SPANS][passage][3]) - start) - start
+                shift = -start
                 s_start, s_end = (int(x) for x in self.array[SENTENCE_SPANS][row])
                 texts.append(text)
                 spans.append([(s_start + shift, s_end + shift)])

@@ -1,7 +1,8 @@
 """Embedding a build's texts: length-sorted chunks, through the embedding cache when there is one.
 
 Passages are encoded once each, with their sentences' late-chunked vectors pooled from the
-same forward pass (`encode_with_spans`, index/pooling.py); nothing else is encoded in a build.
+same forward pass (`encode_with_spans`, index/pooling.py), and each title once an article
+(`pooling.under_title` joins it to its passages); nothing else is encoded in a build.
 The cache only saves time, so it never stops a build: a damaged cache file is replaced, a
 busy or unopenable one is skipped (on open, or from the chunk where it failed).
 """
@@ -104,7 +105,9 @@ class Encoder:
             if hit and all(v is not None for v in hit):
                 vectors[i] = hit[0]
                 pooled[i] = SpanVectors(
-                    np.stack([v for v in hit[1:] if v is not None]).reshape(-1, self.embedder.dimension),
+                    np.asarray([v for v in hit[1:] if v is not None], dtype=np.float32).reshape(
+                        -1, self.embedder.dimension
+                    ),  # a text without spans (a title) has none
                     np.ones(len(text_keys) - 1, dtype=bool),
                 )
         missing = [i for i, p in enumerate(pooled) if p is None]

@@ -32,7 +32,8 @@ from index.errors import IndexCorruptError
 from index.records import Article
 
 # 2: the BM25 sidecar joined the generation. 3: sentence vectors are late-chunked from their passages.
-SCHEMA_VERSION = 3
+# 4: passages are embedded without their title, which joins each passage vector afterwards (index/pooling.py).
+SCHEMA_VERSION = 4
 
 MANIFEST = "manifest.json"
 ARTICLES = "articles.bin"
@@ -78,7 +79,11 @@ class ArrayFile:
 
 
 PASSAGE_VECTORS = ArrayFile(
-    "passage_vectors.npy", np.float32, "passages", "dimension", "unit vector of `passage_embedding_text`"
+    "passage_vectors.npy",
+    np.float32,
+    "passages",
+    "dimension",
+    "the passage's unit vector under its title (`pooling.under_title`)",
 )
 SENTENCE_VECTORS = ArrayFile(
     "sentence_vectors.npy",
@@ -149,9 +154,9 @@ def load(folder: Path, spec: ArrayFile, sizes: Sizes) -> npt.NDArray[Any]:
     return np.asarray(array)
 
 
-def passage_embedding_text(title: str, passage: str) -> str:
-    """What a passage vector embeds: the headline gives context to every passage."""
-    return f"{title}\n{passage}" if title else passage
+def title_embedding_text(title: str) -> str:
+    """What an article's title vector embeds (`pooling.under_title` joins it to each passage's vector)."""
+    return title
 
 
 def encode_article(article: Article) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.pooling import combine, pool_spans
+from index.pooling import combine, pool_spans, under_title
 
 # "ab cd ef" as [CLS] ab cd ef [SEP]: special tokens carry the empty span (0, 0).
 OFFSETS = [(0, 0), (0, 2), (3, 5), (6, 8), (0, 0)]
@@ -52,3 +52,16 @@ def test_a_sentence_in_two_passages_averages_the_whole_ones() -> None:
     # Only cut copies: they stand in rather than leave the sentence without a vector.
     np.testing.assert_allclose(combine([(cut, False)], 2), [-1.0, 0.0])
     assert combine([], 2).tolist() == [0.0, 0.0]
+
+
+def test_a_title_joins_each_passage_by_its_share_of_word_pieces() -> None:
+    passages = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    title = np.array([0.0, -1.0], dtype=np.float32)
+    # 3 pieces of passage to 1 of title: (3, 0) + (0, -1), scaled to unit length (0.949, -0.316);
+    # the second passage (0, 1) has 4 pieces: (0, 4 - 1) = (0, 1).
+    joined = under_title(passages, [3, 4], title, 1)
+    np.testing.assert_allclose(joined, [[0.9486833, -0.3162278], [0.0, 1.0]], atol=1e-6)
+    # A title of as many pieces as the passage weighs the same.
+    np.testing.assert_allclose(
+        under_title(passages[:1], [2], np.array([0.0, 1.0], np.float32), 2), [[0.7071068, 0.7071068]]
+    )
