@@ -13,9 +13,9 @@ earlier runs, so `--scales 16` alone adds to a previous `--scales 1,4`) and to t
 Archives at 4x and 16x are SciFact replicas (`bench.scale.scifact_replicas`): new ids, a
 title marked "(archive copy N)" and the text followed by N newlines (so the readers do not
 drop them as duplicate texts; every sentence and passage string is unchanged). Their
-sentence embeddings come from the embedding cache; their passage embeddings would not (a
-passage is embedded under its title, bench.scale.embed_unmarked_titles), so by default these
-builds embed passages under the *unmarked* title (`--no-strip-marker` turns that off): every
+passage and sentence embeddings come from the embedding cache; their title embeddings would
+not (a passage vector joins its title's, bench.scale.embed_unmarked_titles), so by default these
+builds embed the *unmarked* title (`--no-strip-marker` turns that off): every
 replica then gets exactly the vectors of its original, from the cache, while Whoosh indexes
 the marked titles. What the passage embeddings would cost without that is projected from
 the measured embedding rate (see RESULTS.md).
