@@ -108,3 +108,29 @@ def test_an_unchanged_articles_plan_reads_its_layout_when_asked_and_pickles_with
     assert (copy.passage_count, copy.sentence_count) == (1, 2)
     with pytest.raises(ValueError, match="keeps the passages"):
         copy.passages = [(0, 1), (1, 2)]
+
+
+def test_a_retitled_article_embeds_only_its_new_title(tmp_path: Path, embedder: Embedder, settings: Settings) -> None:
+    """Passages are embedded without their title, so a new headline reuses the cached passage and
+    sentence vectors and runs one text, the title, through the model."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    write(folder, ["harbour", "bridge"], {})
+    index_dir = tmp_path / "index"
+    archive = Archive.build([folder], index_dir=index_dir, settings=settings, embedder=embedder)
+    before = open_generation(index_dir)
+    old_passages, old_sentences = rows(before, "harbour")
+    lines = (folder / "news.jsonl").read_text(encoding="utf-8").splitlines()
+    retitled = json.loads(lines[0]) | {"title": "Ferry timetable for the islands"}
+    (folder / "news.jsonl").write_text("\n".join([json.dumps(retitled), lines[1]]) + "\n", encoding="utf-8")
+    report = archive.update([folder])
+    assert report.changed == ("harbour",)
+    assert (report.embedded, report.cache_hits) == (1, len(old_passages))
+    after = open_generation(index_dir)
+    new_passages, new_sentences = rows(after, "harbour")
+    assert np.array_equal(new_sentences, old_sentences)
+    title = embedder.encode_one("Ferry timetable for the islands")
+    assert float(new_passages[0] @ title) > float(old_passages[0] @ title) + 0.01
+    for snapshot in (before, after):
+        snapshot.close()
+    archive.close()
