@@ -40,7 +40,7 @@ from archive.sentences import SPLITTER
 from archive.settings import Settings
 from index import layout, pooling, schema
 from index.embedder import Embedder
-from index.encoding import Encoder, cache_path, open_cache
+from index.encoding import Encoder, cache_path, open_cache, put_under_titles, title_texts
 from index.records import Article, Progress, no_progress
 from index.snapshot import Snapshot
 from index.writer import BuildInfo, GenerationWriter, PlannedArticle, RowRuns, Written, extend_runs
@@ -244,7 +244,7 @@ def encode_new(planned: Sequence[PlannedArticle], encoder: Encoder) -> tuple[Vec
 
     One forward pass per new passage gives its vector and its sentences' late-chunked ones; a
     sentence in two passages (the overlap) combines the two (index/pooling.py). Each title is
-    embedded once and joins its article's passage vectors (`pooling.under_title`).
+    embedded once, in the same call, and joins its article's passage vectors (`put_under_titles`).
     """
     fresh = [item for item in planned if item.reuse is None]
     texts: list[str] = []
@@ -253,8 +253,12 @@ def encode_new(planned: Sequence[PlannedArticle], encoder: Encoder) -> tuple[Vec
         for text, passage_spans in _passage_inputs(item):
             texts.append(text)
             spans.append(passage_spans)
-    new_passages, pooled = encoder.encode_with_spans(texts, spans, "embedding passages")
-    _put_under_titles(fresh, texts, new_passages, encoder)
+    titles = [item.article.title for item in fresh for _ in item.passages]
+    distinct = title_texts(titles)
+    embedded, pooled = encoder.encode_with_spans(
+        [*texts, *distinct], [*spans, *([] for _ in distinct)], "embedding passages"
+    )
+    new_passages = put_under_titles(embedded, texts, titles, encoder.embedder)
     dimension = encoder.embedder.dimension
     sentence_vecs = np.empty((sum(len(item.sentence_spans) for item in fresh), dimension), dtype=np.float32)
     p_new = s_new = 0
@@ -269,25 +273,6 @@ def encode_new(planned: Sequence[PlannedArticle], encoder: Encoder) -> tuple[Vec
         p_new += n_p
         s_new += n_s
     return new_passages, sentence_vecs
-
-
-def _put_under_titles(fresh: Sequence[PlannedArticle], texts: list[str], passages: Vectors, encoder: Encoder) -> None:
-    """Join each article's title vector to its passages' vectors, in place (rows in `fresh`'s order)."""
-    titles = sorted({schema.title_embedding_text(item.article.title) for item in fresh} - {""})
-    if not titles:
-        return
-    title_vectors, _ = encoder.encode_with_spans(titles, [[] for _ in titles], "embedding titles")
-    counts = encoder.embedder.count_tokens([*titles, *texts])
-    by_title = {title: (title_vectors[i], counts[i]) for i, title in enumerate(titles)}
-    passage_tokens = counts[len(titles) :]
-    row = 0
-    for item in fresh:
-        rows = slice(row, row + len(item.passages))
-        row = rows.stop
-        title = schema.title_embedding_text(item.article.title)
-        if title:
-            vector, tokens = by_title[title]
-            passages[rows] = pooling.under_title(passages[rows], passage_tokens[rows], vector, tokens)
 
 
 def _passage_inputs(item: PlannedArticle) -> list[tuple[str, list[tuple[int, int]]]]:

@@ -5,8 +5,8 @@
 
 `--shards 0` is the unsharded build. Each build runs in its own child process, and its peak
 resident set is the child's `ru_maxrss` (os.wait4), so one build's memory never hides another's.
-Replicas' passages are embedded under their unmarked titles (`scale.embed_unmarked_titles`),
-so a cache filled at 1x serves every scale and nothing is embedded. The unsharded build streams
+Replicas' titles are embedded unmarked (`scale.embed_unmarked_titles`), so a cache filled
+at 1x serves every scale and nothing is embedded. The unsharded build streams
 articles in batches of `--batch` (archive/building.py); a sharded build holds one shard's
 vectors at a time (archive/sharded_building.py), and still every article's text and plan.
 """

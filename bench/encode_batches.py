@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.encode_batches [--texts 320] [--repeats 3]
 
-The texts are passage-sized, as a build feeds them: each SciFact abstract's title, then ~550
-characters of its text, for as many abstracts as it takes. Configurations run interleaved
+The texts are passage-sized: each SciFact abstract's title, then ~550 characters of its text,
+for as many abstracts as it takes (as builds fed them before schema 4, which embeds the title
+apart; the comparison between configurations does not depend on it). Configurations run interleaved
 (one round of each, `--repeats` rounds, after a warm-up round); medians, with the ratio to the
 previous default (ONNX, 64 texts a batch, one session spreading each batch over the cores):
 - onnx wide: one session with an intra-op thread per core, batches one after another;

@@ -29,7 +29,7 @@ def replica_text(text: str, replica: int) -> str:
 
 
 def unmarked(title: str) -> str:
-    """The original title of a replica (what its passages are embedded under, see bench.speed)."""
+    """The original title of a replica (what is embedded for its title, see bench.speed)."""
     return MARKER.sub("", title).rstrip()  # the readers strip titles; a raw one may end in spaces
 
 

@@ -17,8 +17,8 @@ passage and sentence embeddings come from the embedding cache; their title embed
 not (a passage vector joins its title's, bench.scale.embed_unmarked_titles), so by default these
 builds embed the *unmarked* title (`--no-strip-marker` turns that off): every
 replica then gets exactly the vectors of its original, from the cache, while Whoosh indexes
-the marked titles. What the passage embeddings would cost without that is projected from
-the measured embedding rate (see RESULTS.md).
+the marked titles. What the titles would cost without that is projected from the measured
+embedding rate (see RESULTS.md).
 """
 
 from __future__ import annotations
@@ -258,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--no-strip-marker",
         action="store_true",
-        help="embed replica passages with their marked titles (no cache hits: slow)",
+        help="embed replica titles with their marker (each replica embeds its titles again)",
     )
     parser.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
     parser.add_argument("--limit", type=int, default=None, help="abstracts per replica (smoke tests only)")

@@ -242,7 +242,7 @@ def render(results: Json, command: str) -> str:
 
 
 def _projection(results: Json) -> str:
-    """What the replicas' passage embeddings would cost if they were not served by the cache."""
+    """What the replicas' title embeddings would cost if they were not served by the cache."""
     floor, scales = results.get("build_floor"), results.get("scales", {})
     one = scales.get("1", {}).get("build")
     if not floor or not one:
@@ -251,14 +251,16 @@ def _projection(results: Json) -> str:
     rows = []
     for key in sorted(scales, key=int):
         if int(key) > 1:
-            texts = (int(key) - 1) * one["passages"]
-            rows.append(f"{key}x: {texts:,} passages ≈ {texts / rate / 60:,.0f} min")
+            texts = (int(key) - 1) * one["articles"]
+            rows.append(f"{key}x: {texts:,} titles ≈ {texts / rate / 60:,.1f} min")
     if not rows:
         return ""
     return (
-        f"Embedding passages alone runs at {rate:.1f} passages/s here (build benchmark above). Without "
-        "`--strip-marker` every replica's passages miss the cache (their embedding text carries the marked "
-        "title): " + "; ".join(rows) + " of extra embedding."
+        f"Embedding runs at {rate:.1f} texts/s here (build benchmark above; a title is shorter than a "
+        "passage, so this is an upper bound). Without `--strip-marker` every replica's title misses the "
+        "cache (it carries the marker); its passages and sentences still hit it: "
+        + "; ".join(rows)
+        + " of extra embedding."
     )
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from index import analysis, pooling, schema, store
+from index import analysis, encoding, pooling, schema, store
 from index.embedder import Embedder
 from index.errors import EngineError
 from index.manifest import Manifest
@@ -253,20 +253,9 @@ class GenerationChecks:
     def _titled(self, rows: list[tuple[int, int]]) -> list[npt.NDArray[np.float32]]:
         """Passage vectors made again as a build makes them: each passage embedded, then put under its title."""
         texts = [self._passage_text(row, owner) for row, owner in rows]
-        vectors = self.embedder.encode(texts)
-        counts = self.embedder.count_tokens(texts)
-        result = []
-        for i, (_, owner) in enumerate(rows):
-            title = schema.title_embedding_text(self.manifest.articles[owner].title)
-            if title:
-                [title_tokens] = self.embedder.count_tokens([title])
-                titled = pooling.under_title(
-                    vectors[i : i + 1], counts[i : i + 1], self.embedder.encode([title])[0], title_tokens
-                )
-                result.append(titled[0])
-            else:
-                result.append(vectors[i])
-        return result
+        titles = [self.manifest.articles[owner].title for _, owner in rows]
+        embedded = self.embedder.encode([*texts, *encoding.title_texts(titles)])
+        return list(encoding.put_under_titles(embedded, texts, titles, self.embedder))
 
     def _late_vector(self, row: int, owner: int) -> npt.NDArray[np.float32]:
         """Sentence `row`'s vector made again as a build makes it: pooled from every passage holding it."""

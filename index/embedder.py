@@ -209,6 +209,13 @@ class Embedder:
                 self._model = self._load_model()
         return self._model
 
+    @property
+    def window(self) -> int:
+        """Word pieces the model reads of one text, [CLS] and [SEP] included; the rest is cut."""
+        from index.onnx_encoder import max_seq_length
+
+        return max_seq_length(self._model_folder())
+
     def _word_pieces(self) -> Any:
         """The tokenizer alone (no ONNX session, no export): sizing passages needs nothing more."""
         if self._words is None:

@@ -10,11 +10,13 @@ busy or unopenable one is skipped (on open, or from the chunk where it failed).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from index import pooling, schema
 from index.embed_cache import EmbeddingCache
 from index.embedder import Embedder
 from index.pooling import SpanVectors
@@ -30,6 +32,38 @@ Spans = list[tuple[int, int]]
 def span_key(text: str, span: tuple[int, int]) -> str:
     """The cache key of a span's late-chunked vector: the text it was pooled in, and where."""
     return f"{text}\0late {span[0]} {span[1]}"
+
+
+def title_texts(titles: Iterable[str]) -> list[str]:
+    """The distinct texts embedded for articles' `titles` (none for an article without one)."""
+    return sorted({schema.title_embedding_text(title) for title in titles} - {""})
+
+
+def put_under_titles(embedded: Vectors, texts: Sequence[str], titles: Sequence[str], embedder: Embedder) -> Vectors:
+    """The passage vectors of `texts`, each joined to its title's (`pooling.under_title`).
+
+    `embedded` holds the vectors of `[*texts, *title_texts(titles)]`; `texts[i]` is a passage
+    of an article titled `titles[i]`. Word pieces are counted as the model reads them: no more
+    than its window holds (a longer text is cut).
+    """
+    distinct = title_texts(titles)
+    passages: Vectors = embedded[: len(texts)].copy()
+    readable = embedder.window - 2  # [CLS] and [SEP] take two places of the window
+    counts = [min(count, readable) for count in embedder.count_tokens([*distinct, *texts])]
+    by_title = {title: (embedded[len(texts) + k], counts[k]) for k, title in enumerate(distinct)}
+    passage_tokens = counts[len(distinct) :]
+    rows = [i for i, title in enumerate(titles) if schema.title_embedding_text(title)]
+    if not rows:
+        return passages
+    theirs = [by_title[schema.title_embedding_text(titles[i])] for i in rows]
+    at = np.asarray(rows)
+    passages[at] = pooling.under_title(
+        passages[at],
+        [passage_tokens[i] for i in rows],
+        np.stack([vector for vector, _ in theirs]),
+        [tokens for _, tokens in theirs],
+    )
+    return passages
 
 
 def cache_path(choice: str, index_dir: Path) -> Path | None:
@@ -58,7 +92,7 @@ def _discard(path: Path) -> None:
 
 
 class Encoder:
-    """Embeds passages in length-sorted chunks, through the cache when there is one, reporting progress."""
+    """Embeds a build's texts in length-sorted chunks, through the cache when there is one, reporting progress."""
 
     def __init__(self, embedder: Embedder, cache: EmbeddingCache | None, progress: Progress) -> None:
         self.embedder, self.cache, self.progress = embedder, cache, progress

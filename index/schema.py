@@ -155,7 +155,10 @@ def load(folder: Path, spec: ArrayFile, sizes: Sizes) -> npt.NDArray[Any]:
 
 
 def title_embedding_text(title: str) -> str:
-    """What an article's title vector embeds (`pooling.under_title` joins it to each passage's vector)."""
+    """What an article's title vector embeds (`pooling.under_title` joins it to each passage's vector).
+
+    The title itself; a function so that one place says it, and bench.scale can embed replicas'
+    titles without their marker."""
     return title
 
 

@@ -3,11 +3,13 @@
     .venv/bin/python -m bench.experiments.title_experiment [--out bench/out] [--queries N] [--alphas 0.3,0.5]
 
 Done: written at dd27d9c, while the speed harness was built; its figures were never recorded
-in RESULTS.md, and the dense leg still embeds the title (bench.scale's `--strip-marker` keeps
-replicas in the cache instead). Since 47f320e each variant is served from a published copy of
-the index instead of vectors swapped inside an open `Archive`.
+in RESULTS.md. Since 47f320e each variant is served from a published copy of the index
+instead of vectors swapped inside an open `Archive`. Superseded at 234e73c (schema 4): a build
+now embeds each passage alone and each title once, mixed by word pieces (`pooling.under_title`;
+RESULTS.md, "The title once an article"), so the `title+passage` variant below reads those
+mixed vectors, not "title\\npassage" ones: rerun it only from a tree before 234e73c.
 
-Today the dense leg embeds "title\\npassage" (archive.building.embedding_text), so a passage's
+When written, the dense leg embedded "title\\npassage" (archive.building.embedding_text), so a passage's
 vector depends on its headline: a reprint under a new headline, a headline edit, or a
 benchmark replica misses the embedding cache for every passage. This script compares, on
 SciFact (article nDCG@10 / Recall@100, dense and hybrid) and XQuAD-R (cited-sentence P@1 /

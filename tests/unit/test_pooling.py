@@ -56,12 +56,11 @@ def test_a_sentence_in_two_passages_averages_the_whole_ones() -> None:
 
 def test_a_title_joins_each_passage_by_its_share_of_word_pieces() -> None:
     passages = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
-    title = np.array([0.0, -1.0], dtype=np.float32)
+    titles = np.array([[0.0, -1.0], [0.0, -1.0]], dtype=np.float32)
     # 3 pieces of passage to 1 of title: (3, 0) + (0, -1), scaled to unit length (0.949, -0.316);
     # the second passage (0, 1) has 4 pieces: (0, 4 - 1) = (0, 1).
-    joined = under_title(passages, [3, 4], title, 1)
+    joined = under_title(passages, [3, 4], titles, [1, 1])
     np.testing.assert_allclose(joined, [[0.9486833, -0.3162278], [0.0, 1.0]], atol=1e-6)
     # A title of as many pieces as the passage weighs the same.
-    np.testing.assert_allclose(
-        under_title(passages[:1], [2], np.array([0.0, 1.0], np.float32), 2), [[0.7071068, 0.7071068]]
-    )
+    same = under_title(passages[:1], [2], np.array([[0.0, 1.0]], np.float32), [2])
+    np.testing.assert_allclose(same, [[0.7071068, 0.7071068]])
