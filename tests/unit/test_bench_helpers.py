@@ -217,7 +217,7 @@ def test_render_and_targets_from_a_results_document() -> None:
     assert "| 1x | 10 | 1.00 | 1.00–1.00 | 1 | 5 | 7.00 | 4 |" in text
     assert "| … as a fresh `archive update` process | 7.00 s | missed |" in text
     assert "| 0.900 | 0.600 / 0.700 |" in text  # the engines compared
-    assert "4x: 120 passages ≈ 0 min" in text  # (4 - 1) * 40 passages at 10 passages/s
+    assert "4x: 30 titles ≈ 0.1 min" in text  # (4 - 1) * 10 articles' titles at 10 texts/s
 
 
 def test_replace_section_keeps_hand_written_notes() -> None:
