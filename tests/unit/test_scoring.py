@@ -42,6 +42,11 @@ def test_idf_coverage_weights_rare_terms() -> None:
         ("How many detainees were freed?", "Detainees were freed.", 0.0),
         ("When did the ceasefire start?", "It began on November 27, 2024.", 1.0),
         ("When did the ceasefire start?", "It began after the talks.", 0.0),
+        # XQuAD-R's history: years before 1500 and decades are dates too.
+        ("When was Temüjin elected khan of the Mongols?", "In 1186, Temüjin was elected khan of the Mongols.", 1.0),
+        ("In what year was the Interstate Highway System created?", "It was created in the 1950s.", 1.0),
+        ("In what year was the Interstate Highway System created?", "It was created after the war.", 0.0),
+        ("What year was it founded?", "Its 300 members founded it.", 0.0),
         ("Who mediated?", "Anything at all.", 1.0),
     ],
 )
