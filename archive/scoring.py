@@ -54,7 +54,7 @@ _NUMBER = re.compile(
 )
 # A sentence gives a date: a year (1000-2099, or its decade: "1186", "the 1950s"), a month or
 # weekday name, or a relative time word. Years before 1500 answer history's questions ("In
-# 1237 Batu Khan ... launched an invasion"), which the 1500-2099 range this was once missed.
+# 1237 Batu Khan ... launched an invasion"), which the former 1500-2099 range missed.
 _DATE = re.compile(
     rf"\b(1\d\d\d|20\d\d)s?\b|\b({'|'.join((*MONTH_NAMES, *WEEKDAY_NAMES))}|yesterday|today|century|decade)\b",
     re.IGNORECASE,

@@ -265,11 +265,9 @@ class GenerationChecks:
         for passage in range(entry.passage_row, entry.passage_row + entry.passage_count):
             first, end, start, _ = (int(x) for x in self.array[PASSAGE_SPANS][passage])
             if first <= position < end:
-                text = self._passage_text(passage, owner)
-                shift = -start
                 s_start, s_end = (int(x) for x in self.array[SENTENCE_SPANS][row])
-                texts.append(text)
-                spans.append([(s_start + shift, s_end + shift)])
+                texts.append(self._passage_text(passage, owner))
+                spans.append([(s_start - start, s_end - start)])  # within the passage's text
         _, pooled = self.embedder.encode_with_spans(texts, spans)
         return pooling.combine([(p.vectors[0], bool(p.whole[0])) for p in pooled], self.embedder.dimension)
 
