@@ -11,6 +11,7 @@ when an index is opened: BM25 queries never wait for it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -209,9 +210,11 @@ class Embedder:
                 self._model = self._load_model()
         return self._model
 
-    @property
+    @functools.cached_property
     def window(self) -> int:
-        """Word pieces the model reads of one text, [CLS] and [SEP] included; the rest is cut."""
+        """Word pieces the model reads of one text, [CLS] and [SEP] included; the rest is cut.
+
+        Read once from the model folder's config (a build asks once a batch)."""
         from index.onnx_encoder import max_seq_length
 
         return max_seq_length(self._model_folder())
