@@ -55,7 +55,9 @@ def answer_parts(
     idf = question_idf(snapshot, question)
     sentence_signals = _signals(snapshot, candidates, query_vector, question)
     scored = scoring.score_sentences(question, idf, sentence_signals)
-    confidence = answer_confidence.confidence(_confidence_features(question, idf, scored, sentence_signals, candidates))
+    confidence = answer_confidence.confidence(
+        _confidence_features(snapshot, question, idf, scored, sentence_signals, candidates)
+    )
     if confidence < settings.min_confidence:
         return AnswerParts((), confidence)
     # Abstention is decided on the whole answer above; further sentences only need to score close to the best.
@@ -125,18 +127,22 @@ def question_idf(snapshot: Reader, question: str) -> dict[str, float]:
 
 
 def _confidence_features(
+    snapshot: Reader,
     question: str,
     idf: Mapping[str, float],
     scored: Sequence[scoring.ScoredSentence],
     sentence_signals: Sequence[signals.SentenceSignals],
     candidates: Candidates,
 ) -> tuple[float, ...]:
-    """`confidence.features`, with the terms of the best sentence's article (one article analysed per question)."""
-    article_terms: list[str] = []
+    """`confidence.features`, with the terms of each sentence of the best sentence's article
+    (the index's own sentences; one article analysed per question)."""
+    article_sentences: list[list[str]] = []
     if scored:
         best = candidates.sentences[scored[0].index]
-        article_terms = distinct_terms(candidates.articles[best.article_id].text)
-    return answer_confidence.features(question, idf, scored, sentence_signals, article_terms)
+        text = candidates.articles[best.article_id].text
+        spans = (snapshot.sentence_span(row) for row in snapshot.sentence_rows(best.article_id))
+        article_sentences = [distinct_terms(text[start:end]) for start, end in spans]
+    return answer_confidence.features(question, idf, scored, sentence_signals, article_sentences)
 
 
 def _signals(
@@ -230,7 +236,7 @@ def evidence(
     sentence_signals = _signals(snapshot, candidates, query_vector, question)
     ranked = scoring.score_sentences(question, idf, sentence_signals)
     by_index = {s.index: s for s in ranked}
-    features = _confidence_features(question, idf, ranked, sentence_signals, candidates)
+    features = _confidence_features(snapshot, question, idf, ranked, sentence_signals, candidates)
     sentences = []
     for i, (sentence, signal) in enumerate(zip(candidates.sentences, sentence_signals, strict=True)):
         context = None

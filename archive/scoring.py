@@ -55,8 +55,9 @@ _NUMBER = re.compile(
 # A sentence gives a date: a year (1000-2099, or its decade: "1186", "the 1950s"), a month or
 # weekday name, or a relative time word. Years before 1500 answer history's questions ("In
 # 1237 Batu Khan ... launched an invasion"), which the former 1500-2099 range missed.
+YEAR = re.compile(r"\b(1\d\d\d|20\d\d)s?\b")
 _DATE = re.compile(
-    rf"\b(1\d\d\d|20\d\d)s?\b|\b({'|'.join((*MONTH_NAMES, *WEEKDAY_NAMES))}|yesterday|today|century|decade)\b",
+    rf"{YEAR.pattern}|\b({'|'.join((*MONTH_NAMES, *WEEKDAY_NAMES))}|yesterday|today|century|decade)\b",
     re.IGNORECASE,
 )
 # Question openings also found inside a question ("... and how many ..."), not only at its start.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from archive.confidence import FEATURES, answer_type_found, confidence, features
+from archive.confidence import FEATURES, answer_type_found, confidence, features, focus_coverage
 from archive.scoring import ScoredSentence
 from archive.signals import SentenceSignals
 
@@ -13,9 +13,14 @@ SIGNALS = [
     SentenceSignals(["detaine", "held"], "The detainees were held.", 0, 0.6),
     SentenceSignals(["border", "talk"], "Border talks went on.", 1, 0.2),
 ]
-# The analysed terms of the best sentence's article ("Yesterday Israel released the detainees.
-# Officials who met at the border confirmed it."): it writes "who", the best sentence does not.
-ARTICLE = ["yesterdai", "israel", "releas", "detaine", "offici", "who", "met", "border", "confirm"]
+# The analysed terms of each sentence of the best sentence's article ("Yesterday Israel released
+# the detainees. Officials who met at the border confirmed it. The detainees were held."):
+# "detaine" is its topic (two sentences of three), "releas" and "who" each come once.
+ARTICLE = [
+    ["yesterdai", "israel", "releas", "detaine"],
+    ["offici", "who", "met", "border", "confirm"],
+    ["detaine", "held"],
+]
 
 
 def scored(*scores: float) -> list[ScoredSentence]:
@@ -31,15 +36,30 @@ def test_features_of_the_best_sentence() -> None:
     assert values["word_coverage"] == pytest.approx(2 / 3)  # releas, detaine of who, releas, detaine
     assert values["novelty"] == pytest.approx(2 / 4)  # yesterdai, israel
     assert values["peak"] == pytest.approx(0.8 - 0.5)  # above the mean of 0.6 and 0.4
-    assert values["article_coverage"] == 1.0  # who, releas, detaine: all in the article
+    # Weights log(4 / (df + 0.5)): who and releas (df 1) 0.981 each, detaine (df 2) 0.470;
+    # the best sentence holds releas and detaine.
+    assert values["focus_coverage"] == pytest.approx((0.981 + 0.470) / (0.981 + 0.981 + 0.470), abs=1e-3)
     assert values["cosine"] == 0.7
 
 
-def test_without_the_model_the_score_stands_in_for_the_cosine_and_no_article_covers_nothing() -> None:
+def test_without_the_model_the_score_stands_in_for_the_cosine_and_without_the_article_terms_weigh_alike() -> None:
     lexical = [SentenceSignals(["israel", "releas", "detaine"], "Israel released the detainees.", 0)]
     values = dict(zip(FEATURES, features(QUESTION, IDF, scored(0.9), lexical), strict=True))
     assert values["cosine"] == 0.9
-    assert values["article_coverage"] == 0.0
+    assert values["focus_coverage"] == pytest.approx(2 / 3)  # releas, detaine of who, releas, detaine
+
+
+def test_focus_coverage_weighs_the_words_an_article_repeats_least() -> None:
+    article = [["patrick", "campaign", "south"], ["patrick", "campaign", "fund"], ["patrick", "poll"]]
+    question = ["deval", "patrick", "campaign", "manag"]
+    # The topic words (patrick in all three sentences, campaign in two) weigh little beside
+    # those the article never writes (deval, manag): a sentence holding only the topic covers
+    # much less than its plain share of one half.
+    topic_only = focus_coverage(question, {"patrick", "campaign"}, article)
+    assert topic_only < 0.2
+    assert focus_coverage(question, {"deval", "patrick", "campaign", "manag"}, article) == pytest.approx(1.0)
+    assert focus_coverage(question, {"manag"}, article) > focus_coverage(question, {"campaign"}, article)
+    assert focus_coverage([], {"manag"}, article) == 0.0
 
 
 def test_a_lone_candidate_has_no_peak_and_no_candidates_mean_zeros() -> None:
@@ -71,6 +91,27 @@ def test_a_lone_candidate_has_no_peak_and_no_candidates_mean_zeros() -> None:
         # A size question asks for a figure too.
         ("How thick is the ice shell of Europa?", "Its ice shell is 15 to 25 km thick.", 1.0),
         ("How thick is the ice shell of Europa?", "A radar will study the shell during 45 flybys.", 0.0),
+        # "How many" asks for a count of its thing: an amount of something else is no answer.
+        ("How many new border patrol agents does he want to hire?", "$53 million a week is coming across.", 0.0),
+        ("How many solar installers operate in South Korea?", "Installed capacity reached 1.64 GW.", 0.0),
+        # Counts the figure reader does not take as values.
+        ("How many times has Polonia won the cup?", "They also won the cup twice as well.", 1.0),
+        ("How many Grammys has Lady Gaga won?", "Six-time Grammy winner Lady Gaga performed the anthem.", 1.0),
+        ("How many original treaties protected rights?", "None of the original treaties mention rights.", 1.0),
+        ("What percentage of the rainforests does the Amazon hold?", "It holds over half of them.", 1.0),
+        # "How old" asks for an age, as news writes it.
+        ("How old is James Van Der Beek?", "The former star, 42, was voted off on Monday.", 1.0),
+        ("How old is Webb?", "Webb was found guilty after two months.", 0.0),
+        ("How old was the hostage?", "He had been held since 2016.", 0.0),
+        # "How much ... cost" asks for money.
+        ("How much do tickets for the tour cost?", "The tour visits 50 cities in 2020.", 0.0),
+        ("How much will NASA pay SpaceX?", "NASA plans to spend $2.6 billion.", 1.0),
+        # A number asked for ("room number"), a year asked for, a condition asked by "when".
+        ("In which room number was the girl held?", "He carried her into a room and held her.", 0.0),
+        ("In which room number was the girl held?", "She was held in room 214.", 1.0),
+        ("In what year did Bezos found Blue Origin?", "Bezos announced it earlier this year in May.", 0.0),
+        ("In what year did Bezos found Blue Origin?", "Bezos founded Blue Origin in 2000.", 1.0),
+        ("When does immunodeficiency occur?", "Immunodeficiency occurs when the immune system is weak.", 1.0),
     ],
 )
 def test_answer_type_found(question: str, sentence: str, expected: float) -> None:
