@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from archive import claims, readings, scoring, selection, signals
+from archive import answer_types, claims, readings, scoring, selection, signals
 from archive import confidence as answer_confidence
 from archive.candidates import Candidates, CandidateSentence, gather
 from archive.language import distinct_terms
@@ -63,7 +63,7 @@ def answer_parts(
     # Abstention is decided on the whole answer above; further sentences only need to score close to the best.
     chosen = selection.select_citations(scored, len(scored), -1.0, settings.answer_relative_cutoff)
 
-    counting = scoring.asks_for_number(question)
+    counting = answer_types.asks_for_number(question)
     ask = readings.question_ask(question)
     # Only sentences that can be cited are read: the chosen ones and those scoring enough to dissent.
     floor = selection.dissent_floor(scored, selection.DISSENT_FLOOR)

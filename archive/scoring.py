@@ -7,7 +7,8 @@ A sentence's score is a weighted sum of signals, each in [0, 1] (cosines can dip
 - lexical: BM25+ (rank-bm25; its IDF stays positive in a small candidate set, unlike BM25
   Okapi's) of the question over the candidate sentences, divided by the best;
 - idf coverage: the share of the question's IDF mass (whole-index IDF) the sentence contains;
-- answer type: 1 unless the question asks for a number or a date the sentence lacks;
+- answer type: 1 unless the question asks for a number or a date the sentence lacks
+  (`answer_types.number_or_date_found`);
 - leaning: for a sentence that opens leaning on its predecessor ("He ...", "The company
   ..."), the predecessor's idf coverage: the question's words are often in the sentence
   before the one that answers;
@@ -24,7 +25,6 @@ The best sentence's score is the main input of the answer's confidence
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Plus
 
-from archive.language import DATE_QUESTIONS, MONTH_NAMES, NUMBER_QUESTIONS, QUANTITY_WORDS, SMALL_NUMBERS, WEEKDAY_NAMES
+from archive.answer_types import number_or_date_found
 from archive.signals import SentenceSignals
 
 WEIGHT_DENSE = 0.33
@@ -48,21 +48,6 @@ WEIGHT_PERIOD = 0.05
 # applies to few sentences, so it stays out of the scale).
 LEXICAL_ONLY_SCALE = 1.0 / (WEIGHT_LEXICAL + WEIGHT_IDF_COVERAGE + WEIGHT_ANSWER_TYPE)
 
-# A sentence gives a number: digits, a number word up to twelve, or a quantity ("dozens").
-_NUMBER = re.compile(
-    rf"\d|\b({'|'.join(SMALL_NUMBERS)}|{'|'.join(f'{word}s?' for word in QUANTITY_WORDS)})\b", re.IGNORECASE
-)
-# A sentence gives a date: a year (1000-2099, or its decade: "1186", "the 1950s"), a month or
-# weekday name, or a relative time word. Years before 1500 answer history's questions ("In
-# 1237 Batu Khan ... launched an invasion"), which the former 1500-2099 range missed.
-YEAR = re.compile(r"\b(1\d\d\d|20\d\d)s?\b")
-_DATE = re.compile(
-    rf"{YEAR.pattern}|\b({'|'.join((*MONTH_NAMES, *WEEKDAY_NAMES))}|yesterday|today|century|decade)\b",
-    re.IGNORECASE,
-)
-# Question openings also found inside a question ("... and how many ..."), not only at its start.
-_NUMBER_QUESTIONS_ANYWHERE = NUMBER_QUESTIONS[:3]
-
 
 @dataclass(frozen=True)
 class ScoredSentence:
@@ -71,20 +56,6 @@ class ScoredSentence:
     dense: float | None
     lexical: float
     coverage: float
-
-
-def asks_for_number(question: str) -> bool:
-    q = question.strip().lower()
-    return q.startswith(NUMBER_QUESTIONS) or any(f" {p} " in f" {q} " for p in _NUMBER_QUESTIONS_ANYWHERE)
-
-
-def answer_type_match(question: str, sentence: str) -> float:
-    """0 when the question asks for a number or a date and the sentence has none, else 1."""
-    if asks_for_number(question):
-        return 1.0 if _NUMBER.search(sentence) else 0.0
-    if question.strip().lower().startswith(DATE_QUESTIONS):
-        return 1.0 if _DATE.search(sentence) else 0.0
-    return 1.0
 
 
 def idf_coverage(question_idf: Mapping[str, float], terms: Sequence[str]) -> float:
@@ -117,7 +88,7 @@ def score_sentences(
     scored = []
     for i, sentence in enumerate(sentences):
         coverage = coverages[i]
-        kind = answer_type_match(question, sentence.text)
+        kind = number_or_date_found(question, sentence.text)
         leaning = coverages[sentence.leans_on] if sentence.leans_on is not None else 0.0
         words = (
             WEIGHT_LEXICAL * lexical[i]

@@ -6,7 +6,7 @@ The archive: the 120 html-news pages (real news, read from their saved HTML by t
 own reader) and the 32 XQuAD-R dev articles, in one index. Questions with one true answer:
 - news: `bench/data/news_counting.jsonl`, counting questions written by hand from the pages
   (page id, question, the answer as the page writes it, fold by page);
-- XQuAD-R: its dev questions that ask for a number (`scoring.asks_for_number`) and whose gold
+- XQuAD-R: its dev questions that ask for a number (`answer_types.asks_for_number`) and whose gold
   answer holds a figure (fold by article number).
 Measured with the real answerer (`Archive.ask`, default settings): the share of answered
 questions flagged "Sources disagree" (target <= 3%), the same share over all 826 XQuAD-R
@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive import Archive, Settings
+from archive.answer_types import asks_for_number
 from archive.models import Answer
-from archive.scoring import asks_for_number
 from bench import datasets
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "news_counting.jsonl"

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from archive import Archive, Settings, scoring
+from archive import Archive, Settings, answer_types
 from archive.language import MONTH_NAMES, QUANTITY_WORDS, SMALL_NUMBERS, distinct_terms
 from bench import datasets
 from bench.eval import DEFAULT_OUT, gold_span
@@ -126,7 +126,7 @@ def collect(archive: Archive, questions: Sequence[datasets.SentenceQuestion]) ->
                 "pcos": c.passage_cosine or 0.0,
                 "lex": c.lexical,
                 "cov": c.coverage,
-                "atype": scoring.answer_type_match(q.question, c.text),
+                "atype": answer_types.number_or_date_found(q.question, c.text),
                 "late": late_cos[i],
                 "prev_cov": prev_cov,
                 "prev_cos": (cands[prev].cosine or 0.0) if prev is not None else 0.0,
