@@ -2,15 +2,15 @@
 
     CACHE_DIR/                     the setting ARCHIVE_ONNX_CACHE, else the user's cache directory
       <key>/                       one published export, never changed once renamed here;
-                                   key = <sha256>-<variant>-f<format>-torch-<v>-ort-<v>
+                                   key = <sha256>-<variant tag>-f<format>-torch-<v>-ort-<v>
         model.onnx                 the transformer, graph-optimised: ids, mask, types -> last_hidden_state
         model.onnx.data            its weights (external initializers, memory-mapped when a session opens)
         export.json                what it was made from and its probe result
       .lock-<key>                  flock held by the one process exporting that key
       .staging-<key>-<id>/         an export being written and verified; never read
 
-The key names the weights (sha256), the variant ("fp32", or "int8": ONNX Runtime dynamic
-quantization, per output channel), this module's folder format and the exporter and runtime
+The key names the weights (sha256), the variant ("fp32", or "int8-r7": ONNX Runtime dynamic
+quantization, per output channel, 7-bit weights), this module's folder format and the exporter and runtime
 versions, so a new torch or onnxruntime exports afresh instead of trusting an old file. An
 export is written and verified in a staging folder and renamed into place whole: a process
 killed mid-export leaves nothing a reader would open, and two processes exporting at once
@@ -57,6 +57,14 @@ OPSET = 17
 # Bumped when what an export folder holds changes, so old folders are not mistaken for new ones.
 # 3: weights beside the graph (model.onnx.data); 4: eager attention, fused (Attention, SkipLayerNormalization).
 EXPORT_FORMAT = 4
+# How int8 weights are quantized: to 7 bits ("reduce_range"). With 8-bit weights, x86 CPUs
+# without VNNI (AVX2, or AVX-512 alone) sum each pair of u8 x s8 products into a saturating
+# 16-bit lane, so one export gave other vectors there than on VNNI or AMX machines, and an
+# index built on one and updated on another would mix them unnoticed. At 7 bits no pair sum
+# can saturate (2 x 255 x 64 < 32768) on any of them; speed on a VNNI/AMX host was the same
+# (bench/RESULTS.md, "The title once an article"). The tag is part of the export key and of
+# the int8 fingerprint, so indexes built with the earlier 8-bit weights ask for a rebuild.
+INT8_RECIPE = "r7"
 
 _LONG = (
     "The ministry said the new rules would apply to every port in the country from the first of next month, "
@@ -120,8 +128,14 @@ def _version(package: str) -> str | None:
         return None
 
 
+def variant_tag(variant: str) -> str:
+    """The variant with its quantization recipe: "fp32", "int8-r7"."""
+    return variant if variant == "fp32" else f"{variant}-{INT8_RECIPE}"
+
+
 def export_key(weights_sha256: str, variant: str, torch_version: str) -> str:
-    return f"{weights_sha256}-{variant}-f{EXPORT_FORMAT}-torch-{torch_version}-ort-{_version('onnxruntime')}"
+    tag = variant_tag(variant)
+    return f"{weights_sha256}-{tag}-f{EXPORT_FORMAT}-torch-{torch_version}-ort-{_version('onnxruntime')}"
 
 
 def find_export(cache_dir: Path, weights_sha256: str, variant: str) -> Path | None:
@@ -263,7 +277,7 @@ def _build(model: Any, staging: Path, variant: str) -> None:
         quantized = staging / "quantized.onnx"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            quantize_dynamic(raw, quantized, weight_type=QuantType.QInt8, per_channel=True)
+            quantize_dynamic(raw, quantized, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
         raw.unlink()
         raw = quantized
     optimise(raw, staging / ONNX_FILE)
