@@ -6,17 +6,16 @@ the coarser `number_or_date_found`, which the sentence score reads (`scoring`). 
   not the sentence's first, nor a month or a weekday;
 - a figure ("how many", "how much", "how old", a size: "how thick"): one of the kind asked
   counting the question's thing (the conflict reader, `readings.read`), a count in words
-  ("twice", "six-time winner", "none of", "half"), an age for "how old", money for "how much
-  ... cost", or another amount with a unit for "how much" and "how long";
-- a number ("room number"), a year ("in what year"), or a date ("when"; a present-tense
-  "when" may be answered by a condition: "Immunodeficiency occurs when ...").
+  ("twice", "six-time winner", "none of", "half of"), an age for "how old", money for "how
+  much does it cost", or another amount with a unit for "how much" and "how long";
+- a year ("in what year"), a number ("room number"), or a date ("when"; "when does/do" may
+  be answered by a condition: "Immunodeficiency occurs when ...").
 Anything else asks for no kind the check reads, and every sentence passes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from archive import readings
 from archive.language import (
@@ -24,10 +23,12 @@ from archive.language import (
     MONTH_NAMES,
     NAME_QUESTIONS,
     NUMBER_QUESTIONS,
+    NUMBER_WORDS,
     QUANTITY_WORDS,
     SIZE_QUESTIONS,
     SMALL_NUMBERS,
     WEEKDAY_NAMES,
+    distinct_terms,
 )
 from archive.quantities import CURRENCIES, mentions
 
@@ -55,25 +56,35 @@ _CALENDAR_WORDS = frozenset(name.lower() for name in (*MONTH_NAMES, *WEEKDAY_NAM
 _AMOUNT_ROLES = frozenset(["count", "rate", "percent"])
 # What a price or a sum asked by "how much" is paid in: a currency ("$2.6 billion", "N500m" excepted).
 _MONEY_UNITS = frozenset(CURRENCIES.values())
-_MONEY_QUESTION = re.compile(r"\b(cost|costs|pay|paid|price|spend|spent|charge|charged|fee|fees|earn|earned|raised?)\b")
-# An age as news writes it: "42-year-old", "aged 42", "at 42", "Webb, 51,", "(51)", "42 years old".
-_AGE = re.compile(
-    r"\b\d{1,3}-year-old\b|\baged? (?:of )?\d{1,3}\b|\bat \d{1,3}\b|, \d{1,3},|\(\d{1,3}\)|\b\d{1,3} years? old\b"
+# A price or a sum asked for: "how much does it cost", "how much did NASA pay", "how much money"
+# (not "how much time did he spend", which a unit answers).
+_MONEY_QUESTION = re.compile(
+    r"^how much (?:money\b|(?:does|did|do|will|would|is|was|are|were|has|have|had|can|could)\b"
+    r".*\b(?:cost|costs|pay|paid|price|spend|spent|charge|charged|fee|fees|earn|earned|worth)\b)"
 )
-# How often, in words: "won the cup twice", "three times".
-_TIMES = re.compile(r"\b(once|twice|thrice|\w+ times)\b", re.IGNORECASE)
-# A count written onto what it counts: "Six-time Grammy winner" counts Grammys.
-_N_TIME = re.compile(r"\b\w+-time (\w+)", re.IGNORECASE)
+# An age as news writes it: "42-year-old", "aged 42", "died at 42", "Webb, 51,", "Webb (51)".
+# The number in commas or brackets must follow a word, not another number ("rooms 12, 14, and 16").
+_AGE = re.compile(
+    r"\b\d{1,3}-year-old\b|\baged? (?:of )?\d{1,3}\b|\b(?:died|dies|retired|aged?) at \d{1,3}\b"
+    r"|(?<=[A-Za-z”\"’]), \d{1,3},|\b[A-Z][\w'-]+ \(\d{1,3}\)|\b\d{1,3} years? old\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORD = rf"(?:\d+|{'|'.join(NUMBER_WORDS)})"
+# How often, in words: "won the cup twice", "three times" (not "The New York Times").
+_TIMES = re.compile(rf"\b(?:once|twice|thrice)\b|\b{_NUMBER_WORD} times\b")
+# A count written onto what it counts: "Six-time Grammy winner" counts Grammys (not "part-time workers").
+_N_TIME = re.compile(rf"\b{_NUMBER_WORD}-time (\w+)", re.IGNORECASE)
 # "None of the original treaties": a count of nought.
 _NONE_OF = re.compile(r"\bnone of (?:the |its |their )?(\w+)", re.IGNORECASE)
-# A share in words answers "what percentage": "over half of", "two-thirds of".
-_SHARE = re.compile(r"\b(half|halves|thirds?|quarters?|majority|minority)\b", re.IGNORECASE)
-# "What is the room number?", "which number": the question asks for a number, not a count.
-_NUMBER_ASKED = re.compile(r"^(?:in |at |on )?(?:what|which)\b.*\bnumber\b")
-# A "when" asked in the present ("When does immunodeficiency occur?") may ask for a condition.
-_CONDITION_QUESTION = re.compile(r"^when (?:does|do|is|are|can|should|will)\b")
-_CONDITION = re.compile(r"\b(when|whenever|if|once|until|after|before)\b", re.IGNORECASE)
-_YEAR_QUESTIONS = ("what year", "in what year", "which year", "in which year")
+# A share in words answers "what percentage": "over half of", "two-thirds of" (not "third quarter").
+_SHARE = re.compile(r"\b(?:half|halves|thirds?|quarters?|majority|minority) of\b", re.IGNORECASE)
+# "In which room number was she held?": the question asks for a number, not a count.
+_NUMBER_ASKED = re.compile(r"\b(?:room|phone|telephone|jersey|flight|seat|gate|platform|bus|serial|case) number\b")
+# A "when" asked in the simple present ("When does immunodeficiency occur?") may ask for a condition.
+_CONDITION_QUESTION = re.compile(r"^when (?:does|do)\b")
+_CONDITION = re.compile(r"\b(when|whenever|if)\b", re.IGNORECASE)
+_YEAR_QUESTIONS = tuple(opening for opening in DATE_QUESTIONS if "year" in opening)
+_HOW_MANY = re.compile(r"\bhow many\b")
 
 
 def asks_for_name(question: str) -> bool:
@@ -99,24 +110,24 @@ def figure_found(question: str, sentence: str) -> bool:
     if q.startswith("how old"):
         return bool(_AGE.search(sentence))
     ask = readings.question_ask(question)
-    if readings.read(sentence, ask).figures or _counted_in_words(q, sentence, ask.focus):
+    if readings.read(sentence, ask).figures or _counted_in_words(q, sentence, ask):
         return True
-    if q.startswith("how many"):  # a count of the question's thing, never "$53 million" or "1.64 GW"
+    if _HOW_MANY.search(q):  # a count of the question's thing, never "$53 million" or "1.64 GW"
         return False
     amounts = [m for m in mentions(sentence) if m.unit and m.role in _AMOUNT_ROLES]
-    if q.startswith("how much") and _MONEY_QUESTION.search(q):
+    if _MONEY_QUESTION.search(q):
         return any(m.unit in _MONEY_UNITS for m in amounts)
     return bool(amounts)
 
 
-def _counted_in_words(question: str, sentence: str, focus: Sequence[str]) -> bool:
-    """A count the figure reader does not take as a value: "twice", "six-time winner", "none of", "half"."""
-    if "times" in question.split() and _TIMES.search(sentence):
+def _counted_in_words(question: str, sentence: str, ask: readings.Ask) -> bool:
+    """A count the figure reader does not take as a value: "twice", "six-time winner", "none of", "half of"."""
+    if re.search(r"\btimes\b", question) and _TIMES.search(sentence):
         return True
-    if readings.question_ask(question).role == "percent" and _SHARE.search(sentence):
+    if ask.role == "percent" and _SHARE.search(sentence):
         return True
-    counted = [m.group(1).lower() for pattern in (_N_TIME, _NONE_OF) for m in pattern.finditer(sentence)]
-    return any(word.startswith(stem) for word in counted for stem in focus)
+    counted = {t for pattern in (_N_TIME, _NONE_OF) for m in pattern.finditer(sentence) for t in distinct_terms(m[1])}
+    return bool(counted & set(ask.focus))
 
 
 def name_found(question: str, sentence: str) -> bool:
@@ -134,12 +145,12 @@ def answer_type_found(question: str, sentence: str) -> float:
     q = question.strip().lower()
     if asks_for_name(question):
         return float(name_found(question, sentence))
+    if q.startswith(_YEAR_QUESTIONS):
+        return float(bool(YEAR.search(sentence)))
     if _NUMBER_ASKED.search(q):
         return float(bool(mentions(sentence)))
     if asks_for_figure(question):
         return float(figure_found(question, sentence))
-    if q.startswith(_YEAR_QUESTIONS):
-        return float(bool(YEAR.search(sentence)))
     if _CONDITION_QUESTION.search(q) and _CONDITION.search(sentence):
         return 1.0
     if q.startswith(DATE_QUESTIONS):

@@ -109,7 +109,7 @@ class Settings:
     # (0-1) that its first sentence answers the question (archive/confidence.py); the default
     # is calibrated on hard negatives by bench/calibrate_abstention.py (the highest threshold
     # that costs answerable questions at most 0.02 of P@1). -1 never abstains.
-    min_confidence: float = 0.104
+    min_confidence: float = 0.105
     # Longest article text indexed, in characters; longer files are reported, not cut.
     max_article_chars: int = 5_000_000
     # Longest question or search text accepted, in characters.

@@ -105,9 +105,9 @@ class Embedder:
             # their int8 vectors agree only to about 0.95-0.99, so each int8 has its own.
             suffix = "" if self.quantize == "off" else f"+{self.quantize}"
             if self.quantize != "off" and self.backend == "onnx":
-                from index.onnx_export import INT8_RECIPE
+                from index.onnx_export import variant_tag
 
-                suffix += f"-onnx-{INT8_RECIPE}"
+                suffix = f"+{variant_tag(self.quantize)}-onnx"
             self._fingerprint = weights_fingerprint(self.model_path, self._record_dir()) + suffix
         return self._fingerprint
 

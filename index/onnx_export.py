@@ -59,11 +59,12 @@ OPSET = 17
 EXPORT_FORMAT = 4
 # How int8 weights are quantized: to 7 bits ("reduce_range"). With 8-bit weights, x86 CPUs
 # without VNNI (AVX2, or AVX-512 alone) sum each pair of u8 x s8 products into a saturating
-# 16-bit lane, so one export gave other vectors there than on VNNI or AMX machines, and an
+# 16-bit lane, so one export gave worse vectors there than on VNNI or AMX machines, and an
 # index built on one and updated on another would mix them unnoticed. At 7 bits no pair sum
-# can saturate (2 x 255 x 64 < 32768) on any of them; speed on a VNNI/AMX host was the same
-# (bench/RESULTS.md, "The title once an article"). The tag is part of the export key and of
-# the int8 fingerprint, so indexes built with the earlier 8-bit weights ask for a rebuild.
+# can saturate (2 x 255 x 64 < 32768) on any of them (float kernels still differ by rounding,
+# as fp32's do); speed on a VNNI/AMX host was the same (bench/RESULTS.md, "int8 with 7-bit
+# weights"). The tag is part of the export key and of the int8 fingerprint, so indexes built
+# with the earlier 8-bit weights ask for a rebuild.
 INT8_RECIPE = "r7"
 
 _LONG = (

@@ -152,7 +152,7 @@ def test_fp32_indexes_mix_across_backends_and_int8_stays_apart(
     assert any("five Lebanese detainees" in c.sentence for c in ours.citations)
     int8 = Embedder(quantize="int8")
     # Each backend's int8 vectors are their own kind: neither mixes with fp32 nor with the other.
-    assert int8.fingerprint == seeds_archive.embedder.fingerprint + "+int8-onnx-r7"
+    assert int8.fingerprint == seeds_archive.embedder.fingerprint + "+int8-r7-onnx"
     assert Embedder(quantize="int8", backend="torch").fingerprint == seeds_archive.embedder.fingerprint + "+int8"
     int8_reader = Archive.open(built_with_onnx, settings=replace(settings, quantize="int8"), embedder=int8)
     with pytest.raises(IndexIncompatibleError, match="archive build"):

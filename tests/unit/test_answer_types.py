@@ -50,9 +50,20 @@ from archive.answer_types import answer_type_found, number_or_date_found
         ("In what year did Bezos found Blue Origin?", "Bezos announced it earlier this year in May.", 0.0),
         ("In what year did Bezos found Blue Origin?", "Bezos founded Blue Origin in 2000.", 1.0),
         ("When does immunodeficiency occur?", "Immunodeficiency occurs when the immune system is weak.", 1.0),
-        # Dates.
-        ("How many detainees were freed?", "Five detainees were freed.", 1.0),
+        # Readings that would misfire on ordinary news sentences.
+        ("When will the ceasefire start?", "It will start after the talks end.", 0.0),  # a date is asked
+        ("How old is Webb?", "He arrived at 10 a.m.", 0.0),
+        ("How old is Webb?", "Rooms 12, 14, and 16 were searched.", 0.0),
+        ("How old is Webb?", "Aged 42, Webb left the company.", 1.0),
+        ("How old is Webb?", "Webb (51) pleaded guilty.", 1.0),
+        ("How much time did he spend in jail?", "He spent 50 weeks in jail.", 1.0),  # time, not money
+        ("How many times did he win the cup?", "He told The New York Times he won.", 0.0),
+        ("How many workers were hired?", "The firm hired part-time workers.", 0.0),
+        ("What percentage of voters backed him?", "The majority leader spoke in the third quarter.", 0.0),
+        ("In what year did the number of cases peak?", "Cases peaked on 3 May.", 0.0),  # a year is asked
+        ("In 2019, how many people died?", "It cost $5 million.", 0.0),
         ("How many detainees were freed?", "Detainees were freed.", 0.0),
+        # Dates.
         ("When did the ceasefire start?", "It began on November 27, 2024.", 1.0),
         ("When did the ceasefire start?", "It began after the talks.", 0.0),
         # XQuAD-R's history: years before 1500 and decades are dates too.

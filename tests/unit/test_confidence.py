@@ -46,7 +46,7 @@ def test_without_the_model_the_score_stands_in_for_the_cosine_and_without_the_ar
     lexical = [SentenceSignals(["israel", "releas", "detaine"], "Israel released the detainees.", 0)]
     values = dict(zip(FEATURES, features(QUESTION, IDF, scored(0.9), lexical), strict=True))
     assert values["cosine"] == 0.9
-    assert values["focus_coverage"] == pytest.approx(2 / 3)  # releas, detaine of who, releas, detaine
+    assert values["focus_coverage"] == pytest.approx(2 / 3)  # no article: who, releas, detaine weigh alike
 
 
 def test_focus_coverage_weighs_the_words_an_article_repeats_least() -> None:
