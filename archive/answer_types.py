@@ -20,6 +20,7 @@ import re
 from archive import readings
 from archive.language import (
     DATE_QUESTIONS,
+    MONTH_ABBREVIATIONS,
     MONTH_NAMES,
     NAME_QUESTIONS,
     NUMBER_QUESTIONS,
@@ -35,9 +36,11 @@ from archive.quantities import CURRENCIES, mentions
 # A year (1000-2099, or its decade: "1186", "the 1950s"); years before 1500 answer history's
 # questions ("In 1237 Batu Khan ... launched an invasion").
 YEAR = re.compile(r"\b(1\d\d\d|20\d\d)s?\b")
-# A date: a year, a month or weekday name, or a relative time word.
+# A date: a year, a month or weekday name, an abbreviated month with its day, or a relative time word.
 _DATE = re.compile(
-    rf"{YEAR.pattern}|\b({'|'.join((*MONTH_NAMES, *WEEKDAY_NAMES))}|yesterday|today|century|decade)\b",
+    rf"{YEAR.pattern}|\b({'|'.join((*MONTH_NAMES, *WEEKDAY_NAMES))}|yesterday|today|century|decade)\b"
+    # News writes "Oct. 18-21", "Nov. 5"; capitalised only, so the verb "mar 5 years" is no date.
+    rf"|(?-i:\b(?:{'|'.join(MONTH_ABBREVIATIONS)})\.? \d{{1,2}}\b)",
     re.IGNORECASE,
 )
 # A sentence gives a number: digits, a number word up to twelve, or a quantity ("dozens").

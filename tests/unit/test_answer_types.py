@@ -66,6 +66,9 @@ from archive.answer_types import answer_type_found, number_or_date_found
         # Dates.
         ("When did the ceasefire start?", "It began on November 27, 2024.", 1.0),
         ("When did the ceasefire start?", "It began after the talks.", 0.0),
+        ("When does the Three-Day Event take place?", "Visit the Three-Day Event, Oct. 18–21, in Elkton.", 1.0),
+        ("When did the hunter fall ill?", "He ate a wild rabbit on Nov. 5.", 1.0),
+        ("When did the talks start?", "Nothing will mar 5 years of work.", 0.0),  # "mar" the verb
         # XQuAD-R's history: years before 1500 and decades are dates too.
         ("When was Temüjin elected khan of the Mongols?", "In 1186, Temüjin was elected khan of the Mongols.", 1.0),
         ("In what year was the Interstate Highway System created?", "It was created in the 1950s.", 1.0),
