@@ -88,6 +88,7 @@ _CONDITION_QUESTION = re.compile(r"^when (?:does|do)\b")
 _CONDITION = re.compile(r"\b(when|whenever|if)\b", re.IGNORECASE)
 _YEAR_QUESTIONS = tuple(opening for opening in DATE_QUESTIONS if "year" in opening)
 _HOW_MANY = re.compile(r"\bhow many\b")
+_TIMES_ASKED = re.compile(r"\btimes\b")
 
 
 def asks_for_name(question: str) -> bool:
@@ -125,7 +126,7 @@ def figure_found(question: str, sentence: str) -> bool:
 
 def _counted_in_words(question: str, sentence: str, ask: readings.Ask) -> bool:
     """A count the figure reader does not take as a value: "twice", "six-time winner", "none of", "half of"."""
-    if re.search(r"\btimes\b", question) and _TIMES.search(sentence):
+    if _TIMES_ASKED.search(question) and _TIMES.search(sentence):
         return True
     if ask.role == "percent" and _SHARE.search(sentence):
         return True

@@ -103,11 +103,14 @@ class Embedder:
             # Quantized vectors differ from fp32 ones: an index or cache must not mix the two. Both
             # backends' fp32 vectors agree to cosine 0.9999 (verified at export), so they share one;
             # their int8 vectors agree only to about 0.95-0.99, so each int8 has its own.
-            suffix = "" if self.quantize == "off" else f"+{self.quantize}"
-            if self.quantize != "off" and self.backend == "onnx":
+            if self.quantize == "off":
+                suffix = ""
+            elif self.backend == "onnx":
                 from index.onnx_export import variant_tag
 
-                suffix = f"+{variant_tag(self.quantize)}-onnx"
+                suffix = f"+{variant_tag(self.quantize)}-onnx"  # the export's recipe: "+int8-r7-onnx"
+            else:
+                suffix = f"+{self.quantize}"
             self._fingerprint = weights_fingerprint(self.model_path, self._record_dir()) + suffix
         return self._fingerprint
 

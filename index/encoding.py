@@ -52,10 +52,11 @@ def put_under_titles(embedded: Vectors, texts: Sequence[str], titles: Sequence[s
     counts = [min(count, readable) for count in embedder.count_tokens([*distinct, *texts])]
     by_title = {title: (embedded[len(texts) + k], counts[k]) for k, title in enumerate(distinct)}
     passage_tokens = counts[len(distinct) :]
-    rows = [i for i, title in enumerate(titles) if schema.title_embedding_text(title)]
+    title_of = [schema.title_embedding_text(title) for title in titles]
+    rows = [i for i, title in enumerate(title_of) if title]
     if not rows:
         return passages
-    theirs = [by_title[schema.title_embedding_text(titles[i])] for i in rows]
+    theirs = [by_title[title_of[i]] for i in rows]
     at = np.asarray(rows)
     passages[at] = pooling.under_title(
         passages[at],
