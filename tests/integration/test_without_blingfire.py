@@ -86,7 +86,7 @@ def test_every_package_imports_and_splits_with_pysbd(without: dict[str, str], tm
     )
     assert result.returncode == 0, result.stderr
     report = orjson.loads(result.stdout)
-    assert report["splitter"] == "pysbd-lines-1"
+    assert report["splitter"] == "pysbd-lines-2"
     assert report["library"].startswith("pysbd ")
     assert report["blingfire_loaded"] is False
     assert report["sentences"] == SENTENCES
@@ -97,8 +97,8 @@ def test_the_cli_builds_answers_and_names_the_fallback(without: dict[str, str], 
     built = run_archive("build", str(news), home=tmp_path, index=index, env=without)
     assert built.returncode == 0, built.stderr
     info = orjson.loads(run_archive("info", "--json", home=tmp_path, index=index, env=without).stdout)
-    assert info["splitter"].startswith("pysbd ") and info["splitter"].endswith("(pysbd-lines-1)")
-    assert info["index_splitter"] == "pysbd-lines-1"
+    assert info["splitter"].startswith("pysbd ") and info["splitter"].endswith("(pysbd-lines-2)")
+    assert info["index_splitter"] == "pysbd-lines-2"
     assert info["sentences"] == 3 + 2  # the first lines are the titles, not text
     plain = run_archive("info", home=tmp_path, index=index, env=without)
     assert "sentences split with pysbd" in plain.stdout
@@ -111,11 +111,11 @@ def test_an_index_split_by_blingfire_is_re_split_not_mixed(without: dict[str, st
     index = tmp_path / "index"
     assert run_archive("build", str(news), home=tmp_path, index=index).returncode == 0
     before = orjson.loads(run_archive("info", "--json", home=tmp_path, index=index).stdout)
-    assert before["index_splitter"] == "blingfire-lines-1"
+    assert before["index_splitter"] == "blingfire-lines-2"
     told = run_archive("info", home=tmp_path, index=index, env=without)
-    assert "this index was split with blingfire-lines-1: the next build or update re-splits" in told.stdout
+    assert "this index was split with blingfire-lines-2: the next build or update re-splits" in told.stdout
     updated = run_archive("update", str(news), home=tmp_path, index=index, env=without)
     assert updated.returncode == 0, updated.stderr
     after = orjson.loads(run_archive("info", "--json", home=tmp_path, index=index, env=without).stdout)
-    assert after["index_splitter"] == "pysbd-lines-1"
+    assert after["index_splitter"] == "pysbd-lines-2"
     assert after["sentences"] == 5

@@ -33,8 +33,8 @@ def test_the_splitter_in_use_is_the_first_that_loads() -> None:
         raise OSError("libblingfiretokdll.so: cannot open shared object file (wrong ELF class)")
 
     fallback = load_splitter((broken, pysbd_splitter))
-    assert fallback.name == "pysbd-lines-1" and fallback.library.startswith("pysbd 0.")
-    assert SPLITTER.name in ("blingfire-lines-1", "pysbd-lines-1")
+    assert fallback.name == "pysbd-lines-2" and fallback.library.startswith("pysbd 0.")
+    assert SPLITTER.name in ("blingfire-lines-2", "pysbd-lines-2")
     with pytest.raises(ImportError, match=r"no sentence splitter could be loaded .*wrong ELF class"):
         load_splitter((broken,))
 
@@ -50,6 +50,34 @@ def test_abbreviations_times_and_decimals_do_not_split(engine: Splitter) -> None
         "Inflation rose 3.5 percent.",
         "Prices fell.",
     ]
+
+
+def test_sentences_a_page_glued_together_are_cut_apart(engine: Splitter) -> None:
+    # From a saved jpost.com page, whose paragraphs are separated by empty elements.
+    text = (
+        "Fritz Eckart von Weizsäcker was stabbed to death, Kan reported on Wednesday.The stabbing occurred "
+        "at the Schlosspark-Klinik in Berlin, where he worked as a chief physician.Police arrested a man."
+    )
+    assert sentences(text, engine) == [
+        "Fritz Eckart von Weizsäcker was stabbed to death, Kan reported on Wednesday.",
+        "The stabbing occurred at the Schlosspark-Klinik in Berlin, where he worked as a chief physician.",
+        "Police arrested a man.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The U.S.The end came.",  # initials
+        "He met Dr.Smith there.",  # one lower-case letter before the stop
+        "Read www.example.com/Page.Html now.",  # a web address
+        "Visit news.Google.com today.",  # a host name
+        "Write to bob@example.Com today.",  # an e-mail address
+        "Revenue rose 5.The rest fell.",  # a figure, not a word
+    ],
+)
+def test_glued_cuts_leave_abbreviations_and_addresses_whole(text: str) -> None:
+    assert sentences(text) == [text]
 
 
 def test_quotes_stay_with_their_sentence(engine: Splitter) -> None:
@@ -107,3 +135,12 @@ def test_spans_slice_back_cover_the_text_and_never_overlap(load: Callable[[], Sp
 @cache
 def _loaded(load: Callable[[], Splitter]) -> Splitter:
     return load()
+
+
+def test_a_dateline_abbreviation_stays_with_its_sentence(engine: Splitter) -> None:
+    # From a saved AP story: "ST." alone is no sentence.
+    text = "ST. JOSEPH, Mich. (AP) — Michigan health authorities are reporting a sixth death. It is rare."
+    assert sentences(text, engine) == [
+        "ST. JOSEPH, Mich. (AP) — Michigan health authorities are reporting a sixth death.",
+        "It is rare.",
+    ]
