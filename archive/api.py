@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from archive.building import build_generation
 from archive.cluster import pool_factory, shard_runner
 from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
-from archive.language import distinct_terms
+from archive.language import distinct_terms, names_something
 from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Hit, IndexInfo, SearchMode
 from archive.periods import Period, named_period
 from archive.sentences import SPLITTER
@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from archive.answer import Evidence
 
 ARTICLE_CACHE_SIZE = 256
+NAMES_NOTHING = (
+    "The question has only question words and pronouns: name what it is about (a person, a place, an event)."
+)
 E = TypeVar("E", bound=Embedder)
 
 
@@ -260,6 +263,8 @@ class Archive:
             self._check(question, k, mode, since, until)
             if not distinct_terms(question) and not question.strip():
                 return Answer(question, False, note="The question is empty: type some words to search for.")
+            if not names_something(question):
+                return Answer(question, False, note=NAMES_NOTHING)
             snapshot = self._current()
             depth = max(self.settings.answer_passages, k)
             retrieval = self._retrieve(snapshot, question, depth, mode, source, since, until)
@@ -274,7 +279,7 @@ class Archive:
                 question=question,
                 answered=bool(parts.citations),
                 citations=parts.citations,
-                hits=hits[:k] if parts.citations else hits,
+                hits=hits[:k],
                 confidence=parts.confidence,
                 mode=retrieval.mode,
                 seconds=time.perf_counter() - started,

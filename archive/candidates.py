@@ -6,12 +6,16 @@ best passage, its story and outlet), so scoring and selection never go back to t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from archive.models import Article
 from index.reader import Reader
 from index.retriever import Retrieval
+
+# A "sentence" that is only a web address (a saved page's link line): it states nothing to cite.
+_BARE_ADDRESS = re.compile(r"\s*(?:https?://|www\.)\S*\s*")
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,8 @@ class Candidates:
 
 
 def gather(snapshot: Reader, retrieval: Retrieval, passages: int, articles: Mapping[str, Article]) -> Candidates:
-    """Every sentence of the first `passages` passages, once, tagged with its best passage.
+    """Every sentence of the first `passages` passages, once, tagged with its best passage;
+    a bare web address is no candidate.
 
     `articles` holds (at least) the articles of those passages, read once by the caller.
     """
@@ -55,6 +60,8 @@ def gather(snapshot: Reader, retrieval: Retrieval, passages: int, articles: Mapp
                 continue
             seen.add(row)
             start, end = snapshot.sentence_span(row)
+            if _BARE_ADDRESS.fullmatch(article.text, start, end):
+                continue
             sentences.append(
                 CandidateSentence(
                     row, article_id, position, start, end, article.text[start:end], rank, ranked.row, story, outlet

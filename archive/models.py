@@ -145,7 +145,8 @@ class Answer:
     """The answer to a question.
 
     Invariant: `answered` is True exactly when `citations` is non-empty. When it is
-    False, `hits` holds the closest passages so the reader can see what was there.
+    False, `hits` holds the closest passages so the reader can see what was there. Either way
+    `hits` holds at most the `k` asked for.
     `confidence` is the estimate (0-1) that the first citation answers the question, the
     value the abstention threshold `min_confidence` was applied to (archive/confidence.py).
     `claims` group the citations by what they say; `conflict` is True when claims give

@@ -21,7 +21,9 @@ console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 
 
 def _byline(title: str, source: str, when: object, article_id: str) -> str:
-    parts = [f"[bold]{escape(title)}[/]", escape(source) if source else "[dim]outlet unknown[/]"]
+    """Title (left out when empty), outlet, date and id, joined by " · "."""
+    parts = [f"[bold]{escape(title)}[/]"] if title else []
+    parts.append(escape(source) if source else "[dim]outlet unknown[/]")
     parts.append(str(when) if when else "[dim]date unknown[/]")
     parts.append(f"[cyan]{escape(article_id)}[/]")
     return " · ".join(parts)
@@ -44,9 +46,10 @@ def print_answer(answer: Answer) -> None:
         if answer.dated:
             console.print(f"\n[dim]{escape(answer.dated)}[/]")
     else:
-        for hit in answer.hits[:5]:
+        for hit in answer.hits:
             _print_hit(hit)
-    console.print(f"[dim]{answer.mode}, confidence {answer.confidence:.2f}, {answer.seconds * 1000:.0f} ms[/]")
+    if answer.answered or answer.hits:  # an empty question was never asked: nothing to report on
+        console.print(f"[dim]{answer.mode}, confidence {answer.confidence:.2f}, {answer.seconds * 1000:.0f} ms[/]")
 
 
 def _print_citation(number: int, citation: Citation, answer: Answer) -> None:
@@ -81,7 +84,7 @@ def print_article(article: Article, stale: bool = False) -> None:
     console.print(f"[bold]{escape(article.title)}[/]")
     if article.subtitle:
         console.print(f"[italic]{escape(article.subtitle)}[/]")
-    console.print(_byline("", article.source, article.date, article.article_id).lstrip(" ·"))
+    console.print(_byline("", article.source, article.date, article.article_id))
     if stale:
         console.print("[yellow]The source file changed or vanished since indexing; this is the indexed text.[/]")
     console.print()
@@ -138,7 +141,7 @@ def answer_markdown(answer: Answer, urls: dict[str, str]) -> str:
     if not answer.answered:
         lines.append(f"*The archive holds no answer.* {answer.note}".rstrip())
         lines.append("")
-        for hit in answer.hits[:5]:
+        for hit in answer.hits:
             lines.append(f"- {_md_source(hit.title, hit.source, hit.date, urls.get(hit.article_id, ''))}")
         return "\n".join(lines).rstrip() + "\n"
     for number, citation in enumerate(answer.citations, start=1):

@@ -39,7 +39,7 @@ def save_answer(app: App[Any], archive: Archive | None, answer: Answer | None, s
         app.notify("There is no answer on screen to save yet.", title="Nothing to save", severity="warning")
         return
     try:
-        ids = {c.article_id for c in answer.citations} | {h.article_id for h in answer.hits[:5]}
+        ids = {c.article_id for c in answer.citations} | {h.article_id for h in answer.hits}
         urls = {article_id: archive.article(article_id).url for article_id in ids}
         path = export_answer(answer, urls, export_dir(setting))
     except (ArchiveError, OSError) as exc:

@@ -37,3 +37,23 @@ def test_the_seeds_question_is_still_answered_with_its_sentence(seeds_archive: A
 def test_evidence_reports_the_confidence_ask_reports(seeds_archive: Archive) -> None:
     for question in (SEED_QUESTION, GENERAL_KNOWLEDGE[0]):
         assert seeds_archive.evidence(question).confidence == seeds_archive.ask(question).confidence
+
+
+@pytest.mark.parametrize("question", ["What is it?", "what is the of and to it", "Who was he?", "How many?"])
+def test_a_question_of_only_question_words_names_nothing_and_gets_no_answer(
+    seeds_archive: Archive, question: str
+) -> None:
+    # Retrieval finds passages for any words; the seeds' "what ... release" sentences would
+    # otherwise be cited for a question that asks about nothing.
+    answer = seeds_archive.ask(question)
+    assert not answer.answered
+    assert answer.hits == ()
+    assert "only question words and pronouns" in answer.note
+
+
+def test_an_abstention_lists_no_more_passages_than_asked_for(seeds_archive: Archive) -> None:
+    assert len(seeds_archive.ask(GENERAL_KNOWLEDGE[0], k=5).hits) > 1
+    for k in (1, 2):
+        answer = seeds_archive.ask(GENERAL_KNOWLEDGE[0], k=k)
+        assert not answer.answered
+        assert len(answer.hits) == k

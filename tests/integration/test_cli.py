@@ -50,6 +50,21 @@ def test_a_disagreement_labels_only_sentences_that_state_the_figure(cli_index: P
     assert not any("release of Lebanese detainees who have been held" in line for line in labelled)
 
 
+def test_an_empty_question_says_so_and_reports_no_search(cli_index: Path) -> None:
+    result = run("ask", "  ", index=cli_index)
+    assert result.returncode == 0, result.stderr
+    assert "The question is empty" in result.stdout
+    assert "confidence" not in result.stdout  # nothing was searched, so no mode, confidence or time
+
+
+def test_show_puts_outlet_date_and_id_on_one_line_under_the_title(cli_index: Path) -> None:
+    article = orjson.loads(run("ask", SEED_QUESTION, "--json", index=cli_index).stdout)["citations"][0]
+    lines = run("show", article["article_id"], index=cli_index).stdout.splitlines()
+    assert lines[0] == article["title"]
+    byline = next(line for line in lines if line.endswith(article["article_id"]))
+    assert byline == f"outlet unknown · date unknown · {article['article_id']}"  # the seeds name neither
+
+
 def test_ask_json_is_one_document_with_verbatim_citations(cli_index: Path) -> None:
     result = run("ask", SEED_QUESTION, "--json", index=cli_index)
     assert result.returncode == 0, result.stderr

@@ -60,3 +60,22 @@ def test_reprints_count_once_and_outlets_take_turns(tmp_path: Path, embedder: Em
     assert answer.citations[0].source != answer.citations[1].source  # a second outlet before a repeat
     assert answer.dated.startswith("Sources dated 2025-03-1")
     assert archive.ask(SEED_QUESTION, since=date(2025, 3, 13)).citations[0].article_id == "other"
+
+
+def test_a_saved_pages_link_line_is_never_cited(tmp_path: Path, embedder: Embedder, settings: Settings) -> None:
+    # A page saved from barrons.com keeps its own address as a line; it shares every word of
+    # the question and states nothing.
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "home-depot.txt").write_text(
+        "Home Depot Stock Falls After Earnings Report\n\n"
+        "https://www.barrons.com/articles/home-depot-stock-earnings-report-51574168486\n\n"
+        "Home Depot stock fell 5% on Tuesday after the company cut its sales forecast.\n"
+        "The retailer reported $2.53 in per-share earnings for the third quarter.\n",
+        encoding="utf-8",
+    )
+    archive = Archive.build([folder], index_dir=tmp_path / "index", settings=settings, embedder=embedder)
+    answer = archive.ask("home depot stock earnings report barrons", k=5)
+    assert answer.answered
+    assert all("barrons.com" not in c.sentence for c in answer.citations)
+    assert "fell 5%" in answer.citations[0].sentence or "$2.53" in answer.citations[0].sentence

@@ -53,3 +53,19 @@ def test_term_spans_give_exactly_the_analysed_terms(text: str) -> None:
 )
 def test_leans_back(sentence: str, expected: bool) -> None:
     assert leans_back(sentence) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is it?", False),
+        ("Who was he?", False),
+        ("what is the of and to it", False),
+        ("How many?", False),
+        ("Who won?", True),
+        ("How many detainees?", True),
+        ("Where is Naqoura?", True),
+    ],
+)
+def test_names_something(question: str, expected: bool) -> None:
+    assert language.names_something(question) is expected
