@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from archive.building import build_generation
 from archive.cluster import pool_factory, shard_runner
 from archive.errors import ArchiveError, IndexIncompatibleError, IndexMissingError, InputLimitError, InvalidRequestError
-from archive.language import distinct_terms, names_something
+from archive.language import names_something
 from archive.models import SEARCH_MODES, Answer, Article, BuildReport, Hit, IndexInfo, SearchMode
 from archive.periods import Period, named_period
 from archive.sentences import SPLITTER
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from archive.answer import Evidence
 
 ARTICLE_CACHE_SIZE = 256
+EMPTY_QUESTION = "The question is empty: type some words to search for."
 NAMES_NOTHING = (
     "The question has only question words and pronouns: name what it is about (a person, a place, an event)."
 )
@@ -261,10 +262,10 @@ class Archive:
         with one_blas_thread():  # index/blas.py: the answer's products too
             started = time.perf_counter()
             self._check(question, k, mode, since, until)
-            if not distinct_terms(question) and not question.strip():
-                return Answer(question, False, note="The question is empty: type some words to search for.")
+            if not question.strip():
+                return Answer(question, False, note=EMPTY_QUESTION, searched=False)
             if not names_something(question):
-                return Answer(question, False, note=NAMES_NOTHING)
+                return Answer(question, False, note=NAMES_NOTHING, searched=False)
             snapshot = self._current()
             depth = max(self.settings.answer_passages, k)
             retrieval = self._retrieve(snapshot, question, depth, mode, source, since, until)
@@ -293,11 +294,14 @@ class Archive:
         """Every candidate sentence `ask` scores for `question`, with its signals and score.
 
         For tuning and inspecting the scorer (`bench/tune_answerer.py`): retrieval as `ask`
-        does it with the default `k` and no filters; nothing is selected or cut.
+        does it with the default `k` and no filters; nothing is selected or cut. A question
+        `ask` does not search (empty, or naming nothing) has no candidates.
         """
-        from archive.answer import evidence
+        from archive.answer import Evidence, evidence
 
         self._check(question, 1, mode, None, None)
+        if not question.strip() or not names_something(question):
+            return Evidence(question, {}, ())
         snapshot = self._current()
         retrieval = self._retrieve(snapshot, question, self.settings.answer_passages, mode, None, None, None)
         query_vector = retrieval.query_vector

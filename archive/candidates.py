@@ -6,16 +6,13 @@ best passage, its story and outlet), so scoring and selection never go back to t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from archive.models import Article
+from archive.sentences import looks_like_address
 from index.reader import Reader
 from index.retriever import Retrieval
-
-# A "sentence" that is only a web address (a saved page's link line): it states nothing to cite.
-_BARE_ADDRESS = re.compile(r"\s*(?:https?://|www\.)\S*\s*")
 
 
 @dataclass(frozen=True)
@@ -60,11 +57,10 @@ def gather(snapshot: Reader, retrieval: Retrieval, passages: int, articles: Mapp
                 continue
             seen.add(row)
             start, end = snapshot.sentence_span(row)
-            if _BARE_ADDRESS.fullmatch(article.text, start, end):
-                continue
+            text = article.text[start:end]
+            if " " not in text and looks_like_address(text):
+                continue  # a saved page's link line states nothing to cite
             sentences.append(
-                CandidateSentence(
-                    row, article_id, position, start, end, article.text[start:end], rank, ranked.row, story, outlet
-                )
+                CandidateSentence(row, article_id, position, start, end, text, rank, ranked.row, story, outlet)
             )
     return Candidates(tuple(sentences), used)

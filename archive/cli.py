@@ -238,7 +238,13 @@ def _link_option(parser: argparse.ArgumentParser) -> None:
 def _add_ask(sub: Any) -> None:
     ask = _command(sub, "ask", "answer a question with cited sentences", 'archive ask "Who won?" --format markdown')
     ask.add_argument("question")
-    ask.add_argument("-k", "--k", type=int, default=5, help="most citations to show (default 5)")
+    ask.add_argument(
+        "-k",
+        "--k",
+        type=int,
+        default=5,
+        help="most citations, or closest passages when there is no answer, to show (default 5)",
+    )
     ask.add_argument("--format", choices=("text", "markdown"), default="text", help="text (default) or markdown")
     _query_options(ask)
     ask.set_defaults(run=commands.run_ask)

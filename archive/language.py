@@ -7,6 +7,8 @@ the terms derived here are exactly the ones retrieval matches. Pure data and fun
 
 from __future__ import annotations
 
+import re
+
 from index import analysis
 
 MONTH_NAMES = (
@@ -49,27 +51,34 @@ DATE_QUESTIONS = ("when", "what year", "in what year", "which year", "in which y
 # The analysed terms of the number-question words ("mani", "percentag"): never what is counted.
 NUMBER_QUESTION_TERMS = frozenset(analysis.terms(" ".join(NUMBER_QUESTIONS)))
 
-# Words a question asks with, not about: a question of these alone ("what is it?", "who was
-# he?") names nothing the archive could hold an answer about, whatever retrieval returns.
-ASKING_TERMS = frozenset(
-    analysis.terms(
-        "what who whom whose which where when why how many much is are was were be been do does did done "
-        "can could would should will shall may might must has have had he she it they them his her hers its "
-        "their theirs this that these those there i me my mine we us our ours you your yours"
-    )
-)
-
-
-def names_something(question: str) -> bool:
-    """Whether `question` has a term beyond the words it asks with (`ASKING_TERMS`)."""
-    return any(term not in ASKING_TERMS for term in distinct_terms(question))
-
-
 # How a sentence opens when it leans on the sentence before for its subject ("He ...", "The
 # company ..."): its answer may be there while the question's words are in its predecessor.
 LEANING_OPENINGS = frozenset(
     {"he", "she", "it", "they", "his", "her", "its", "their", "this", "these", "those", "there", "such", "both"}
 )
+
+
+# Words a question asks with, not about: a question of these alone ("what is it?", "who was
+# he?") names nothing the archive could hold an answer about, whatever retrieval returns.
+ASKING_WORDS = LEANING_OPENINGS | frozenset(
+    [
+        "what", "who", "whom", "whose", "which", "where", "when", "why", "how", "many", "much", "is", "are", "was",
+        "were", "be", "been", "being", "do", "does", "did", "done", "can", "could", "would", "should", "will", "shall",
+        "may", "might", "must", "has", "have", "had", "him", "them", "me", "my", "i", "we", "us", "our", "you", "your",
+        "that", "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "and", "or",
+    ]
+)  # fmt: skip
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def names_something(question: str) -> bool:
+    """Whether `question` names anything beyond the words it asks with (`ASKING_WORDS`). A
+    capitalised word after the first always names something ("What is the US?", "Who is May?");
+    a question with no words at all ("???") is left for retrieval to judge."""
+    words = _WORDS.findall(question)
+    return not words or any(
+        word.lower() not in ASKING_WORDS or (i > 0 and word[0].isupper()) for i, word in enumerate(words)
+    )
 
 
 def leans_back(sentence: str) -> bool:

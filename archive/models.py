@@ -165,6 +165,7 @@ class Answer:
     claims: tuple[Claim, ...] = ()
     conflict: bool = False
     dated: str = ""
+    searched: bool = True  # False: the question was not searched (empty, or names nothing; `note` says)
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ class IndexInfo:
     schema_version: int
     package_version: str
     extra: dict[str, str] = field(default_factory=dict)
-    # The sentence splitter this install uses ("blingfire 0.1.8 (blingfire-lines-1)"; pysbd where
+    # The sentence splitter this install uses ("blingfire 0.1.8 (blingfire-lines-2)"; pysbd where
     # blingfire cannot load), and the one the index was built with; they differ after a move to
     # another machine, and the next build or update then re-splits every article.
     splitter: str = ""

@@ -48,7 +48,7 @@ def print_answer(answer: Answer) -> None:
     else:
         for hit in answer.hits:
             _print_hit(hit)
-    if answer.answered or answer.hits:  # an empty question was never asked: nothing to report on
+    if answer.searched:  # an empty question was never searched: no mode, confidence or time to tell
         console.print(f"[dim]{answer.mode}, confidence {answer.confidence:.2f}, {answer.seconds * 1000:.0f} ms[/]")
 
 

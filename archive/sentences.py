@@ -15,9 +15,9 @@ rather than mixes articles split by the other one. Both keep `U.S.`, `Gen.`, `No
 
 Neither cuts where a page lost the space between two sentences ("... on Wednesday.The
 stabbing ..."): saved pages do this when the site separates paragraphs with an empty
-element rather than a break. A word of two or more lower-case letters, its full stop, ! or ?,
-then a capitalised word is cut there too (`GLUED`); no XQuAD-R paragraph or SciFact abstract
-holds one, 7 of the 120 html-news pages do, every one a real boundary.
+element rather than a break. Such a join is cut too (`GLUED`); no XQuAD-R paragraph or
+SciFact abstract holds one, 7 of the 120 html-news pages do, every one a real boundary.
+And a dateline's abbreviation ("ST. JOSEPH, Mich. (AP) —") stays with its sentence.
 
 Every span `(start, end)` satisfies: `text[start:end]` is the sentence, has no leading or
 trailing whitespace, spans are sorted and never overlap, and together they cover every
@@ -36,12 +36,22 @@ from typing import Any
 Span = tuple[int, int]
 
 _LINE = re.compile(r"[^\n]+")
-# Two sentences with no space between them: "Wednesday.The", "physician.Police". Two lower-case
-# letters before the stop keep initials and abbreviations whole ("U.S.The", "Ph.D", "Dr.Smith");
-# the capitalised word must not go on as a host name ("news.Google.com").
-GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]+\b(?![./@]\w))")
-_ADDRESS = re.compile(r"[/@]|www\.|https?:")
+# Two sentences with no space between them: "Wednesday.The", 'over.”The', "in 1950.He". The
+# stop follows a word ending in two lower-case letters, a figure or %; so initials and
+# acronyms stay whole ("U.S.The", "Ph.D"), and so does a capitalised word that goes on as a
+# host name ("news.Google.com"). The cut falls after the stop and any closing quote.
+GLUED = re.compile(r"(?:(?<=[a-z]{2})|(?<=[\d%]))[.!?][”\"’)]?(?=[“\"‘(]?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+\b(?![./@]\w))")
+# Titles written before a name, which a stop and a capital follow without a sentence ending.
+_TITLES = frozenset(
+    ["mr", "mrs", "ms", "dr", "prof", "gov", "sen", "rep", "gen", "col", "capt", "lt", "sgt", "rev", "hon", "pres",
+     "supt", "det", "adm", "maj", "cmdr", "atty", "vs"]
+)  # fmt: skip
+_FIGURE = re.compile(r"\d[\d,.]*%?")
+# What marks a word as a web or e-mail address.
+_ADDRESS_MARK = re.compile(r"https?://|www\.|[/@]")
+# A dateline's abbreviation: one to three capitals and a stop, before a word in capitals ("ST. JOSEPH").
 _LONE_ABBREVIATION = re.compile(r"[A-Z]{1,3}\.")
+_CAPITALS_WORD = re.compile(r"[A-Z]{2,}\b")
 log = logging.getLogger(__name__)
 
 
@@ -172,23 +182,34 @@ def _cut_points(paragraph: str, starts: list[int]) -> list[int]:
     return cuts
 
 
+def looks_like_address(word: str) -> bool:
+    """Whether `word` (no spaces) is, or holds, a web or e-mail address: "https://…", "www.x.org", "a@b.com"."""
+    return bool(_ADDRESS_MARK.search(word))
+
+
 def _glued_cuts(paragraph: str) -> list[int]:
-    """Where two sentences meet with no space between them (`GLUED`), outside web addresses."""
+    """Where two sentences meet with no space between them (`GLUED`): not after a title, nor in an address."""
     cuts = []
     for match in GLUED.finditer(paragraph):
-        word = paragraph[: match.start()].rsplit(maxsplit=1)[-1]
-        if not _ADDRESS.search(word):
-            cuts.append(match.start())
+        word_start = max(paragraph.rfind(" ", 0, match.start()), paragraph.rfind("\t", 0, match.start())) + 1
+        word = paragraph[word_start : match.start()].lstrip('“"‘($€£')
+        if word[-1:].isalpha():
+            glued = word.lower() not in _TITLES and not looks_like_address(word)
+        else:  # a figure ends a sentence only as a whole word ("1950", "3%"; not "B6.Cg")
+            glued = bool(_FIGURE.fullmatch(word))
+        if glued:
+            cuts.append(match.end())
     return cuts
 
 
 def _after_abbreviations(paragraph: str, cuts: list[int]) -> list[int]:
-    """The cuts less those after a lone capitalised abbreviation ("ST. JOSEPH, Mich. (AP) —",
-    a dateline): one to three capitals and a stop are never a sentence of their own."""
+    """The cuts less those between a lone capitalised abbreviation and a word in capitals, as in
+    a dateline ("ST. JOSEPH, Mich. (AP) —"); "NO. He refused." keeps its cut."""
     kept: list[int] = []
     previous = 0
     for cut in cuts:
-        if not _LONE_ABBREVIATION.fullmatch(paragraph[previous:cut].strip()):
+        lone = _LONE_ABBREVIATION.fullmatch(paragraph[previous:cut].strip())
+        if not (lone and _CAPITALS_WORD.match(paragraph, cut)):
             kept.append(cut)
             previous = cut
     return kept

@@ -43,8 +43,7 @@ def test_evidence_reports_the_confidence_ask_reports(seeds_archive: Archive) -> 
 def test_a_question_of_only_question_words_names_nothing_and_gets_no_answer(
     seeds_archive: Archive, question: str
 ) -> None:
-    # Retrieval finds passages for any words; the seeds' "what ... release" sentences would
-    # otherwise be cited for a question that asks about nothing.
+    # Not searched at all: no passages are listed for a question that asks about nothing.
     answer = seeds_archive.ask(question)
     assert not answer.answered
     assert answer.hits == ()

@@ -68,9 +68,9 @@ def test_a_saved_pages_link_line_is_never_cited(tmp_path: Path, embedder: Embedd
     folder = tmp_path / "news"
     folder.mkdir()
     (folder / "home-depot.txt").write_text(
-        "Home Depot Stock Falls After Earnings Report\n\n"
-        "https://www.barrons.com/articles/home-depot-stock-earnings-report-51574168486\n\n"
+        "---\ntitle: Home Depot Stock Falls After Earnings Report\n---\n"
         "Home Depot stock fell 5% on Tuesday after the company cut its sales forecast.\n"
+        "https://www.barrons.com/articles/home-depot-stock-earnings-report-51574168486\n"
         "The retailer reported $2.53 in per-share earnings for the third quarter.\n",
         encoding="utf-8",
     )

@@ -69,6 +69,16 @@ async def test_unknown_source_gives_no_results(seeds_app: MakeApp) -> None:
         assert "Nothing matched" in app.main.answer_pane.summary
 
 
+async def test_a_question_of_only_question_words_says_to_name_its_subject(seeds_app: MakeApp) -> None:
+    app = seeds_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "Who was he?")
+        pane = app.main.answer_pane
+        assert pane.state == "unanswered"
+        assert pane.summary.startswith("Not searched")
+        assert "name what it is about" in pane.summary
+
+
 async def test_committing_a_filter_asks_again(seeds_app: MakeApp) -> None:
     app = seeds_app()
     async with app.run_test(size=SIZE) as pilot:

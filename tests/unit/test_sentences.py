@@ -65,6 +65,18 @@ def test_sentences_a_page_glued_together_are_cut_apart(engine: Splitter) -> None
     ]
 
 
+def test_a_glued_join_is_cut_after_a_figure_a_closing_quote_or_before_any_capital() -> None:
+    text = "Shares fell 3%.Investors fled. It was over.”The crowd left. Es war gestern.Über alles."
+    assert sentences(text) == [
+        "Shares fell 3%.",
+        "Investors fled.",
+        "It was over.”",
+        "The crowd left.",
+        "Es war gestern.",
+        "Über alles.",
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -73,7 +85,9 @@ def test_sentences_a_page_glued_together_are_cut_apart(engine: Splitter) -> None
         "Read www.example.com/Page.Html now.",  # a web address
         "Visit news.Google.com today.",  # a host name
         "Write to bob@example.Com today.",  # an e-mail address
-        "Revenue rose 5.The rest fell.",  # a figure, not a word
+        "He met Gov.Newsom and Sen.Warren.",  # titles before a name
+        "It was Mrs.Smith vs.Jones.",
+        "Mice with B6.Cg-Tg(ACTB) were bred.",  # a strain's code, not a figure ending a sentence
     ],
 )
 def test_glued_cuts_leave_abbreviations_and_addresses_whole(text: str) -> None:
@@ -138,9 +152,14 @@ def _loaded(load: Callable[[], Splitter]) -> Splitter:
 
 
 def test_a_dateline_abbreviation_stays_with_its_sentence(engine: Splitter) -> None:
-    # From a saved AP story: "ST." alone is no sentence.
-    text = "ST. JOSEPH, Mich. (AP) — Michigan health authorities are reporting a sixth death. It is rare."
+    # From a saved AP story: "ST." before "JOSEPH" is no sentence; "NO." before "It" is one.
+    text = (
+        "ST. JOSEPH, Mich. (AP) — Michigan health authorities are reporting a sixth death. "
+        "Was it the last? NO. It is rare."
+    )
     assert sentences(text, engine) == [
         "ST. JOSEPH, Mich. (AP) — Michigan health authorities are reporting a sixth death.",
+        "Was it the last?",
+        "NO.",
         "It is rare.",
     ]

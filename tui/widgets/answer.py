@@ -125,6 +125,8 @@ class AnswerPane(Vertical):
                 " · the archive holds no sentence that answers this. ",
                 "Closest passages:" if cards else "Nothing matched at all.",
             )
+            if not answer.searched:  # empty, or only question words: the note says what to ask
+                head = Content.assemble(("Not searched", "bold $text-warning"), " · ", answer.note)
         if timings:
             head = head.append_text(f" · {answer.seconds:.2f} s", MUTED)
         if query.fell_back:
