@@ -65,6 +65,9 @@ def test_leans_back(sentence: str, expected: bool) -> None:
         ("Who won?", True),
         ("How many detainees?", True),
         ("Where is Naqoura?", True),
+        ("What is the US?", True),  # a stop word written as a name
+        ("Who is May?", True),
+        ("???", True),  # no words: retrieval judges
     ],
 )
 def test_names_something(question: str, expected: bool) -> None:
