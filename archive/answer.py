@@ -85,6 +85,9 @@ def answer_parts(
         citation_values, similarity, lambda i, j: claims.disagree(cited[i], cited[j], ask.focus)
     )
     claim_of = {member: number for number, group in enumerate(groups) for member in group.members}
+    claims_of_article: dict[str, set[int]] = {}
+    for i, (_, sentence) in enumerate(choices):
+        claims_of_article.setdefault(sentence.article_id, set()).add(claim_of[i])
     citations = tuple(
         _citation(
             candidates.articles[sentence.article_id],
@@ -92,7 +95,12 @@ def answer_parts(
             scored_sentence.score,
             claim_of[i],
             citation_values[i],
-            [*copies.get(scored_sentence.index, []), *snapshot.reprints_of(sentence.article_id)],
+            # A near-copy cited here for another claim is no reprint of this one for this answer.
+            [
+                copy
+                for copy in [*copies.get(scored_sentence.index, []), *snapshot.reprints_of(sentence.article_id)]
+                if claims_of_article.get(copy, {claim_of[i]}) <= {claim_of[i]}
+            ],
         )
         for i, (scored_sentence, sentence) in enumerate(choices)
     )

@@ -79,3 +79,25 @@ def test_a_saved_pages_link_line_is_never_cited(tmp_path: Path, embedder: Embedd
     assert answer.answered
     assert all("barrons.com" not in c.sentence for c in answer.citations)
     assert "fell 5%" in answer.citations[0].sentence or "$2.53" in answer.citations[0].sentence
+
+
+def test_near_copies_that_disagree_are_not_called_reprints_of_each_other(
+    tmp_path: Path, embedder: Embedder, settings: Settings
+) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "gazette.txt").write_text(
+        "---\ntitle: Regatta Draws Record Crowd\nsource: Harbour Gazette\n---\n"
+        "An estimated 38,000 people watched the Summer Regatta in Port Alden on Saturday.\n",
+        encoding="utf-8",
+    )
+    (folder / "post.txt").write_text(
+        "---\ntitle: Police Count Regatta Crowd\nsource: Alden Post\n---\n"
+        "Police said 45,000 people watched the Summer Regatta in Port Alden on Saturday.\n",
+        encoding="utf-8",
+    )
+    archive = Archive.build([folder], index_dir=tmp_path / "index", settings=settings, embedder=embedder)
+    answer = archive.ask("How many people watched the Summer Regatta?")
+    assert answer.conflict
+    assert {c.article_id for c in answer.citations[:2]} == {"gazette", "post"}
+    assert all(c.copies == () for c in answer.citations)
