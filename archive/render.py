@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,7 +70,7 @@ def _print_citation(number: int, citation: Citation, answer: Answer) -> None:
 def _print_hit(hit: Hit) -> None:
     console.print(f"\n[bold]#{hit.rank}[/] {_byline(hit.title, hit.source, hit.date, hit.article_id)}")
     console.print(f"    chars {hit.start}-{hit.end} · score {hit.score:.4f}")
-    console.print(f"    {escape(hit.text)}")
+    console.print(textwrap.indent(escape(hit.text), "    "))  # every line: a passage spans paragraphs
 
 
 def print_hits(query: str, hits: list[Hit]) -> None:

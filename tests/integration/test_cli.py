@@ -75,6 +75,15 @@ def test_ask_json_is_one_document_with_verbatim_citations(cli_index: Path) -> No
     assert shown["text"][first["start"] : first["end"]] == first["sentence"]
 
 
+def test_every_line_of_a_listed_passage_is_indented_under_its_heading(cli_index: Path) -> None:
+    result = run("search", "Naqoura border talks", "-k", "1", index=cli_index)
+    assert result.returncode == 0, result.stderr
+    body = result.stdout.split("\n#1 ", 1)[1].splitlines()[1:]  # after the heading line
+    passage = [line for line in body if line.strip()]
+    assert len(passage) >= 3  # chars line and a passage of more than one paragraph
+    assert all(line.startswith("    ") for line in passage)
+
+
 def test_search_json_with_filters(cli_index: Path) -> None:
     result = run("search", "Naqoura talks", "--mode", "bm25", "--json", index=cli_index)
     hits = orjson.loads(result.stdout)["hits"]
