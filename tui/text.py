@@ -46,6 +46,9 @@ def snippet(text: str, stems: Sequence[str], width: int = 240, lead: int = 60) -
         space = flat.find(" ", start)
         start = space + 1 if 0 <= space < spans[0][0] else start
     start = min(start, max(0, len(flat) - width))
+    if start and not flat[start - 1].isspace():  # pulled back to show a full width: start on a word
+        space = flat.find(" ", start)
+        start = space + 1 if space >= 0 else start
     end = start + width
     if end < len(flat):
         space = flat.rfind(" ", start, end)

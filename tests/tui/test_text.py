@@ -88,3 +88,13 @@ def test_paragraphs_and_clip() -> None:
     assert [body[s:e] for s, e in spans] == ["First line.", "Second line.", "Third."]
     assert text.clip((2, 30), spans[1]) == (0, 12)
     assert text.clip((0, 3), spans[1]) is None
+
+
+def test_a_snippet_near_the_end_still_starts_on_a_word() -> None:
+    # The match is near the end, so the snippet is pulled back to show a full width.
+    body = "An astronomer in Chile, Rosa Ibarra, found the comet on Tuesday night. " * 3 + "She named it."
+    words = set(body.split())
+    for width in range(150, 200):
+        cut = text.snippet(body, text.question_stems("named"), width=width)
+        assert cut.startswith("…") and "named" in cut
+        assert cut[1:].split()[0] in words, cut  # a whole word, not its tail ("…stronomer")
