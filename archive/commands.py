@@ -270,19 +270,41 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_config(args: argparse.Namespace) -> int:
     effective = _effective(args)
-    settings = {
+    settings: dict[str, dict[str, object]] = {
         name: {"value": str(value) if isinstance(value, Path) else value, "origin": effective.origins[name]}
         for name, value in vars(effective.settings).items()
     }
+    for name, resolved in _what_empty_means().items():
+        if settings[name]["value"] == "":
+            settings[name]["resolved"] = resolved
     if args.json:
         _print_json({"settings": settings, "files": [str(path) for path in effective.files]})
         return EXIT_OK
     width = max(len(name) for name in settings)
     for name, entry in settings.items():
-        shown = str(entry["value"]) if entry["value"] != "" else '""'
+        shown = str(entry["value"]) if entry["value"] != "" else f'"" ({entry.get("resolved", "unset")})'
         print(f"{name:<{width}}  {shown:<24}  {entry['origin']}")
     print(f"config files: {', '.join(str(p) for p in effective.files) or 'none'} (user: {config.user_config_file()})")
     return EXIT_OK
+
+
+def _what_empty_means() -> dict[str, str]:
+    """What an empty setting stands for: the model, folder or cluster used when none is set."""
+    from index.embedder import default_model_path
+    from index.errors import ModelError
+    from index.onnx_export import default_cache_dir
+
+    try:
+        model = str(default_model_path())
+    except ModelError as exc:  # the bundled model's package is missing
+        model = f"missing: {exc}"
+    return {
+        "model": model,
+        "onnx_cache": str(default_cache_dir()),
+        "state_dir": str(discovery.state_dir()),
+        "export_dir": str(discovery.export_dir()),
+        "ray_address": "none: everything runs in this process",
+    }
 
 
 def run_tui(args: argparse.Namespace) -> int:

