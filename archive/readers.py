@@ -20,6 +20,7 @@ from pathlib import Path
 
 from archive import decoding, feeds, folders, html_pages
 from archive.front_matter import split_front_matter
+from archive.markdown_text import inline_text, plain_text, without_title_heading
 from archive.metadata import (
     Fields,
     drop_leading_blank_lines,
@@ -270,9 +271,15 @@ def _read_text(path: Path, base_id: str, out: _Collector) -> None:
         out.fail(path, "no text after the front matter")
         return
     title = subtitle = ""
+    markdown = path.suffix.lower() != ".txt"
     if not fields.title:
-        markdown = path.suffix.lower() != ".txt"
         title, subtitle, body = split_headline(body, markdown, want_subtitle=not fields.subtitle)
+    if markdown:
+        title, subtitle = inline_text(title), inline_text(subtitle)
+        body = without_title_heading(plain_text(body), fields.title)
+        if not body.strip():
+            out.fail(path, "no prose in the markdown: only headings, images or markup")
+            return
     fields.subtitle = fields.subtitle or subtitle
     article = to_article(fields, body, fields.article_id or base_id, path, title)
     out.add(article, str(path), None, warnings)

@@ -157,6 +157,30 @@ def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
     assert (a.title, a.subtitle, a.text) == ("A Heading.", "The subheading", "First paragraph.\n")
 
 
+def test_a_markdown_article_is_stored_as_its_prose(tmp_path: Path) -> None:
+    write(
+        tmp_path / "zoo.md",
+        "---\ntitle: City Zoo Welcomes Twin Snow Leopard Cubs\n---\n"
+        "# City Zoo Welcomes Twin Snow Leopard Cubs\n\n"
+        "The cubs, named **Tashi** and *Nima*, were born on [March 3](https://zoo.example/news).\n"
+        "They weigh 500 grams each.\n\n![A cub](cub.jpg)\n",
+    )
+    write(tmp_path / "pictures.md", "# Gallery\n\n![One](1.jpg)\n\n![Two](2.jpg)\n")
+    outcome = read_folders([tmp_path])
+    (zoo,) = outcome.articles
+    assert zoo.title == "City Zoo Welcomes Twin Snow Leopard Cubs"
+    assert zoo.text == "The cubs, named Tashi and Nima, were born on March 3.\nThey weigh 500 grams each.\n"
+    assert [(Path(p.path).name, p.reason) for p in outcome.failed] == [
+        ("pictures.md", "no prose in the markdown: only headings, images or markup")
+    ]
+
+
+def test_a_markdown_heading_with_markup_is_a_plain_title(tmp_path: Path) -> None:
+    write(tmp_path / "m.md", "# The **big** day\n\nIt came.\n")
+    (a,) = read_folders([tmp_path]).articles
+    assert (a.title, a.text) == ("The big day", "It came.\n")
+
+
 # --- JSON and JSON Lines -----------------------------------------------------------------
 
 
