@@ -95,11 +95,15 @@ def answer_parts(
             scored_sentence.score,
             claim_of[i],
             citation_values[i],
-            # A near-copy cited here for another claim is no reprint of this one for this answer.
+            # Articles that print this very sentence, and near-copies of its article, but not a
+            # near-copy cited here for another figure only (it is no reprint of this report).
             [
-                copy
-                for copy in [*copies.get(scored_sentence.index, []), *snapshot.reprints_of(sentence.article_id)]
-                if claims_of_article.get(copy, {claim_of[i]}) <= {claim_of[i]}
+                *copies.get(scored_sentence.index, []),
+                *(
+                    copy
+                    for copy in snapshot.reprints_of(sentence.article_id)
+                    if claims_of_article.get(copy, {claim_of[i]}) <= {claim_of[i]}
+                ),
             ],
         )
         for i, (scored_sentence, sentence) in enumerate(choices)
