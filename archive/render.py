@@ -75,7 +75,9 @@ def _print_hit(hit: Hit) -> None:
 
 def print_hits(query: str, hits: list[Hit]) -> None:
     console.print(f"[bold]Search:[/] {escape(query)}")
-    if not hits:
+    if not query.strip():
+        console.print("[yellow]The query is empty: type some words to search for.[/]")
+    elif not hits:
         console.print("[yellow]No passage matches.[/]")
     for hit in hits:
         _print_hit(hit)

@@ -84,6 +84,12 @@ def test_every_line_of_a_listed_passage_is_indented_under_its_heading(cli_index:
     assert all(line.startswith("    ") for line in passage)
 
 
+def test_an_empty_search_says_the_query_is_empty(cli_index: Path) -> None:
+    result = run("search", " ", index=cli_index)
+    assert result.returncode == 0, result.stderr
+    assert "The query is empty" in result.stdout and "No passage matches" not in result.stdout
+
+
 def test_search_json_with_filters(cli_index: Path) -> None:
     result = run("search", "Naqoura talks", "--mode", "bm25", "--json", index=cli_index)
     hits = orjson.loads(result.stdout)["hits"]

@@ -42,6 +42,7 @@ async def test_seed_question_cites_the_sentence(seeds_app: MakeApp) -> None:
         assert cited, "the answer cites the five detainees sentence"
         assert any(cited[0].sentence in row for row in shown), "the sentence is shown verbatim"
         assert "cited sentence" in pane.summary
+        assert f"confidence {pane.answer.confidence:.2f}" in pane.summary
         assert rows(app.main.sources), "the sources list shows the passages"
         assert app.main.status.activity.startswith("Ready")
 

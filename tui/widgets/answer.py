@@ -158,8 +158,10 @@ class AnswerPane(Vertical):
         head = Content.assemble(
             (text.plural(count, "cited sentence"), "bold $text-success"),
             f" in {claims} claims" if 1 < claims < count else "",
-            f", best first · {MODE_LABELS[answer.mode]}",
+            f", best first · confidence {answer.confidence:.2f} · {MODE_LABELS[answer.mode]}",
         )
+        if answer.note:  # e.g. which period's sources were preferred
+            head = head.append("\n").append_text(answer.note, MUTED)
         return head, len(plan.columns), groups, (_conflict_header(plan), answer.dated)
 
 
