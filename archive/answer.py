@@ -71,7 +71,8 @@ def answer_parts(
     citable = {
         s.index: sentences[s.index].text for s in scored if counting and (s.score >= floor or s.index in chosen_rows)
     }
-    read = {s.index: readings.Reading(()) for s in scored} | readings.read_all(citable, ask)
+    titles = {i: candidates.articles[sentences[i].article_id].title for i in citable}
+    read = {s.index: readings.Reading(()) for s in scored} | readings.read_all(citable, ask, titles)
     values = {index: reading.values for index, reading in read.items()}
     if counting:
         chosen = selection.add_dissent(chosen, scored, values, selection.DISSENT_FLOOR)

@@ -82,13 +82,15 @@ def question_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if w[0].isalpha()]
 
 
-def read(sentence: str, ask: Ask) -> Reading:
+def read(sentence: str, ask: Ask, title: str = "") -> Reading:
     """The figures of `sentence` that answer `ask`: of the role asked, counting one of its focus words.
 
     A figure counts a focus word written in its phrase ("five Lebanese civilian detainees")
     or just before it ("a score of 24"). A sentence naming places, none of them the
     question's, answers about somewhere else and gives no figure. `named` records which
-    of the question's names ("Jared Allen") the sentence writes: who or what its figure is about.
+    of the question's names ("Jared Allen") the sentence, or its article's `title`, writes:
+    who or what its figure is about ("the repairs cost 5.8 million" under "Port Elmsworth
+    Harbor Reopens" is Port Elmsworth's).
     """
     found = mentions(sentence)
     if not found:
@@ -101,7 +103,7 @@ def read(sentence: str, ask: Ask) -> Reading:
     figures = tuple(m for m in found if m.role == ask.role and counted_thing(m, focus) is not None)
     if not figures:
         return Reading((), where, mask=mask)  # qualifiers matter only beside figures (or copies' figures)
-    words = [w.casefold() for w in question_words(sentence)]
+    words = [w.casefold() for w in (*question_words(sentence), *question_words(title))]
     named = frozenset(n for n in ask.names if any(w.startswith(n) for w in words))
     return Reading(figures, where, figure_periods(sentence), named, set(ask.names) <= named, mask)
 
@@ -117,8 +119,9 @@ def _mask(sentence: str, found: Sequence[Mention]) -> tuple[str, ...]:
 _TWIN_ROLES = frozenset(["count", "rate", "percent"])
 
 
-def read_all(sentences: Mapping[int, str], ask: Ask) -> dict[int, Reading]:
-    """`read` every sentence, then let copies of one sentence that differ in a figure show it.
+def read_all(sentences: Mapping[int, str], ask: Ask, titles: Mapping[int, str] | None = None) -> dict[int, Reading]:
+    """`read` every sentence (under its article's title in `titles`), then let copies of one
+    sentence that differ in a figure show it.
 
     Two sentences with the same words and different figures ("Webb, 51," / "Webb, 76,")
     are one report given with different values, even where the figure is not read next to
@@ -126,7 +129,7 @@ def read_all(sentences: Mapping[int, str], ask: Ask) -> dict[int, Reading]:
     already is one of either, or when neither gives any (a differing figure beside an
     agreeing answer, "4,115 deaths and 16,909 injuries", stays out).
     """
-    readings = {i: read(text, ask) for i, text in sentences.items()}
+    readings = {i: read(text, ask, (titles or {}).get(i, "")) for i, text in sentences.items()}
     copies: dict[tuple[str, ...], list[int]] = {}
     for i, reading in readings.items():
         if "#" in reading.mask:

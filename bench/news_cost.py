@@ -27,7 +27,7 @@ def plain_answers() -> Iterator[None]:
     saved = (selection.collapse_reprints, selection.diversify, readings.read_all, claims.mentioned_dates)
     selection.collapse_reprints = lambda choices: (list(choices), {})
     selection.diversify = lambda choices, per_outlet: list(choices)
-    readings.read_all = lambda sentences, ask: {i: readings.Reading(()) for i in sentences}
+    readings.read_all = lambda sentences, ask, titles=None: {i: readings.Reading(()) for i in sentences}
     claims.mentioned_dates = lambda sentence: ()
     try:
         yield

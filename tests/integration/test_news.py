@@ -101,3 +101,26 @@ def test_near_copies_that_disagree_are_not_called_reprints_of_each_other(
     assert answer.conflict
     assert {c.article_id for c in answer.citations[:2]} == {"gazette", "post"}
     assert all(c.copies == () for c in answer.citations)
+
+
+def test_a_figure_is_about_what_its_articles_title_names(
+    tmp_path: Path, embedder: Embedder, settings: Settings
+) -> None:
+    # The first report names the harbour only in its title; its figure is still Port Alden's.
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "gazette.txt").write_text(
+        "---\ntitle: Port Alden Harbour Reopens After Storm Repairs\nsource: Harbour Gazette\n---\n"
+        "The harbour reopened on Monday after six weeks of work.\n"
+        "Harbour master Linda Okafor said the repairs cost 5.8 million dollars, paid mostly by the state.\n",
+        encoding="utf-8",
+    )
+    (folder / "post.txt").write_text(
+        "---\ntitle: Repairs Over Budget\nsource: Alden Post\n---\n"
+        "The Port Alden harbour repairs cost 7.1 million dollars, far above the first estimate.\n",
+        encoding="utf-8",
+    )
+    archive = Archive.build([folder], index_dir=tmp_path / "index", settings=settings, embedder=embedder)
+    answer = archive.ask("How much did the Port Alden harbour repairs cost?")
+    assert answer.conflict
+    assert {claim.value for claim in answer.claims if claim.value} == {"5800000", "7100000"}
