@@ -10,6 +10,19 @@ from index.embedder import Embedder
 from tests.support import SEED_QUESTION, SEEDS
 
 
+def archive_of(tmp_path: Path, embedder: Embedder, settings: Settings, files: dict[str, str]) -> Archive:
+    """An archive built from `files` (name: whole text) written into a fresh folder."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return Archive.build([folder], index_dir=tmp_path / "index", settings=settings, embedder=embedder)
+
+
+def report(title: str, source: str, body: str) -> str:
+    return f"---\ntitle: {title}\nsource: {source}\n---\n{body}"
+
+
 def test_seed_question_shows_five_and_six_as_conflicting_claims(seeds_archive: Archive) -> None:
     answer = seeds_archive.ask(SEED_QUESTION)
     assert answer.conflict
@@ -84,19 +97,23 @@ def test_a_saved_pages_link_line_is_never_cited(tmp_path: Path, embedder: Embedd
 def test_near_copies_that_disagree_are_not_called_reprints_of_each_other(
     tmp_path: Path, embedder: Embedder, settings: Settings
 ) -> None:
-    folder = tmp_path / "news"
-    folder.mkdir()
-    (folder / "gazette.txt").write_text(
-        "---\ntitle: Regatta Draws Record Crowd\nsource: Harbour Gazette\n---\n"
-        "An estimated 38,000 people watched the Summer Regatta in Port Alden on Saturday.\n",
-        encoding="utf-8",
+    archive = archive_of(
+        tmp_path,
+        embedder,
+        settings,
+        {
+            "gazette.txt": report(
+                "Regatta Draws Record Crowd",
+                "Harbour Gazette",
+                "An estimated 38,000 people watched the Summer Regatta in Port Alden on Saturday.\n",
+            ),
+            "post.txt": report(
+                "Police Count Regatta Crowd",
+                "Alden Post",
+                "Police said 45,000 people watched the Summer Regatta in Port Alden on Saturday.\n",
+            ),
+        },
     )
-    (folder / "post.txt").write_text(
-        "---\ntitle: Police Count Regatta Crowd\nsource: Alden Post\n---\n"
-        "Police said 45,000 people watched the Summer Regatta in Port Alden on Saturday.\n",
-        encoding="utf-8",
-    )
-    archive = Archive.build([folder], index_dir=tmp_path / "index", settings=settings, embedder=embedder)
     answer = archive.ask("How many people watched the Summer Regatta?")
     assert answer.conflict
     assert {c.article_id for c in answer.citations[:2]} == {"gazette", "post"}
@@ -107,20 +124,24 @@ def test_a_figure_is_about_what_its_articles_title_names(
     tmp_path: Path, embedder: Embedder, settings: Settings
 ) -> None:
     # The first report names the harbour only in its title; its figure is still Port Alden's.
-    folder = tmp_path / "news"
-    folder.mkdir()
-    (folder / "gazette.txt").write_text(
-        "---\ntitle: Port Alden Harbour Reopens After Storm Repairs\nsource: Harbour Gazette\n---\n"
-        "The harbour reopened on Monday after six weeks of work.\n"
-        "Harbour master Linda Okafor said the repairs cost 5.8 million dollars, paid mostly by the state.\n",
-        encoding="utf-8",
+    archive = archive_of(
+        tmp_path,
+        embedder,
+        settings,
+        {
+            "gazette.txt": report(
+                "Port Alden Harbour Reopens After Storm Repairs",
+                "Harbour Gazette",
+                "The harbour reopened on Monday after six weeks of work.\n"
+                "Harbour master Linda Okafor said the repairs cost 5.8 million dollars, paid mostly by the state.\n",
+            ),
+            "post.txt": report(
+                "Repairs Over Budget",
+                "Alden Post",
+                "The Port Alden harbour repairs cost 7.1 million dollars, far above the first estimate.\n",
+            ),
+        },
     )
-    (folder / "post.txt").write_text(
-        "---\ntitle: Repairs Over Budget\nsource: Alden Post\n---\n"
-        "The Port Alden harbour repairs cost 7.1 million dollars, far above the first estimate.\n",
-        encoding="utf-8",
-    )
-    archive = Archive.build([folder], index_dir=tmp_path / "index", settings=settings, embedder=embedder)
     answer = archive.ask("How much did the Port Alden harbour repairs cost?")
     assert answer.conflict
     assert {claim.value for claim in answer.claims if claim.value} == {"5800000", "7100000"}
