@@ -140,6 +140,16 @@ class Claim:
     articles: tuple[str, ...] = ()
 
 
+def shown_value(value: str) -> str:
+    """A claim's value (`Claim.value`) as people read it: a whole number from 1,000 up with
+    its thousands separated ("7,100,000", not "7100000"); anything else as it is."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return f"{number:,.0f}" if number.is_integer() and abs(number) >= 1000 else value
+
+
 @dataclass(frozen=True)
 class Answer:
     """The answer to a question.

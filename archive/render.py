@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
-from archive.models import Answer, Article, BuildReport, Citation, Hit, IndexInfo
+from archive.models import Answer, Article, BuildReport, Citation, Hit, IndexInfo, shown_value
 from archive.plain import report_lines
 
 if TYPE_CHECKING:
@@ -37,7 +37,8 @@ def print_answer(answer: Answer) -> None:
     if answer.answered:
         if answer.conflict:
             figures = " vs ".join(
-                f"[bold]{escape(c.value)}[/] ({len(c.citations)} sentence{'s' if len(c.citations) > 1 else ''})"
+                f"[bold]{escape(shown_value(c.value))}[/] "
+                f"({len(c.citations)} sentence{'s' if len(c.citations) > 1 else ''})"
                 for c in answer.claims
                 if c.value
             )
@@ -57,7 +58,7 @@ def _print_citation(number: int, citation: Citation, answer: Answer) -> None:
     claim = answer.claims[citation.claim] if citation.claim < len(answer.claims) else None
     # A sentence grouped with a claim by similarity alone states no figure: label only what it says.
     stated = answer.conflict and claim is not None and claim.value in citation.values
-    tag = f" [red](says {escape(claim.value)})[/]" if stated and claim is not None else ""
+    tag = f" [red](says {escape(shown_value(claim.value))})[/]" if stated and claim is not None else ""
     console.print(f"\n[bold green][{number}][/]{tag} {escape(citation.sentence)}")
     console.print(
         f"    {_byline(citation.title, citation.source, citation.date, citation.article_id)}"

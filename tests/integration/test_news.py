@@ -116,6 +116,7 @@ def test_near_copies_that_disagree_are_not_called_reprints_of_each_other(
     )
     answer = archive.ask("How many people watched the Summer Regatta?")
     assert answer.conflict
+    assert {claim.value for claim in answer.claims if claim.value} == {"38000", "45000"}  # JSON keeps the digits
     assert {c.article_id for c in answer.citations[:2]} == {"gazette", "post"}
     assert all(c.copies == () for c in answer.citations)
 

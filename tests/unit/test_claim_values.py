@@ -11,6 +11,7 @@ from archive.claims import (
     number_value,
     relation,
 )
+from archive.models import shown_value
 from archive.readings import question_ask, read
 from index.analysis import unique_terms as query_terms
 
@@ -73,3 +74,11 @@ def test_relation_of_sentence_pairs() -> None:
         relation(five, "Israel agreed to release five Lebanese detainees, officials said.", 0.9, query_terms) == "same"
     )
     assert relation(five, "The weather in Beirut was mild.", 0.1, query_terms) == "unrelated"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("7100000", "7,100,000"), ("38000", "38,000"), ("1000", "1,000"), ("999", "999"), ("5", "5"), ("5.8", "5.8")],
+)
+def test_a_claims_value_reads_with_thousands_separated(value: str, shown: str) -> None:
+    assert shown_value(value) == shown

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
-from archive.models import Answer, Citation, Hit
+from archive.models import Answer, Citation, Hit, shown_value
 from tui import grouping, text
 from tui.messages import Problem, Query
 from tui.widgets.board import CitationBoard, CitationCard, ClaimColumn, ClaimGroup
@@ -150,7 +150,9 @@ class AnswerPane(Vertical):
             ]
 
         groups: list[ClaimGroup] = [
-            ClaimColumn(cards(g), g.value, f"{g.value} · {text.plural(len(g.members), 'sentence')}", _sources(g))
+            ClaimColumn(
+                cards(g), g.value, f"{shown_value(g.value)} · {text.plural(len(g.members), 'sentence')}", _sources(g)
+            )
             for g in plan.columns
         ]
         groups.extend(ClaimGroup(cards(g), _group_summary(g)) for g in plan.groups)
@@ -177,6 +179,6 @@ def _conflict_header(plan: grouping.Layout) -> Content | str:
     """'Sources disagree: …' when the answer's claims give different values; '' otherwise."""
     if not plan.conflict:
         return ""
-    values = [column.value for column in plan.columns]
+    values = [shown_value(column.value) for column in plan.columns]
     told = f"the cited sentences give {text.either(values)}" if values else "the cited sentences do not agree"
     return Content.assemble(("⚠ Sources disagree", "bold"), f": {told}.")
