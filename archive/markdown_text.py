@@ -6,7 +6,8 @@ split the words retrieval matches. The stored text is the rendered prose instead
 saved web page's is its extracted body: each block (paragraph, heading, list item, quote,
 table row, code line) with blank lines between, the file's own line breaks kept (a line is a
 paragraph in news files, as in a .txt article), inline markup dropped and its text kept
-(link text without its address, code without backticks). Images and HTML tags carry no
+(link text without its address, code without backticks; an ordered item keeps its number,
+since a line such as "2019. It was a year of ..." parses as one). Images and HTML tags carry no
 prose and are dropped; the text between HTML tags is kept. Citations quote this text,
 verbatim.
 
@@ -47,8 +48,11 @@ def without_title_heading(text: str, title: str) -> str:
 def _lines(tokens: Sequence[Token]) -> Iterator[str]:
     row: list[str] = []
     in_row = False
+    number = ""  # an ordered item's number stays with its text: "2019. It was a year" is prose too
     for token in tokens:
-        if token.type == "tr_open":
+        if token.type == "list_item_open" and token.info:
+            number = f"{token.info}{token.markup} "
+        elif token.type == "tr_open":
             in_row, row = True, []
         elif token.type == "tr_close":
             in_row = False
@@ -58,7 +62,8 @@ def _lines(tokens: Sequence[Token]) -> Iterator[str]:
             if in_row:
                 row.append(text)
             else:
-                yield text
+                yield number + text
+            number = ""
         elif token.type in ("fence", "code_block"):
             yield from (line.rstrip() for line in token.content.splitlines())
         elif token.type == "html_block":

@@ -51,3 +51,14 @@ def test_a_first_heading_repeating_the_title_is_dropped_and_no_other() -> None:
     assert without_title_heading(text, "City Zoo Welcomes *Twin* Snow Leopard Cubs").startswith("The cubs, named")
     assert without_title_heading(text, "Another title") == text
     assert without_title_heading(text, "") == text
+
+
+def test_an_ordered_items_number_stays_with_its_text() -> None:
+    # CommonMark reads a line opening "2019. " as a list item; its number is the article's word.
+    text = plain_text("2019. It was a year of change.\n\n1. First reason.\n2) Second reason.\n\n- A dashed item.\n")
+    assert text.split("\n\n") == [
+        "2019. It was a year of change.",
+        "1. First reason.",
+        "2) Second reason.",
+        "A dashed item.\n",
+    ]
