@@ -262,10 +262,9 @@ class Archive:
         with one_blas_thread():  # index/blas.py: the answer's products too
             started = time.perf_counter()
             self._check(question, k, mode, since, until)
-            if not question.strip():
-                return Answer(question, False, note=EMPTY_QUESTION, searched=False)
-            if not names_something(question):
-                return Answer(question, False, note=NAMES_NOTHING, searched=False)
+            unsearched = _why_not_searched(question)
+            if unsearched:
+                return Answer(question, False, note=unsearched, searched=False)
             snapshot = self._current()
             depth = max(self.settings.answer_passages, k)
             retrieval = self._retrieve(snapshot, question, depth, mode, source, since, until)
@@ -300,7 +299,7 @@ class Archive:
         from archive.answer import Evidence, evidence
 
         self._check(question, 1, mode, None, None)
-        if not question.strip() or not names_something(question):
+        if _why_not_searched(question):
             return Evidence(question, {}, ())
         snapshot = self._current()
         retrieval = self._retrieve(snapshot, question, self.settings.answer_passages, mode, None, None, None)
@@ -431,6 +430,13 @@ def retrieval_options(settings: Settings) -> RetrievalOptions:
     return RetrievalOptions(
         s.candidates, s.rrf_k, s.bm25_engine, s.fusion, s.bm25_weight, exact_scan_rows=s.exact_scan_rows
     )
+
+
+def _why_not_searched(question: str) -> str:
+    """Why `question` is not searched (`EMPTY_QUESTION`, `NAMES_NOTHING`), or "" when it is."""
+    if not question.strip():
+        return EMPTY_QUESTION
+    return "" if names_something(question) else NAMES_NOTHING
 
 
 def _note(used: SearchMode, asked: SearchMode, answered: bool, period: Period | None) -> str:

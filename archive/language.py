@@ -58,29 +58,6 @@ LEANING_OPENINGS = frozenset(
 )
 
 
-# Words a question asks with, not about: a question of these alone ("what is it?", "who was
-# he?") names nothing the archive could hold an answer about, whatever retrieval returns.
-ASKING_WORDS = LEANING_OPENINGS | frozenset(
-    [
-        "what", "who", "whom", "whose", "which", "where", "when", "why", "how", "many", "much", "is", "are", "was",
-        "were", "be", "been", "being", "do", "does", "did", "done", "can", "could", "would", "should", "will", "shall",
-        "may", "might", "must", "has", "have", "had", "him", "them", "me", "my", "i", "we", "us", "our", "you", "your",
-        "that", "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "and", "or",
-    ]
-)  # fmt: skip
-_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
-
-
-def names_something(question: str) -> bool:
-    """Whether `question` names anything beyond the words it asks with (`ASKING_WORDS`). A
-    capitalised word after the first always names something ("What is the US?", "Who is May?");
-    a question with no words at all ("???") is left for retrieval to judge."""
-    words = _WORDS.findall(question)
-    return not words or any(
-        word.lower() not in ASKING_WORDS or (i > 0 and word[0].isupper()) for i, word in enumerate(words)
-    )
-
-
 def leans_back(sentence: str) -> bool:
     """Whether `sentence` opens with a pronoun or determiner, or "The" and a lower-case word ("The city ...")."""
     words = sentence.split(maxsplit=2)
@@ -97,6 +74,30 @@ COUNTING_STOP_WORDS = frozenset(
     {"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "and", "or", "with", "from", "as", "is", "was",
      "were", "are", "be", "been"}
 )  # fmt: skip
+
+
+# Words a question asks with, not about: a question of these alone ("what is it?", "who was
+# he?") names nothing the archive could hold an answer about, whatever retrieval returns.
+ASKING_WORDS = (
+    LEANING_OPENINGS
+    | COUNTING_STOP_WORDS
+    | frozenset(
+        ["what", "who", "whom", "whose", "which", "where", "when", "why", "how", "many", "much", "being", "do",
+         "does", "did", "done", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "has",
+         "have", "had", "him", "them", "me", "my", "i", "we", "us", "our", "you", "your", "that"]
+    )
+)  # fmt: skip
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def names_something(question: str) -> bool:
+    """Whether `question` names anything beyond the words it asks with (`ASKING_WORDS`). A
+    capitalised word after the first always names something ("What is the US?", "Who is May?");
+    a question with no words at all ("???") is left for retrieval to judge."""
+    words = _WORDS.findall(question)
+    return not words or any(
+        word.lower() not in ASKING_WORDS or (i > 0 and word[0].isupper()) for i, word in enumerate(words)
+    )
 
 
 def month_number(name: str) -> int:

@@ -41,7 +41,7 @@ def without_title_heading(text: str, title: str) -> str:
     """`text` less its first line when that line repeats `title` (front matter's title, then
     the same words as the first heading): the article would otherwise cite its own title."""
     first, _, rest = text.partition("\n")
-    same = title and _collapse(inline_text(title)).casefold() == _collapse(first).casefold()
+    same = title and inline_text(title).casefold() == _collapse(first).casefold()
     return rest.lstrip("\n") if same else text
 
 

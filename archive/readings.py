@@ -129,7 +129,8 @@ def read_all(sentences: Mapping[int, str], ask: Ask, titles: Mapping[int, str] |
     already is one of either, or when neither gives any (a differing figure beside an
     agreeing answer, "4,115 deaths and 16,909 injuries", stays out).
     """
-    readings = {i: read(text, ask, (titles or {}).get(i, "")) for i, text in sentences.items()}
+    titles = titles or {}
+    readings = {i: read(text, ask, titles.get(i, "")) for i, text in sentences.items()}
     copies: dict[tuple[str, ...], list[int]] = {}
     for i, reading in readings.items():
         if "#" in reading.mask:

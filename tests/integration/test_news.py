@@ -10,17 +10,16 @@ from index.embedder import Embedder
 from tests.support import SEED_QUESTION, SEEDS
 
 
-def archive_of(tmp_path: Path, embedder: Embedder, settings: Settings, files: dict[str, str]) -> Archive:
-    """An archive built from `files` (name: whole text) written into a fresh folder."""
+def two_outlets(
+    tmp_path: Path, embedder: Embedder, settings: Settings, gazette: tuple[str, str], post: tuple[str, str]
+) -> Archive:
+    """An archive of two reports given as (title, body): "gazette" (Harbour Gazette) and "post" (Alden Post)."""
     folder = tmp_path / "news"
     folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    for name, source, (title, body) in (("gazette", "Harbour Gazette", gazette), ("post", "Alden Post", post)):
+        text = f"---\ntitle: {title}\nsource: {source}\n---\n{body}"
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
     return Archive.build([folder], index_dir=tmp_path / "index", settings=settings, embedder=embedder)
-
-
-def report(title: str, source: str, body: str) -> str:
-    return f"---\ntitle: {title}\nsource: {source}\n---\n{body}"
 
 
 def test_seed_question_shows_five_and_six_as_conflicting_claims(seeds_archive: Archive) -> None:
@@ -97,22 +96,18 @@ def test_a_saved_pages_link_line_is_never_cited(tmp_path: Path, embedder: Embedd
 def test_near_copies_that_disagree_are_not_called_reprints_of_each_other(
     tmp_path: Path, embedder: Embedder, settings: Settings
 ) -> None:
-    archive = archive_of(
+    archive = two_outlets(
         tmp_path,
         embedder,
         settings,
-        {
-            "gazette.txt": report(
-                "Regatta Draws Record Crowd",
-                "Harbour Gazette",
-                "An estimated 38,000 people watched the Summer Regatta in Port Alden on Saturday.\n",
-            ),
-            "post.txt": report(
-                "Police Count Regatta Crowd",
-                "Alden Post",
-                "Police said 45,000 people watched the Summer Regatta in Port Alden on Saturday.\n",
-            ),
-        },
+        gazette=(
+            "Regatta Draws Record Crowd",
+            "An estimated 38,000 people watched the Summer Regatta in Port Alden on Saturday.\n",
+        ),
+        post=(
+            "Police Count Regatta Crowd",
+            "Police said 45,000 people watched the Summer Regatta in Port Alden on Saturday.\n",
+        ),
     )
     answer = archive.ask("How many people watched the Summer Regatta?")
     assert answer.conflict
@@ -125,23 +120,19 @@ def test_a_figure_is_about_what_its_articles_title_names(
     tmp_path: Path, embedder: Embedder, settings: Settings
 ) -> None:
     # The first report names the harbour only in its title; its figure is still Port Alden's.
-    archive = archive_of(
+    archive = two_outlets(
         tmp_path,
         embedder,
         settings,
-        {
-            "gazette.txt": report(
-                "Port Alden Harbour Reopens After Storm Repairs",
-                "Harbour Gazette",
-                "The harbour reopened on Monday after six weeks of work.\n"
-                "Harbour master Linda Okafor said the repairs cost 5.8 million dollars, paid mostly by the state.\n",
-            ),
-            "post.txt": report(
-                "Repairs Over Budget",
-                "Alden Post",
-                "The Port Alden harbour repairs cost 7.1 million dollars, far above the first estimate.\n",
-            ),
-        },
+        gazette=(
+            "Port Alden Harbour Reopens After Storm Repairs",
+            "The harbour reopened on Monday after six weeks of work.\n"
+            "Harbour master Linda Okafor said the repairs cost 5.8 million dollars, paid mostly by the state.\n",
+        ),
+        post=(
+            "Repairs Over Budget",
+            "The Port Alden harbour repairs cost 7.1 million dollars, far above the first estimate.\n",
+        ),
     )
     answer = archive.ask("How much did the Port Alden harbour repairs cost?")
     assert answer.conflict

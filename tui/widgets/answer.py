@@ -120,13 +120,14 @@ class AnswerPane(Vertical):
             best = max((h.score for h in answer.hits), default=0.0)
             cards = [CitationCard(i, hit_parts(h, best, stems)) for i, h in enumerate(answer.hits)]
             columns, groups, notes = 0, [ClaimGroup(cards, foldable=False)] if cards else [], ("", "")
-            head = Content.assemble(
-                ("No answer", "bold $text-warning"),
-                " · the archive holds no sentence that answers this. ",
-                "Closest passages:" if cards else "Nothing matched at all.",
-            )
             if not answer.searched:  # empty, or only question words: the note says what to ask
                 head = Content.assemble(("Not searched", "bold $text-warning"), " · ", answer.note)
+            else:
+                head = Content.assemble(
+                    ("No answer", "bold $text-warning"),
+                    " · the archive holds no sentence that answers this. ",
+                    "Closest passages:" if cards else "Nothing matched at all.",
+                )
         if timings:
             head = head.append_text(f" · {answer.seconds:.2f} s", MUTED)
         if query.fell_back:
